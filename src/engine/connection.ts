@@ -1,0 +1,138 @@
+/**
+ * The one door to @duckdb/node-api. Everything else talks to DuckDB through `Db`, which
+ * returns plain JS rows (bigint → number when safe, dates as ISO strings) and turns
+ * DuckDB's lock error into a typed WAREHOUSE_LOCKED error.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { XpError } from '../errors.ts';
+
+export type SqlValue = string | number | boolean | null | bigint;
+export type SqlParams = Readonly<Record<string, SqlValue>> | readonly SqlValue[];
+export type Row = Record<string, unknown>;
+
+export interface Db {
+  /** path of the database file, or ':memory:' */
+  readonly path: string;
+  /** run statements; returns the number of rows changed by the last one */
+  run(sql: string, params?: SqlParams): Promise<number>;
+  /** run a query and return its rows as plain objects */
+  all<T extends Row = Row>(sql: string, params?: SqlParams): Promise<T[]>;
+  /** column names and DuckDB type names of a query's result */
+  columns(sql: string, params?: SqlParams): Promise<{ name: string; type: string }[]>;
+  /** run `fn` in one transaction: committed if it resolves, rolled back if it throws */
+  transaction<T>(fn: (db: Db) => Promise<T>): Promise<T>;
+  /** interrupt the running query (used on SIGINT) */
+  interrupt(): void;
+  close(): void;
+}
+
+export interface OpenOptions {
+  readonly readOnly?: boolean;
+  /** DuckDB settings, e.g. { threads: 2, memory_limit: '4GB' } */
+  readonly settings?: Readonly<Record<string, string>>;
+}
+
+function toPlain(value: unknown): unknown {
+  if (typeof value === 'bigint') {
+    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
+  }
+  if (value instanceof Date) {
+    const iso = value.toISOString();
+    return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso;
+  }
+  if (Array.isArray(value)) return value.map(toPlain);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toPlain(v)]));
+  }
+  return value;
+}
+
+function bind(params: SqlParams | undefined): DuckDBValue[] | Record<string, DuckDBValue> | undefined {
+  if (params === undefined) return undefined;
+  return (Array.isArray(params) ? [...params] : { ...params }) as DuckDBValue[] | Record<string, DuckDBValue>;
+}
+
+/** DuckDB allows one writer process per file; its error names the holder's PID. */
+function lockError(file: string, cause: unknown): XpError | undefined {
+  const msg = cause instanceof Error ? cause.message : String(cause);
+  if (!/Could not set lock on file|Conflicting lock/i.test(msg)) return undefined;
+  const pid = /PID (\d+)/.exec(msg)?.[1];
+  return new XpError('WAREHOUSE_LOCKED', `the warehouse ${file} is in use by another process${pid ? ` (pid ${pid})` : ''}`, {
+    location: { file },
+    hint: 'wait for the running build to finish, or use `xp query --lake` to read published results meanwhile',
+    cause,
+  });
+}
+
+class DuckDb implements Db {
+  #inTransaction = false;
+  constructor(
+    readonly path: string,
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+  ) {}
+
+  async run(sql: string, params?: SqlParams): Promise<number> {
+    const result = await this.conn.run(sql, bind(params));
+    return Number(result.rowsChanged);
+  }
+
+  async all<T extends Row = Row>(sql: string, params?: SqlParams): Promise<T[]> {
+    const reader = await this.conn.runAndReadAll(sql, bind(params));
+    return reader.getRowObjectsJS().map((r) => toPlain(r) as T);
+  }
+
+  async columns(sql: string, params?: SqlParams): Promise<{ name: string; type: string }[]> {
+    const reader = await this.conn.runAndReadUntil(`select * from (${sql}) limit 0`, 0, bind(params));
+    const names = reader.columnNames();
+    const types = reader.columnTypes();
+    return names.map((name, i) => ({ name, type: types[i]!.toString() }));
+  }
+
+  async transaction<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+    if (this.#inTransaction) return fn(this);
+    await this.conn.run('begin transaction');
+    this.#inTransaction = true;
+    try {
+      const out = await fn(this);
+      await this.conn.run('commit');
+      return out;
+    } catch (err) {
+      await this.conn.run('rollback').catch(() => undefined);
+      throw err;
+    } finally {
+      this.#inTransaction = false;
+    }
+  }
+
+  interrupt(): void {
+    this.conn.interrupt();
+  }
+
+  close(): void {
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+export async function openDb(file: string, options: OpenOptions = {}): Promise<Db> {
+  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  const config: Record<string, string> = { ...(options.settings ?? {}) };
+  if (options.readOnly) config['access_mode'] = 'READ_ONLY';
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(file, config);
+  } catch (cause) {
+    const locked = lockError(file, cause);
+    if (locked) throw locked;
+    throw new XpError('QUERY_FAILED', `cannot open the warehouse ${file}: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      location: { file },
+      hint: options.readOnly ? 'run `xp build` first to create the warehouse' : 'check the warehouse path in the config and that the file is a DuckDB database',
+      cause,
+    });
+  }
+  const conn = await instance.connect();
+  return new DuckDb(file, instance, conn);
+}

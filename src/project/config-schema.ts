@@ -1,0 +1,156 @@
+/**
+ * The shape of configs/*.yaml. Strict objects: an unknown key is an error, so a typo never
+ * silently falls back to a default. Defaults live here and nowhere else.
+ */
+import { z } from 'zod';
+
+/** Experiment ids become partition keys, object prefixes and file names: keep them tame. */
+export const EXPERIMENT_ID_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+export const experimentIdSchema = z
+  .string()
+  .regex(EXPERIMENT_ID_PATTERN, {
+    message: 'an experiment id must match ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ (letters, digits, _ . -; no quotes, slashes or spaces)',
+  })
+  .refine((s) => !s.includes('..'), { message: 'an experiment id must not contain ".."' });
+
+const identifier = z.string().regex(/^[a-z_][a-z0-9_]*$/, {
+  message: 'expected a lower-case identifier (letters, digits, underscores)',
+});
+const isoDate = z
+  .union([z.string(), z.date()])
+  .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v))
+  .pipe(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'expected a date YYYY-MM-DD' }));
+const probability = z.number().min(0).max(1);
+
+const s3Schema = z.strictObject({
+  endpoint: z.string().url(),
+  region: z.string().default('us-east-1'),
+  path_style: z.boolean().default(true),
+  access_key_env: z.string().default('AWS_ACCESS_KEY_ID'),
+  secret_key_env: z.string().default('AWS_SECRET_ACCESS_KEY'),
+});
+
+const storageUri = z.string().regex(/^(file|s3):\/\/.+/, {
+  message: 'expected file://<folder> or s3://<bucket>/<prefix>',
+});
+
+const storageSchema = z.strictObject({
+  raw: storageUri.default('file://data/raw/exp_platform'),
+  lake: storageUri.optional(),
+  cache: z.string().default('target/cache'),
+  s3: s3Schema.optional(),
+});
+
+export const MATERIALIZATIONS = ['view', 'table', 'ephemeral', 'partitioned'] as const;
+export const STAGES = ['ingest', 'dq', 'metrics'] as const;
+
+/** Build settings of a model; folder defaults cascade from `models:` in the config. */
+export const modelSettingsSchema = z.strictObject({
+  materialized: z.enum(MATERIALIZATIONS).optional(),
+  stage: z.enum(STAGES).optional(),
+  tags: z.array(z.string()).optional(),
+  enabled: z.boolean().optional(),
+});
+
+const binomialMetric = z.strictObject({
+  type: z.literal('binomial'),
+  event: identifier,
+  description: z.string().optional(),
+  direction: z.enum(['increase', 'decrease']).default('increase'),
+  guardrail: z.boolean().default(false),
+  margin: z.number().nonnegative().optional(),
+});
+const meanMetric = z.strictObject({
+  type: z.literal('mean'),
+  event: identifier,
+  /** column of the outcome event summed per user; omitted = count of events */
+  value: identifier.optional(),
+  cap_quantile: z.number().gt(0).lt(1).optional(),
+  description: z.string().optional(),
+  direction: z.enum(['increase', 'decrease']).default('increase'),
+  guardrail: z.boolean().default(false),
+  margin: z.number().nonnegative().optional(),
+});
+const ratioPart = z.strictObject({ event: identifier, value: identifier.optional() });
+const ratioMetric = z.strictObject({
+  type: z.literal('ratio'),
+  numerator: ratioPart,
+  denominator: ratioPart,
+  description: z.string().optional(),
+  direction: z.enum(['increase', 'decrease']).default('increase'),
+  guardrail: z.boolean().default(false),
+  margin: z.number().nonnegative().optional(),
+});
+export const metricSchema = z.discriminatedUnion('type', [binomialMetric, meanMetric, ratioMetric]);
+
+const sequentialSchema = z.strictObject({
+  looks: z.number().int().min(1).max(50),
+  spending: z.enum(['obrien_fleming', 'pocock']).default('obrien_fleming'),
+  alpha: z.number().gt(0).lt(1).default(0.05),
+  target_n_per_arm: z.number().int().positive(),
+});
+
+export const synthSchema = z.strictObject({
+  seed: z.number().int().default(1),
+  n_users: z.number().int().positive(),
+  days: z.number().int().positive().optional(),
+  exposure_rate: probability.default(1),
+  base_conversion: probability.default(0.1),
+  effect_lift_conversion: z.number().default(0),
+  revenue_mean: z.number().nonnegative().default(10),
+  revenue_sd: z.number().nonnegative().default(2),
+  effect_lift_revenue: z.number().default(0),
+  base_bounce: probability.default(0.3),
+  effect_lift_bounce: z.number().default(0),
+  events_per_user: z.number().positive().default(3),
+  pre_period_days: z.number().int().nonnegative().optional(),
+  /** per-variant share override for generation only: the planned split stays in `variants` */
+  variants: z.record(z.string(), probability).optional(),
+  /** faults that the data-quality checks must catch */
+  srm_skew: z.number().min(-0.5).max(0.5).default(0),
+  duplicate_rate: probability.default(0),
+  missing_key_rate: probability.default(0),
+  late_event_rate: probability.default(0),
+  pretrend_drift: z.number().default(0),
+  multi_variant_rate: probability.default(0),
+});
+
+export const experimentSchema = z.strictObject({
+  name: z.string(),
+  description: z.string().optional(),
+  hypothesis: z.string().optional(),
+  owner: z.string().optional(),
+  variants: z.record(identifier, z.number().gt(0).lt(1)),
+  /** the control variant; defaults to the first variant listed */
+  control: identifier.optional(),
+  primary_metric: identifier,
+  secondary_metrics: z.array(identifier).default([]),
+  guardrails: z.array(identifier).default([]),
+  start: isoDate,
+  days: z.number().int().positive(),
+  pre_period_days: z.number().int().nonnegative().default(0),
+  alpha: z.number().gt(0).lt(1).default(0.05),
+  correction: z.enum(['holm', 'bonferroni', 'bh', 'none']).default('holm'),
+  sequential: sequentialSchema.optional(),
+  synth: synthSchema.optional(),
+});
+
+export const projectConfigSchema = z.strictObject({
+  name: z.string().default('exp_platform'),
+  warehouse: z.string().default('target/warehouse.duckdb'),
+  target_dir: z.string().default('target'),
+  storage: storageSchema.prefault({}),
+  vars: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).default({}),
+  models: z.record(z.string(), modelSettingsSchema).default({}),
+  metrics: z.record(identifier, metricSchema),
+  experiments: z.record(z.string(), experimentSchema).default({}),
+});
+
+/** One file under configs/experiments/: an experiment with its id. */
+export const experimentFileSchema = experimentSchema.extend({ id: z.string() });
+
+export type RawProjectConfig = z.infer<typeof projectConfigSchema>;
+export type MetricConfig = z.infer<typeof metricSchema>;
+export type ExperimentConfig = z.infer<typeof experimentSchema>;
+export type SynthConfig = z.infer<typeof synthSchema>;
+export type ModelSettings = z.infer<typeof modelSettingsSchema>;

@@ -1,0 +1,146 @@
+/**
+ * Load and validate the project config (configs/<env>.yaml plus configs/experiments/*.yml)
+ * up front: every problem is an XpError naming file:line, exit code 2.
+ */
+import { readdirSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import type { z } from 'zod';
+import { XpError } from '../errors.ts';
+import { readYaml, type YamlSource } from './yaml-source.ts';
+import {
+  projectConfigSchema,
+  experimentFileSchema,
+  experimentIdSchema,
+  type ExperimentConfig,
+  type RawProjectConfig,
+} from './config-schema.ts';
+import type { Experiment, ProjectConfig } from './types.ts';
+
+/** Allocations must sum to 1 within this tolerance (0.333 × 3 is fine, 0.3 × 3 is not). */
+const ALLOCATION_TOLERANCE = 1e-3;
+
+function zodIssueToError(src: YamlSource, issue: z.core.$ZodIssue, prefix: readonly PropertyKey[] = []): XpError {
+  const fullPath = [...prefix, ...issue.path];
+  const dotted = fullPath.map(String).join('.');
+  let message = issue.message;
+  if (issue.code === 'unrecognized_keys') {
+    message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}${dotted ? ` in ${dotted}` : ''}`;
+    return new XpError('CONFIG_INVALID', message, {
+      location: { file: src.file, line: src.lineOf([...fullPath, issue.keys[0]!]) },
+      hint: 'remove or rename the key; see the config reference in README.md',
+    });
+  }
+  if (issue.code === 'invalid_type' && message.includes('received undefined')) {
+    message = `missing required key "${String(fullPath[fullPath.length - 1])}"`;
+  }
+  return new XpError('CONFIG_INVALID', `${dotted ? `${dotted}: ` : ''}${message}`, {
+    location: { file: src.file, line: src.lineOf(fullPath) },
+    hint: 'see the config reference in README.md',
+  });
+}
+
+function parseWith<T extends z.ZodType>(schema: T, src: YamlSource): z.infer<T> {
+  const result = schema.safeParse(src.data ?? {});
+  if (!result.success) throw zodIssueToError(src, result.error.issues[0]!);
+  return result.data;
+}
+
+interface ExperimentSource {
+  readonly id: string;
+  readonly config: ExperimentConfig;
+  readonly src: YamlSource;
+  /** path of the experiment's mapping inside its file */
+  readonly at: readonly PropertyKey[];
+}
+
+function validateExperiment(e: ExperimentSource, metrics: RawProjectConfig['metrics']): Experiment {
+  const { id, config, src, at } = e;
+  const fail = (rel: readonly PropertyKey[], message: string, hint: string): never => {
+    throw new XpError('CONFIG_INVALID', message, {
+      location: { file: src.file, line: src.lineOf([...at, ...rel]), experiment: EXPERIMENT_SAFE(id) },
+      hint,
+    });
+  };
+  const idCheck = experimentIdSchema.safeParse(id);
+  if (!idCheck.success) {
+    throw new XpError('EXPERIMENT_ID_INVALID', `invalid experiment id ${JSON.stringify(id)}: ${idCheck.error.issues[0]!.message}`, {
+      location: { file: src.file, line: src.lineOf(at) },
+      hint: 'rename the experiment, e.g. exp_checkout_button_001',
+    });
+  }
+  const variants = Object.entries(config.variants);
+  if (variants.length < 2) fail(['variants'], `experiment ${id}: needs at least two variants`, 'list a control and at least one treatment');
+  const total = variants.reduce((s, [, share]) => s + share, 0);
+  if (Math.abs(total - 1) > ALLOCATION_TOLERANCE) {
+    fail(['variants'], `experiment ${id}: variant allocations sum to ${+total.toFixed(6)}, expected 1`, 'make the shares add up to 1, e.g. { control: 0.5, treatment: 0.5 }');
+  }
+  const control = config.control ?? variants[0]![0];
+  if (!config.variants[control]) fail(['control'], `experiment ${id}: control "${control}" is not one of its variants`, `use one of: ${variants.map(([v]) => v).join(', ')}`);
+  const metricRefs: [readonly PropertyKey[], string][] = [
+    [['primary_metric'], config.primary_metric],
+    ...config.secondary_metrics.map((m, i): [readonly PropertyKey[], string] => [['secondary_metrics', i], m]),
+    ...config.guardrails.map((m, i): [readonly PropertyKey[], string] => [['guardrails', i], m]),
+  ];
+  for (const [rel, name] of metricRefs) {
+    if (!metrics[name]) fail(rel, `experiment ${id}: metric "${name}" does not exist`, `define it under metrics: or use one of: ${Object.keys(metrics).join(', ')}`);
+  }
+  if (config.synth?.variants) {
+    for (const v of Object.keys(config.synth.variants)) {
+      if (!config.variants[v]) fail(['synth', 'variants', v], `experiment ${id}: synth variant "${v}" is not one of its variants`, 'use the experiment\'s variant names');
+    }
+  }
+  const metricNames = [...new Set(metricRefs.map(([, m]) => m))];
+  return {
+    ...config,
+    id,
+    control,
+    treatments: variants.map(([v]) => v).filter((v) => v !== control),
+    metricNames,
+    file: src.file,
+    line: src.lineOf(at),
+  };
+}
+
+/** Only for error locations: an invalid id is shown JSON-quoted, never raw. */
+function EXPERIMENT_SAFE(id: string): string {
+  return experimentIdSchema.safeParse(id).success ? id : JSON.stringify(id);
+}
+
+export function loadConfig(configPath: string, projectRoot = process.cwd()): ProjectConfig {
+  const file = path.resolve(projectRoot, configPath);
+  const src = readYaml(file);
+  const raw = parseWith(projectConfigSchema, src);
+  const sources: ExperimentSource[] = Object.entries(raw.experiments).map(([id, config]) => ({
+    id, config, src, at: ['experiments', id],
+  }));
+
+  const expDir = path.join(path.dirname(file), 'experiments');
+  if (existsSync(expDir)) {
+    for (const name of readdirSync(expDir).filter((n) => /\.ya?ml$/.test(n)).sort()) {
+      const esrc = readYaml(path.join(expDir, name));
+      const { id, ...config } = parseWith(experimentFileSchema, esrc);
+      if (sources.some((s) => s.id === id)) {
+        throw new XpError('CONFIG_INVALID', `experiment ${id} is defined twice`, {
+          location: { file: esrc.file, line: esrc.lineOf(['id']) },
+          hint: `keep one definition: ${path.relative(projectRoot, file)} already defines it`,
+        });
+      }
+      sources.push({ id, config, src: esrc, at: [] });
+    }
+  }
+  const experiments = sources.map((s) => validateExperiment(s, raw.metrics));
+  for (const [name, metric] of Object.entries(raw.metrics)) {
+    if (metric.guardrail && metric.margin === undefined) {
+      throw new XpError('CONFIG_INVALID', `metric ${name}: a guardrail needs a non-inferiority margin`, {
+        location: { file: src.file, line: src.lineOf(['metrics', name]) },
+        hint: 'add margin: <largest acceptable harm, in the metric\'s units> (e.g. 0.01)',
+      });
+    }
+  }
+  return {
+    ...raw,
+    file,
+    root: projectRoot,
+    experiments,
+  };
+}
