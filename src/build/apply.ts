@@ -1,0 +1,93 @@
+/**
+ * Apply a plan: write each step's SQL to target/compiled, materialise it, and record a
+ * result (success / error / skipped) for every step, so a failure never hides what
+ * succeeded. Within an experiment a failed model skips its descendants; other
+ * experiments go on.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { XpError } from '../errors.ts';
+import type { Db } from '../engine/connection.ts';
+import { materializers } from '../engine/materialize/index.ts';
+import { descendants, type Dag } from '../graph/dag.ts';
+import type { PlanStep } from '../plan/plan.ts';
+import type { Reporter, StepResult } from './events.ts';
+
+export function compiledPath(targetDir: string, step: Pick<PlanStep, 'experimentId' | 'model'>): string {
+  return path.join(targetDir, 'compiled', step.experimentId ?? '_project', `${step.model}.sql`);
+}
+
+export function writeCompiled(targetDir: string, step: PlanStep): string {
+  const file = compiledPath(targetDir, step);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `-- ${step.model} · ${step.experimentId ?? 'project'} · ${step.materialized}\n${step.sql}\n`);
+  return file;
+}
+
+/** Turn a DuckDB failure into an error that names the model, the experiment and the SQL file. */
+export function modelError(step: PlanStep, compiledFile: string, cause: unknown): XpError {
+  if (cause instanceof XpError) return cause;
+  const msg = (cause instanceof Error ? cause.message : String(cause)).split('\n')[0]!;
+  const rawFile = /(?:file|File) ["']?([^"'\s]+\.parquet)/.exec(msg)?.[1];
+  if (rawFile && /magic bytes|not a parquet|corrupt|Invalid|No such file|IO Error/i.test(msg)) {
+    return new XpError('RAW_DATA_CORRUPT', `cannot read raw file ${rawFile}: ${msg}`, {
+      location: { model: step.model, experiment: step.experimentId ?? undefined, object: rawFile },
+      hint: 'replace or remove the damaged file (regenerate with `xp generate`), then rebuild; the previous partition is intact',
+      cause,
+    });
+  }
+  return new XpError('MODEL_FAILED', `model ${step.model} failed: ${msg}`, {
+    location: { file: compiledFile, model: step.model, experiment: step.experimentId ?? undefined },
+    hint: 'read the compiled SQL at that path; the previous partition is intact',
+    cause,
+  });
+}
+
+export interface ApplyOptions {
+  readonly db: Db;
+  readonly dag: Dag;
+  readonly targetDir: string;
+  readonly runId: string;
+  readonly reporter: Reporter;
+}
+
+export async function applySteps(steps: readonly PlanStep[], opts: ApplyOptions): Promise<StepResult[]> {
+  const results: StepResult[] = [];
+  const blocked = new Map<string, string>(); // `${experiment}\0${model}` → failed ancestor
+  const key = (s: PlanStep): string => `${s.experimentId ?? ''}\u0000${s.model}`;
+  const total = steps.length;
+  for (const [index, step] of steps.entries()) {
+    const base = { experimentId: step.experimentId, node: step.model, stage: step.stage, fingerprint: step.fingerprint };
+    const blocker = blocked.get(key(step)) ?? (step.experimentId ? blocked.get(`\u0000${step.model}`) : undefined);
+    let result: StepResult;
+    if (blocker) {
+      result = { ...base, status: 'skipped', reason: `upstream ${blocker} failed`, seconds: 0 };
+    } else if (step.action === 'skip') {
+      result = { ...base, status: 'skipped', reason: step.reason, seconds: 0 };
+    } else {
+      opts.reporter({ type: 'step-start', step, index, total });
+      const file = writeCompiled(opts.targetDir, step);
+      const started = performance.now();
+      try {
+        const rows = await materializers[step.materialized].build(opts.db, {
+          model: step.model,
+          sql: step.sql,
+          experimentId: step.experimentId,
+          fingerprint: step.fingerprint,
+          runId: opts.runId,
+        });
+        result = { ...base, status: 'success', reason: step.reason, rows, seconds: (performance.now() - started) / 1000 };
+      } catch (cause) {
+        const err = modelError(step, file, cause);
+        result = { ...base, status: 'error', seconds: (performance.now() - started) / 1000, message: err.message, code: err.code };
+        for (const d of descendants(opts.dag, step.model)) {
+          // a failed project-level model blocks every partition's descendants
+          blocked.set(step.experimentId === null ? `\u0000${d}` : `${step.experimentId}\u0000${d}`, step.model);
+        }
+      }
+    }
+    results.push(result);
+    opts.reporter({ type: 'step-end', result, index, total });
+  }
+  return results;
+}

@@ -1,0 +1,122 @@
+/**
+ * `xp build`: select → (generate) → snapshot & render → plan → materialise → analyse →
+ * record. Returns data; printing is the CLI's job.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Project } from '../project/load-project.ts';
+import type { Experiment, Stage } from '../project/types.ts';
+import { selectExperiments } from '../graph/selectors.ts';
+import { openDb, type Db } from '../engine/connection.ts';
+import { ensurePlatformTables } from '../engine/platform-tables.ts';
+import { openRawStore } from '../storage/open-store.ts';
+import type { PlanStep } from '../plan/plan.ts';
+import { storedKey } from '../plan/plan.ts';
+import { prepareBuild } from './prepare.ts';
+import { applySteps } from './apply.ts';
+import { newRunId, recordRun, writeRunResults, type RunResults } from './run-results.ts';
+import { silentReporter, type Reporter, type StepResult } from './events.ts';
+import { generateForExperiments } from './generate.ts';
+
+export interface BuildOptions {
+  readonly select: string;
+  readonly models?: string;
+  readonly exclude?: string;
+  readonly fullRefresh?: boolean;
+  readonly dryRun?: boolean;
+  readonly generateSynth?: boolean;
+  /** stage names to skip: dq, metrics, ab, cuped, did, pretrends, … */
+  readonly skip?: ReadonlySet<string>;
+  readonly reporter?: Reporter;
+  readonly command?: string;
+}
+
+export interface BuildOutcome {
+  readonly runId: string;
+  readonly dryRun: boolean;
+  readonly experiments: readonly string[];
+  readonly steps: readonly PlanStep[];
+  readonly results: readonly StepResult[];
+  readonly status: 'success' | 'error';
+  readonly runResultsPath?: string;
+}
+
+export function warehousePath(project: Project): string {
+  return path.resolve(project.config.root, project.config.warehouse);
+}
+
+export function targetDir(project: Project): string {
+  return path.resolve(project.config.root, project.config.target_dir);
+}
+
+export async function readStoredFingerprints(db: Db): Promise<Map<string, string>> {
+  const rows = await db.all<{ model: string; experiment_id: string; fingerprint: string }>(
+    'select model, experiment_id, fingerprint from xp.partitions',
+  );
+  return new Map(rows.map((r) => [storedKey(r.model, r.experiment_id || null), r.fingerprint]));
+}
+
+const MODEL_STAGES: readonly Stage[] = ['ingest', 'dq', 'metrics'];
+
+export async function runBuild(project: Project, opts: BuildOptions): Promise<BuildOutcome> {
+  const reporter = opts.reporter ?? silentReporter;
+  const runId = newRunId();
+  const startedAt = new Date();
+  const ids = selectExperiments(project.config.experiments.map((e) => e.id), opts.select);
+  const experiments: Experiment[] = ids.map((id) => project.config.experiments.find((e) => e.id === id)!);
+  const skipStages = new Set(MODEL_STAGES.filter((s) => opts.skip?.has(s)));
+  const store = await openRawStore(project.config);
+  try {
+    if (opts.generateSynth && !opts.dryRun) {
+      await generateForExperiments(project, store, experiments, reporter);
+    }
+    const whPath = warehousePath(project);
+    if (opts.dryRun) {
+      let stored = new Map<string, string>();
+      if (existsSync(whPath)) {
+        const ro = await openDb(whPath, { readOnly: true });
+        try {
+          const hasTable = await ro.all("select 1 from information_schema.tables where table_schema = 'xp' and table_name = 'partitions'");
+          if (hasTable.length) stored = await readStoredFingerprints(ro);
+        } finally {
+          ro.close();
+        }
+      }
+      const prepared = await prepareBuild(project, store, {
+        experiments, models: opts.models, exclude: opts.exclude, fullRefresh: !!opts.fullRefresh, skipStages, stage: false, stored,
+      });
+      reporter({ type: 'plan', steps: prepared.steps });
+      return { runId, dryRun: true, experiments: ids, steps: prepared.steps, results: [], status: 'success' };
+    }
+
+    const db = await openDb(whPath);
+    try {
+      await ensurePlatformTables(db);
+      const stored = await readStoredFingerprints(db);
+      const prepared = await prepareBuild(project, store, {
+        experiments, models: opts.models, exclude: opts.exclude, fullRefresh: !!opts.fullRefresh, skipStages, stage: true, stored,
+        onStage: (experimentId, done, total) => reporter({ type: 'phase', experimentId, phase: 'stage inputs', detail: `${done}/${total}` }),
+      });
+      reporter({ type: 'plan', steps: prepared.steps });
+      const results = await applySteps(prepared.steps, { db, dag: project.dag, targetDir: targetDir(project), runId, reporter });
+      const status = results.some((r) => r.status === 'error') ? 'error' : 'success';
+      const finishedAt = new Date();
+      const run: RunResults = {
+        run_id: runId,
+        command: opts.command ?? `xp build --select ${opts.select}`,
+        started_at: startedAt.toISOString(),
+        finished_at: finishedAt.toISOString(),
+        status,
+        elapsed_seconds: (finishedAt.getTime() - startedAt.getTime()) / 1000,
+        results,
+      };
+      await recordRun(db, run);
+      const runResultsPath = writeRunResults(targetDir(project), run);
+      return { runId, dryRun: false, experiments: ids, steps: prepared.steps, results, status, runResultsPath };
+    } finally {
+      db.close();
+    }
+  } finally {
+    await store.close?.();
+  }
+}

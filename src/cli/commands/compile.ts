@@ -1,0 +1,35 @@
+/** `xp compile`: render every model for the selected partitions into target/compiled and write target/manifest.json. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Project } from '../../project/load-project.ts';
+import { selectExperiments } from '../../graph/selectors.ts';
+import { openRawStore } from '../../storage/open-store.ts';
+import { prepareBuild } from '../../build/prepare.ts';
+import { writeCompiled, compiledPath } from '../../build/apply.ts';
+import { targetDir } from '../../build/run-build.ts';
+import { buildManifest } from '../../project/manifest.ts';
+
+export interface CompileResult {
+  readonly files: readonly string[];
+  readonly manifestPath: string;
+}
+
+export async function compileCommand(project: Project, select = 'all'): Promise<CompileResult> {
+  const ids = project.config.experiments.length ? selectExperiments(project.config.experiments.map((e) => e.id), select) : [];
+  const experiments = ids.map((id) => project.config.experiments.find((e) => e.id === id)!);
+  const store = await openRawStore(project.config);
+  try {
+    const prepared = await prepareBuild(project, store, {
+      experiments, fullRefresh: true, skipStages: new Set(), stage: false, stored: new Map(),
+    });
+    const target = targetDir(project);
+    const files = prepared.steps.filter((s) => s.materialized !== 'ephemeral').map((s) => writeCompiled(target, s));
+    const manifest = buildManifest(project, prepared.steps, (s) => path.relative(project.config.root, compiledPath(target, s)));
+    const manifestPath = path.join(target, 'manifest.json');
+    mkdirSync(target, { recursive: true });
+    writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
+    return { files, manifestPath };
+  } finally {
+    await store.close?.();
+  }
+}

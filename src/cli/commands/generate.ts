@@ -1,0 +1,21 @@
+import type { Project } from '../../project/load-project.ts';
+import { selectExperiments } from '../../graph/selectors.ts';
+import { openRawStore } from '../../storage/open-store.ts';
+import { generateForExperiments, type GeneratedPartition } from '../../build/generate.ts';
+import { buildReporter, type Out } from '../print/build-reporter.ts';
+import { fmtInt } from '../print/format.ts';
+
+export async function generateCommand(project: Project, experimentId: string, out: Out): Promise<GeneratedPartition[]> {
+  const ids = selectExperiments(project.config.experiments.map((e) => e.id), experimentId);
+  const experiments = ids.map((id) => project.config.experiments.find((e) => e.id === id)!);
+  const store = await openRawStore(project.config);
+  try {
+    const generated = await generateForExperiments(project, store, experiments, buildReporter(out));
+    for (const g of generated) {
+      out.write(`${g.experimentId}: ${fmtInt(g.exposures)} exposure rows, ${fmtInt(g.outcomes)} outcome rows → ${store.uri}/${g.experimentId}/ (${g.written.length} written, ${g.unchanged.length} unchanged)\n`);
+    }
+    return generated;
+  } finally {
+    await store.close?.();
+  }
+}

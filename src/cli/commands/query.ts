@@ -1,0 +1,54 @@
+/**
+ * `xp query "<sql>"`: read-only SQL on the warehouse; `{{ref "model"}}` resolves to the
+ * model's table. A build holding the warehouse gives exit 3 at once instead of a hang.
+ */
+import { existsSync } from 'node:fs';
+import { XpError } from '../../errors.ts';
+import type { Project } from '../../project/load-project.ts';
+import { openDb, type Row } from '../../engine/connection.ts';
+import { warehousePath } from '../../build/run-build.ts';
+import { relation } from '../../template/sql-literals.ts';
+import { MODEL_SCHEMA } from '../../engine/platform-tables.ts';
+
+export interface QueryResult {
+  readonly columns: readonly string[];
+  readonly rows: readonly Row[];
+}
+
+export function renderQuery(project: Project, sql: string): string {
+  return project.env.render(sql, {}, {
+    partitioned: false,
+    vars: project.config.vars,
+    ref: (name) => {
+      if (!project.dag.nodes.has(name)) {
+        throw new XpError('MODEL_REF_UNKNOWN', `ref "${name}" is not a model`, { hint: 'run `xp ls` to list models' });
+      }
+      return relation(MODEL_SCHEMA, name);
+    },
+    source: () => {
+      throw new XpError('USAGE', 'xp query cannot read sources; query the staging models instead');
+    },
+  }, '<query>');
+}
+
+export async function queryCommand(project: Project, sql: string): Promise<QueryResult> {
+  const file = warehousePath(project);
+  if (!existsSync(file)) {
+    throw new XpError('QUERY_FAILED', `no warehouse at ${file}`, { hint: 'run `xp build --select <experiment_id>` first' });
+  }
+  const rendered = renderQuery(project, sql);
+  const db = await openDb(file, { readOnly: true });
+  try {
+    const columns = (await db.columns(rendered)).map((c) => c.name);
+    const rows = await db.all(rendered);
+    return { columns, rows };
+  } catch (cause) {
+    if (cause instanceof XpError) throw cause;
+    throw new XpError('QUERY_FAILED', (cause instanceof Error ? cause.message : String(cause)).split('\n')[0]!, {
+      hint: 'tables live in schema exp (e.g. exp.analysis_results); `xp ls` lists models',
+      cause,
+    });
+  } finally {
+    db.close();
+  }
+}

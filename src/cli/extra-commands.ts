@@ -1,0 +1,10 @@
+/**
+ * Commands beyond the core build/query set register here, one line each, so each
+ * capability (test, docs, status, health, power, ledger, s3) owns its own module.
+ */
+import type { Command } from 'commander';
+import type { CommandContext } from './program.ts';
+
+export type RegisterCommand = (program: Command, ctx: CommandContext, withConfig: (cmd: Command) => Command) => void;
+
+export const extraCommands: readonly RegisterCommand[] = [];
