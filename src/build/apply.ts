@@ -49,6 +49,8 @@ export interface ApplyOptions {
   readonly targetDir: string;
   readonly runId: string;
   readonly reporter: Reporter;
+  /** data tests to run on a step's new rows before they replace the old ones */
+  readonly auditFor?: (step: PlanStep) => ((db: Db, relation: string) => Promise<void>) | undefined;
 }
 
 export async function applySteps(steps: readonly PlanStep[], opts: ApplyOptions): Promise<StepResult[]> {
@@ -75,6 +77,7 @@ export async function applySteps(steps: readonly PlanStep[], opts: ApplyOptions)
           experimentId: step.experimentId,
           fingerprint: step.fingerprint,
           runId: opts.runId,
+          audit: opts.auditFor?.(step),
         });
         result = { ...base, status: 'success', reason: step.reason, rows, seconds: (performance.now() - started) / 1000 };
       } catch (cause) {

@@ -17,6 +17,35 @@ import { applySteps } from './apply.ts';
 import { newRunId, recordRun, writeRunResults, type RunResults } from './run-results.ts';
 import { silentReporter, type Reporter, type StepResult } from './events.ts';
 import { generateForExperiments } from './generate.ts';
+import { runAnalyses, type ModelState } from '../analyse/run-analyses.ts';
+
+/** Each model's state for one partition after the model steps, for the analyses that read them. */
+export function modelStates(
+  project: Project,
+  steps: readonly PlanStep[],
+  results: readonly StepResult[],
+  stored: ReadonlyMap<string, string>,
+  experimentId: string,
+): Map<string, ModelState> {
+  const states = new Map<string, ModelState>();
+  for (const name of project.dag.order) {
+    const node = project.dag.nodes.get(name)!;
+    const partition = node.materialized === 'partitioned' ? experimentId : null;
+    const step = steps.find((s) => s.model === name && s.experimentId === (node.materialized === 'ephemeral' ? null : partition));
+    const result = results.find((r) => r.node === name && r.experimentId === (node.materialized === 'ephemeral' ? null : partition));
+    if (!step) {
+      const fp = stored.get(storedKey(name, partition));
+      states.set(name, { fingerprint: fp ?? '', state: fp ? 'ok' : 'skipped' });
+      continue;
+    }
+    const state: ModelState['state'] =
+      result?.status === 'error' || result?.reason?.startsWith('upstream') ? 'failed'
+      : result?.reason === 'flag' ? 'skipped'
+      : 'ok';
+    states.set(name, { fingerprint: step.fingerprint, state });
+  }
+  return states;
+}
 
 export interface BuildOptions {
   readonly select: string;
@@ -99,6 +128,13 @@ export async function runBuild(project: Project, opts: BuildOptions): Promise<Bu
       });
       reporter({ type: 'plan', steps: prepared.steps });
       const results = await applySteps(prepared.steps, { db, dag: project.dag, targetDir: targetDir(project), runId, reporter });
+      for (const experiment of experiments) {
+        results.push(...(await runAnalyses({
+          db, project: project.config, plugins: project.plugins, experiment,
+          models: modelStates(project, prepared.steps, results, stored, experiment.id),
+          skip: opts.skip ?? new Set(), fullRefresh: !!opts.fullRefresh, stored, runId, reporter,
+        })));
+      }
       const status = results.some((r) => r.status === 'error') ? 'error' : 'success';
       const finishedAt = new Date();
       const run: RunResults = {

@@ -69,6 +69,7 @@ export const partitionedMaterializer: Materializer = {
           hint: 'a partitioned model must only return rows of its own partition: filter with {{partition}}',
         });
       }
+      await req.audit?.(tx, stage);
       await evolveColumns(tx, req, stage);
       await tx.run(`delete from ${target} where experiment_id = $1`, [experimentId]);
       const rows = await tx.run(`insert into ${target} by name select * from ${stage}`);

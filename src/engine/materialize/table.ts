@@ -10,6 +10,7 @@ export const tableMaterializer: Materializer = {
     return db.transaction(async (tx) => {
       const rel = relation(MODEL_SCHEMA, req.model);
       await tx.run(`create or replace table ${rel} as\n${req.sql}`);
+      await req.audit?.(tx, rel);
       const [{ n }] = (await tx.all<{ n: number }>(`select count(*) as n from ${rel}`)) as [{ n: number }];
       await recordFingerprint(tx, req, n);
       return n;

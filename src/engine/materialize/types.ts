@@ -13,6 +13,12 @@ export interface MaterializeRequest {
   readonly experimentId: string | null;
   readonly fingerprint: string;
   readonly runId: string;
+  /**
+   * Checks on the new rows before they replace the old ones (data tests, as SQLMesh's
+   * audits): `relation` holds exactly the new rows. Throwing rolls the build back, so a
+   * failing check keeps the previous good partition.
+   */
+  readonly audit?: (db: Db, relation: string) => Promise<void>;
 }
 
 export interface Materializer {

@@ -1,0 +1,69 @@
+/** Discover analyses/*.ts plugins and order them so each runs after the ones it names. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { XpError } from '../errors.ts';
+import { listFiles } from '../project/load-models.ts';
+import type { AnalysisPlugin } from './plugin.ts';
+
+export interface LoadedPlugin {
+  readonly plugin: AnalysisPlugin;
+  /** path relative to the project root */
+  readonly path: string;
+  /** the file's source, part of the plugin's fingerprint */
+  readonly source: string;
+}
+
+function isPlugin(x: unknown): x is AnalysisPlugin {
+  const p = x as AnalysisPlugin;
+  return !!p && typeof p.name === 'string' && typeof p.run === 'function' && typeof p.writes === 'object' && Array.isArray(p.reads);
+}
+
+export async function loadPlugins(root: string): Promise<LoadedPlugin[]> {
+  const dir = path.join(root, 'analyses');
+  // only top-level files are plugins; subfolders hold their helpers and templates
+  const files = listFiles(dir, '.ts').filter((f) => path.dirname(f) === dir && !f.endsWith('.d.ts'));
+  const loaded: LoadedPlugin[] = [];
+  for (const file of files) {
+    const rel = path.relative(root, file);
+    const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    if (!isPlugin(mod.default)) {
+      throw new XpError('PLUGIN_INVALID', 'an analysis plugin must `export default definePlugin({ name, reads, writes, run })`', {
+        location: { file: rel },
+        hint: 'see README.md#adding-an-analysis-plugin',
+      });
+    }
+    const expected = path.basename(file, '.ts');
+    if (mod.default.name !== expected) {
+      throw new XpError('PLUGIN_INVALID', `plugin name "${mod.default.name}" does not match its file name "${expected}"`, {
+        location: { file: rel },
+        hint: `set name: '${expected}' or rename the file`,
+      });
+    }
+    loaded.push({ plugin: mod.default, path: rel, source: readFileSync(file, 'utf8') });
+  }
+  return orderPlugins(loaded);
+}
+
+export function orderPlugins(plugins: readonly LoadedPlugin[]): LoadedPlugin[] {
+  const byName = new Map(plugins.map((p) => [p.plugin.name, p]));
+  const out: LoadedPlugin[] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const visit = (p: LoadedPlugin, chain: string[]): void => {
+    const name = p.plugin.name;
+    if (state.get(name) === 'done') return;
+    if (state.get(name) === 'open') {
+      throw new XpError('PLUGIN_INVALID', `analysis plugins wait on each other: ${[...chain, name].join(' → ')}`, { location: { file: p.path } });
+    }
+    state.set(name, 'open');
+    for (const dep of [...(p.plugin.after ?? [])].sort()) {
+      const d = byName.get(dep);
+      if (!d) throw new XpError('PLUGIN_INVALID', `plugin ${name} runs after "${dep}", which is not a plugin`, { location: { file: p.path } });
+      visit(d, [...chain, name]);
+    }
+    state.set(name, 'done');
+    out.push(p);
+  };
+  for (const p of [...plugins].sort((a, b) => a.plugin.name.localeCompare(b.plugin.name))) visit(p, []);
+  return out;
+}

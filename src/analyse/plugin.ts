@@ -1,0 +1,50 @@
+/**
+ * The analysis plugin contract. A plugin is `analyses/<name>.ts` with a default export
+ * made by `definePlugin`: it reads the partition's tables, calls the statistics, and
+ * returns rows for the tables it declares. The runner discovers it, orders it after the
+ * plugins it names, writes its rows as partitions (experiment_id added), records a
+ * fingerprint, and skips it with `--skip-<name>`.
+ */
+import type { Kysely } from 'kysely';
+import type { Row, SqlParams } from '../engine/connection.ts';
+import type { Experiment, MetricConfig, ProjectConfig } from '../project/types.ts';
+
+/** DuckDB column types a plugin may declare for its result tables. */
+export type ColumnType = 'varchar' | 'double' | 'bigint' | 'integer' | 'boolean' | 'date' | 'timestamp' | 'json';
+export type TableSpec = Readonly<Record<string, ColumnType>>;
+
+export interface AnalysisContext {
+  readonly experiment: Experiment;
+  /** the experiment's metrics by name (primary, secondary, guardrails) */
+  readonly metrics: Readonly<Record<string, MetricConfig>>;
+  readonly project: ProjectConfig;
+  /** typed read access to the warehouse (tables in schema exp) */
+  readonly db: Kysely<any>;
+  /** read-only SQL; `$experiment_id` is bound to this partition when used */
+  query<T extends Row = Row>(sql: string, params?: SqlParams): Promise<T[]>;
+  /** rows written by plugins that ran earlier in this build, by table name */
+  readonly results: ReadonlyMap<string, readonly Row[]>;
+  /** a note that ends up in the memo and the build output, never fails the run */
+  warn(message: string): void;
+}
+
+export type PluginOutput = Readonly<Record<string, readonly Record<string, unknown>[]>>;
+
+export interface AnalysisPlugin {
+  readonly name: string;
+  readonly description: string;
+  /** models or plugin tables it reads: the lineage graph and the fingerprint use these */
+  readonly reads: readonly string[];
+  /** the tables it writes, with their columns (experiment_id is added) */
+  readonly writes: Readonly<Record<string, TableSpec>>;
+  /** plugins whose results it needs */
+  readonly after?: readonly string[];
+  /** a failure warns and continues instead of failing the build (pre-trends) */
+  readonly optional?: boolean;
+  run(ctx: AnalysisContext): Promise<PluginOutput>;
+}
+
+/** Identity with type checking, so `analyses/*.ts` read as declarations. */
+export function definePlugin(plugin: AnalysisPlugin): AnalysisPlugin {
+  return plugin;
+}

@@ -1,0 +1,121 @@
+/**
+ * Run the analysis plugins for one experiment partition after its models are built.
+ * Each plugin is a step with a fingerprint (plugin source + experiment config + the
+ * fingerprints of what it reads), so an unchanged partition re-runs nothing.
+ */
+import { XpError } from '../errors.ts';
+import type { Db, Row, SqlParams } from '../engine/connection.ts';
+import { MODEL_SCHEMA } from '../engine/platform-tables.ts';
+import { duckDbDialect } from '../engine/kysely/duckdb-dialect.ts';
+import { Kysely } from 'kysely';
+import { sha256 } from '../plan/fingerprint.ts';
+import { storedKey } from '../plan/plan.ts';
+import { partitionParams } from '../engine/materialize/partitioned.ts';
+import type { Experiment, ProjectConfig } from '../project/types.ts';
+import { relation } from '../template/sql-literals.ts';
+import type { Reporter, StepResult } from '../build/events.ts';
+import type { LoadedPlugin } from './load-plugins.ts';
+import type { AnalysisContext, PluginOutput } from './plugin.ts';
+import { writePluginResults } from './write-results.ts';
+
+export interface ModelState {
+  readonly fingerprint: string;
+  /** 'ok' built or fresh; 'skipped' by a --skip flag; 'failed' errored or blocked */
+  readonly state: 'ok' | 'skipped' | 'failed';
+}
+
+export interface AnalyseOptions {
+  readonly db: Db;
+  readonly project: ProjectConfig;
+  readonly plugins: readonly LoadedPlugin[];
+  readonly experiment: Experiment;
+  readonly models: ReadonlyMap<string, ModelState>;
+  readonly skip: ReadonlySet<string>;
+  readonly fullRefresh: boolean;
+  readonly stored: ReadonlyMap<string, string>;
+  readonly runId: string;
+  readonly reporter: Reporter;
+}
+
+export function pluginNode(name: string): string {
+  return `analysis:${name}`;
+}
+
+async function readTables(db: Db, experimentId: string, tables: readonly string[]): Promise<Map<string, Row[]>> {
+  const out = new Map<string, Row[]>();
+  for (const t of tables) {
+    const exists = await db.all("select 1 from information_schema.tables where table_schema = $1 and table_name = $2", [MODEL_SCHEMA, t]);
+    out.set(t, exists.length ? await db.all(`select * exclude (experiment_id) from ${relation(MODEL_SCHEMA, t)} where experiment_id = $1`, [experimentId]) : []);
+  }
+  return out;
+}
+
+function context(opts: AnalyseOptions, results: Map<string, Row[]>, warnings: string[]): AnalysisContext {
+  const { experiment, project, db } = opts;
+  return {
+    experiment,
+    project,
+    metrics: Object.fromEntries(experiment.metricNames.map((m) => [m, project.metrics[m]!])),
+    db: new Kysely<any>({ dialect: duckDbDialect(db) }),
+    query: <T extends Row = Row>(sql: string, params?: SqlParams) =>
+      db.all<T>(sql, params ?? partitionParams(sql, experiment.id)),
+    results,
+    warn: (message) => warnings.push(message),
+  };
+}
+
+export async function runAnalyses(opts: AnalyseOptions): Promise<StepResult[]> {
+  const { experiment, reporter } = opts;
+  const results = new Map<string, Row[]>();
+  const out: StepResult[] = [];
+  const pluginState = new Map<string, ModelState>();
+  const configHash = sha256(JSON.stringify(experiment), JSON.stringify(experiment.metricNames.map((m) => opts.project.metrics[m])));
+  const total = opts.plugins.length;
+  for (const [index, { plugin, source }] of opts.plugins.entries()) {
+    const node = pluginNode(plugin.name);
+    const upstream = [...plugin.reads, ...(plugin.after ?? [])].map((r) => {
+      const producer = opts.plugins.find((p) => p.plugin.name === r || Object.hasOwn(p.plugin.writes, r))?.plugin.name;
+      return { name: r, state: producer ? pluginState.get(producer) : opts.models.get(r) };
+    });
+    const fingerprint = sha256('plugin-v1', source, configHash, ...upstream.map((u) => `${u.name}=${u.state?.fingerprint ?? ''}`));
+    const base = { experimentId: experiment.id, node, stage: plugin.name, fingerprint };
+    const finish = (r: StepResult, state: ModelState['state']): void => {
+      out.push(r);
+      pluginState.set(plugin.name, { fingerprint, state });
+      reporter({ type: 'step-end', result: r, index, total });
+    };
+    const failed = upstream.find((u) => u.state?.state === 'failed');
+    const skipped = upstream.find((u) => u.state?.state === 'skipped');
+    if (opts.skip.has(plugin.name)) { finish({ ...base, status: 'skipped', reason: 'flag', seconds: 0 }, 'skipped'); continue; }
+    if (failed) { finish({ ...base, status: 'skipped', reason: `upstream ${failed.name} failed`, seconds: 0 }, 'failed'); continue; }
+    if (skipped) { finish({ ...base, status: 'skipped', reason: `upstream ${skipped.name} skipped`, seconds: 0 }, 'skipped'); continue; }
+    if (!opts.fullRefresh && opts.stored.get(storedKey(node, experiment.id)) === fingerprint) {
+      for (const [t, rows] of await readTables(opts.db, experiment.id, Object.keys(plugin.writes))) results.set(t, rows);
+      finish({ ...base, status: 'skipped', reason: 'fresh', seconds: 0 }, 'ok');
+      continue;
+    }
+    reporter({ type: 'phase', experimentId: experiment.id, phase: `analysis ${plugin.name}` });
+    const started = performance.now();
+    const warnings: string[] = [];
+    try {
+      const output: PluginOutput = await plugin.run(context(opts, results, warnings));
+      const rows = await writePluginResults(opts.db, plugin, experiment.id, output, fingerprint, opts.runId);
+      for (const [t, r] of Object.entries(output)) results.set(t, r.map((x) => ({ ...x })));
+      for (const w of warnings) reporter({ type: 'warning', experimentId: experiment.id, message: `${plugin.name}: ${w}` });
+      finish({ ...base, status: 'success', rows, seconds: (performance.now() - started) / 1000 }, 'ok');
+    } catch (cause) {
+      const err = cause instanceof XpError ? cause : new XpError('STAGE_FAILED', `analysis ${plugin.name} failed: ${cause instanceof Error ? cause.message : String(cause)}`, {
+        location: { experiment: experiment.id, file: `analyses/${plugin.name}.ts` },
+        hint: plugin.optional ? 'an optional stage: the build continues and the memo says it was skipped' : 'fix the plugin or its inputs and rebuild; earlier results are intact',
+        cause,
+      });
+      if (plugin.optional) {
+        reporter({ type: 'warning', experimentId: experiment.id, message: err.message });
+        finish({ ...base, status: 'skipped', reason: `optional stage failed: ${err.message}`, seconds: (performance.now() - started) / 1000 }, 'failed');
+      } else {
+        finish({ ...base, status: 'error', message: err.message, code: err.code, seconds: (performance.now() - started) / 1000 }, 'failed');
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,82 @@
+/**
+ * Write a plugin's rows as partitions of its declared tables, all in one transaction
+ * with the plugin's fingerprint: a failed write leaves the previous results in place.
+ */
+import { XpError } from '../errors.ts';
+import type { Db, SqlValue } from '../engine/connection.ts';
+import { MODEL_SCHEMA } from '../engine/platform-tables.ts';
+import { recordFingerprint } from '../engine/materialize/record.ts';
+import { quoteIdent, relation } from '../template/sql-literals.ts';
+import type { PluginOutput, TableSpec } from './plugin.ts';
+
+const ROWS_PER_INSERT = 200;
+
+function ddlType(t: TableSpec[string]): string {
+  return t === 'json' ? 'json' : t;
+}
+
+function toSqlValue(v: unknown, type: TableSpec[string], where: string): SqlValue {
+  if (v === undefined || v === null) return null;
+  if (type === 'json') return JSON.stringify(v);
+  if (type === 'double' || type === 'bigint' || type === 'integer') {
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      if (typeof v === 'number') return null; // NaN/Infinity: not a number to store; plugins report not-estimable instead
+      throw new XpError('PLUGIN_INVALID', `${where}: expected a number, got ${JSON.stringify(v)}`);
+    }
+    return type === 'double' ? v : Math.round(v);
+  }
+  if (type === 'boolean') return Boolean(v);
+  return typeof v === 'string' ? v : String(v);
+}
+
+async function ensureTable(db: Db, table: string, spec: TableSpec): Promise<void> {
+  const cols = Object.entries(spec).map(([c, t]) => `${quoteIdent(c)} ${ddlType(t)}`);
+  await db.run(`create table if not exists ${relation(MODEL_SCHEMA, table)} (experiment_id varchar not null, ${cols.join(', ')})`);
+  const existing = new Set(
+    (await db.all<{ column_name: string }>(
+      'select column_name from information_schema.columns where table_schema = $1 and table_name = $2', [MODEL_SCHEMA, table],
+    )).map((r) => r.column_name),
+  );
+  for (const [c, t] of Object.entries(spec)) {
+    if (!existing.has(c)) await db.run(`alter table ${relation(MODEL_SCHEMA, table)} add column ${quoteIdent(c)} ${ddlType(t)}`);
+  }
+}
+
+export async function writePluginResults(
+  db: Db,
+  plugin: { name: string; writes: Readonly<Record<string, TableSpec>> },
+  experimentId: string,
+  output: PluginOutput,
+  fingerprint: string,
+  runId: string,
+): Promise<number> {
+  for (const table of Object.keys(output)) {
+    if (!plugin.writes[table]) {
+      throw new XpError('PLUGIN_INVALID', `plugin ${plugin.name} returned rows for "${table}", which it does not declare in writes`);
+    }
+  }
+  return db.transaction(async (tx) => {
+    let total = 0;
+    for (const [table, spec] of Object.entries(plugin.writes)) {
+      await ensureTable(tx, table, spec);
+      const rel = relation(MODEL_SCHEMA, table);
+      await tx.run(`delete from ${rel} where experiment_id = $1`, [experimentId]);
+      const rows = output[table] ?? [];
+      const cols = Object.keys(spec);
+      for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+        const chunk = rows.slice(i, i + ROWS_PER_INSERT);
+        const params: SqlValue[] = [];
+        const tuples = chunk.map((row, j) => {
+          const values = [experimentId, ...cols.map((c) => toSqlValue(row[c], spec[c]!, `${plugin.name} → ${table} row ${i + j + 1} column ${c}`))];
+          const start = params.length;
+          params.push(...values);
+          return `(${values.map((_, k) => `$${start + k + 1}`).join(', ')})`;
+        });
+        await tx.run(`insert into ${rel} (experiment_id, ${cols.map(quoteIdent).join(', ')}) values ${tuples.join(', ')}`, params);
+      }
+      total += rows.length;
+    }
+    await recordFingerprint(tx, { model: `analysis:${plugin.name}`, experimentId, fingerprint, runId, sql: '' }, total);
+    return total;
+  });
+}
