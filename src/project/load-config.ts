@@ -119,10 +119,11 @@ export function loadConfig(configPath: string, projectRoot = process.cwd()): Pro
     for (const name of readdirSync(expDir).filter((n) => /\.ya?ml$/.test(n)).sort()) {
       const esrc = readYaml(path.join(expDir, name));
       const { id, ...config } = parseWith(experimentFileSchema, esrc);
-      if (sources.some((s) => s.id === id)) {
+      const first = sources.find((s) => s.id === id);
+      if (first) {
         throw new XpError('CONFIG_INVALID', `experiment ${id} is defined twice`, {
           location: { file: esrc.file, line: esrc.lineOf(['id']) },
-          hint: `keep one definition: ${path.relative(projectRoot, file)} already defines it`,
+          hint: `keep one definition: ${path.relative(projectRoot, first.src.file)}:${first.src.lineOf([...first.at, 'id'])} already defines it`,
         });
       }
       sources.push({ id, config, src: esrc, at: [] });
