@@ -41,10 +41,10 @@ function parseHeader(rawSql: string, file: string): ModelSettings {
   return parsed.data;
 }
 
-function loadProperties(file: string): ModelProperties {
+function loadProperties(absFile: string, file: string): ModelProperties {
   const empty: ModelProperties = { columns: [], tests: [], unit_tests: [] };
-  if (!existsSync(file)) return empty;
-  const src = parseYaml(readFileSync(file, 'utf8'), file);
+  if (!existsSync(absFile)) return empty;
+  const src = parseYaml(readFileSync(absFile, 'utf8'), file);
   const data = (src.data ?? {}) as Record<string, unknown>;
   const allowed = ['description', 'columns', 'tests', 'unit_tests', 'meta'];
   for (const key of Object.keys(data)) {
@@ -117,7 +117,7 @@ export function loadModels(config: ProjectConfig): ModelNode[] {
       materialized: header.materialized ?? defaults.materialized ?? 'view',
       stage: header.stage ?? defaults.stage ?? 'ingest',
       tags: [...new Set([...(defaults.tags ?? []), ...(header.tags ?? [])])],
-      properties: loadProperties(propsFile),
+      properties: loadProperties(propsFile, path.relative(config.root, propsFile)),
       propertiesPath: existsSync(propsFile) ? path.relative(config.root, propsFile) : undefined,
       refs,
       sources,

@@ -114,7 +114,9 @@ export function extractDependencies(source: string, file: string): { refs: strin
   } catch (cause) {
     const msg = cause instanceof Error ? cause.message : String(cause);
     const line = /line (\d+)/.exec(msg)?.[1];
-    throw new XpError('TEMPLATE_ERROR', `invalid template: ${msg.split('\n')[0]}`, {
+    // Handlebars puts what it expected on a later line; the first alone says nothing.
+    const expecting = msg.split('\n').find((l) => l.startsWith('Expecting'));
+    throw new XpError('TEMPLATE_ERROR', `invalid template: ${msg.split('\n')[0]}${expecting ? ` ${expecting}` : ''}`, {
       location: { file, line: line ? Number(line) : undefined },
       hint: 'fix the {{...}} syntax',
     });
