@@ -21,9 +21,10 @@ export function createS3Client(s: S3Settings): S3Client {
     forcePathStyle: s.pathStyle,
     credentials: { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey },
     maxAttempts: 1,
-    // Plain PUT/GET without the newer default CRC32 trailers (aws-chunked uploads), which
-    // MinIO versions and s3rver do not all understand; integrity is checked with
-    // Content-MD5 on upload and MD5/size against the ETag on download.
+    // Plain PUT/GET without the SDK's default CRC32 trailers: with them a streamed PUT is
+    // sent aws-chunked, and s3rver 3.7 stores the chunk framing as the object's bytes
+    // (S3-compatible servers vary here). Integrity is checked with Content-MD5 on upload
+    // and MD5/size against the ETag on download instead.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS, socketTimeout: SOCKET_IDLE_MS },
