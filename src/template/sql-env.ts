@@ -93,9 +93,14 @@ export function createSqlEnv(partials: Readonly<Record<string, string>>, helpers
       try {
         return template(context, { data: { xp: state } });
       } catch (cause) {
+        // ident/literal raise TEMPLATE_ERROR without knowing the model: add the file.
+        if (cause instanceof XpError && cause.code === 'TEMPLATE_ERROR' && cause.location.file === undefined) {
+          throw new XpError(cause.code, cause.message, { location: { ...cause.location, file }, hint: cause.hint, cause });
+        }
         if (cause instanceof XpError) throw cause;
-        const msg = cause instanceof Error ? cause.message : String(cause);
-        const line = /line (\d+)/.exec(msg)?.[1];
+        // strict mode says `"x" not defined in [object Object] - 3:7`: keep the name, take the line
+        const msg = (cause instanceof Error ? cause.message : String(cause)).replace(' in [object Object]', '');
+        const line = /line (\d+)/.exec(msg)?.[1] ?? / - (\d+):\d+$/m.exec(msg.split('\n')[0]!)?.[1];
         throw new XpError('TEMPLATE_ERROR', `cannot render: ${msg.split('\n')[0]}`, {
           location: { file, line: line ? Number(line) : undefined },
           hint: 'check the {{...}} expressions; variables available: experiment, metrics, vars',
