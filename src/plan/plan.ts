@@ -97,7 +97,16 @@ export function plan(input: PlanInput): PlanStep[] {
       steps.push(decide(m, p.experimentId, fps.get(m)!, p.sql.get(m) ?? ''));
     }
   }
-  steps.push(...globalModels.filter(readsPartitions).map(globalStep));
+  // Their fingerprint cannot see partition contents (they read every partition), so a
+  // partition rebuilt upstream in this plan makes them stale.
+  const upstreamBuilt = (m: string): boolean => {
+    const up = ancestors(input.dag, m);
+    return steps.some((s) => s.experimentId !== null && s.action === 'build' && up.has(s.model));
+  };
+  steps.push(...globalModels.filter(readsPartitions).map((m) => {
+    const s = globalStep(m);
+    return s.reason === 'fresh' && upstreamBuilt(m) ? { ...s, action: 'build' as const, reason: 'stale' as const } : s;
+  }));
   return steps;
 }
 
