@@ -1,0 +1,12 @@
+/**
+ * Run as a child process: open a DuckDB file read-write (as a running build does), print
+ * "ready", and hold it until killed. `node --import tsx tests/helpers/hold-warehouse.ts <file>`
+ */
+import { openDb } from '../../src/engine/connection.ts';
+
+const file = process.argv[2];
+if (!file) throw new Error('usage: hold-warehouse.ts <warehouse.duckdb>');
+const db = await openDb(file);
+await db.run('create schema if not exists exp');
+process.stdout.write('ready\n');
+setInterval(() => undefined, 1 << 30);
