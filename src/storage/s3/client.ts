@@ -10,6 +10,9 @@ import type { S3Settings } from './settings.ts';
 export const CONNECT_TIMEOUT_MS = 5_000;
 export const SOCKET_IDLE_MS = 30_000;
 
+const quiet = (): void => {};
+const SILENT_LOGGER = { debug: quiet, info: quiet, warn: quiet, error: quiet };
+
 export function createS3Client(s: S3Settings): S3Client {
   // The project supports Node 20 (package.json engines) and the lockfile pins the SDK; its
   // notice that SDK releases after January 2027 need Node 22 is for maintainers, not for
@@ -28,5 +31,7 @@ export function createS3Client(s: S3Settings): S3Client {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS, socketTimeout: SOCKET_IDLE_MS },
+    // Without a logger the SDK console.warn()s on a failed streamed PUT; our errors say it better.
+    logger: SILENT_LOGGER,
   });
 }

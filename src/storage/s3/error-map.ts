@@ -87,6 +87,8 @@ export interface FailureContext {
   readonly experimentId?: string;
   /** attempts made, for transient failures that ran out of retries */
   readonly attempts?: number;
+  /** codes of the transient failures retried before this one, e.g. a download cut off */
+  readonly earlier?: readonly string[];
 }
 
 /** Turn any failure into an XpError with endpoint, bucket, key and a hint; XpErrors and local errors pass through. */
@@ -95,7 +97,8 @@ export function toStorageError(err: unknown, ctx: FailureContext): unknown {
   if (kind === 'foreign') return err;
   const s = ctx.settings;
   const ep = endpointLabel(s);
-  const code = failureCode(err);
+  const earlier = ctx.earlier?.length ? `; earlier attempt${ctx.earlier.length > 1 ? 's' : ''}: ${ctx.earlier.join(', ')}` : '';
+  const code = failureCode(err) + (kind === 'transient' ? '' : earlier);
   const location = { file: s.configFile, ...(ctx.experimentId ? { experiment: ctx.experimentId } : {}), ...(ctx.key ? { object: `s3://${s.bucket}/${ctx.key}` } : {}) };
   const init = (hint: string) => ({ location, hint, cause: err });
   switch (kind) {

@@ -12,7 +12,7 @@ import type { RawObject, RawStore, StageProgress } from '../types.ts';
 import { cacheEntry, commitToCache, isCached, prepareEntryDir, sweepStaleTemps, tempPathFor } from './cache.ts';
 import { createS3Client } from './client.ts';
 import { downloadToCache } from './download.ts';
-import { isTransient, toStorageError } from './error-map.ts';
+import { failureCode, isTransient, toStorageError } from './error-map.ts';
 import { assertExperimentId, bucketKey, experimentFolder, isSafeRelativeKey } from './keys.ts';
 import { listExperimentObjects } from './list.ts';
 import { mapLimit } from './pool.ts';
@@ -41,15 +41,16 @@ export async function s3RawStore(config: ProjectConfig, options: S3StoreOptions 
 
   /** Retry transient failures, then map whatever is left to an XpError naming endpoint, bucket and key. */
   const attempt = async <T>(action: string, fn: () => Promise<T>, where: { key?: string; experimentId?: string } = {}): Promise<T> => {
-    let attempts = 0;
+    const earlier: string[] = [];
     try {
-      const counted = (): Promise<T> => {
-        attempts++;
-        return fn();
-      };
-      return await withRetry(counted, { policy, isTransient, ...(options.sleep ? { sleep: options.sleep } : {}) });
+      return await withRetry(fn, {
+        policy,
+        isTransient,
+        onRetry: (err) => void earlier.push(failureCode(err)),
+        ...(options.sleep ? { sleep: options.sleep } : {}),
+      });
     } catch (err) {
-      throw toStorageError(err, { settings: s, action, attempts, ...where });
+      throw toStorageError(err, { settings: s, action, attempts: earlier.length + 1, earlier, ...where });
     }
   };
 
