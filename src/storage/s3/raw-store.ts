@@ -33,6 +33,11 @@ export interface S3StoreOptions {
   readonly sleep?: Sleep;
 }
 
+/**
+ * Open the raw store at `storage.raw` (s3://bucket/prefix) with the endpoint, region and
+ * addressing of `storage.s3`. Fails with STORAGE_AUTH at once when the credential variables
+ * are unset; nothing is sent to the server until the first call.
+ */
 export async function s3RawStore(config: ProjectConfig, options: S3StoreOptions = {}): Promise<RawStore> {
   const s = resolveS3Settings(config, options.env);
   const client = createS3Client(s);

@@ -87,6 +87,23 @@ describe('localPaths', () => {
     expect(fx.server.objectGets()).toBe(3);
   });
 
+  it('downloads at most 4 objects at a time', async () => {
+    const files = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`exposures/part-${i}.parquet`, Buffer.alloc(256 * 1024, i)]));
+    await seed('exp_1', files);
+    let inFlight = 0;
+    let peak = 0;
+    fx.server.hook = (req, res) => {
+      if (req.method !== 'GET' || !req.url?.includes('GetObject')) return;
+      peak = Math.max(peak, ++inFlight);
+      res.once('close', () => inFlight--);
+    };
+    const reader = await store('reader');
+    await reader.localPaths('exp_1', await reader.list('exp_1'));
+    expect(fx.server.objectGets()).toBe(10);
+    expect(peak).toBeGreaterThan(1);
+    expect(peak).toBeLessThanOrEqual(4);
+  });
+
   it('picks up a new object and downloads only that one', async () => {
     await seed('exp_1', { 'exposures/part-0.parquet': 'e0' });
     const reader = await store('reader');
