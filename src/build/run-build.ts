@@ -18,6 +18,7 @@ import { newRunId, recordRun, writeRunResults, type RunResults } from './run-res
 import { silentReporter, type Reporter, type StepResult } from './events.ts';
 import { generateForExperiments } from './generate.ts';
 import { runAnalyses, type ModelState } from '../analyse/run-analyses.ts';
+import { dataTestAudits } from '../testing/audit.ts';
 
 /** Each model's state for one partition after the model steps, for the analyses that read them. */
 export function modelStates(
@@ -127,7 +128,7 @@ export async function runBuild(project: Project, opts: BuildOptions): Promise<Bu
         onStage: (experimentId, done, total) => reporter({ type: 'phase', experimentId, phase: 'stage inputs', detail: `${done}/${total}` }),
       });
       reporter({ type: 'plan', steps: prepared.steps });
-      const results = await applySteps(prepared.steps, { db, dag: project.dag, targetDir: targetDir(project), runId, reporter });
+      const results = await applySteps(prepared.steps, { db, dag: project.dag, targetDir: targetDir(project), runId, reporter, auditFor: dataTestAudits(project, reporter) });
       for (const experiment of experiments) {
         results.push(...(await runAnalyses({
           db, project: project.config, plugins: project.plugins, experiment,

@@ -4,7 +4,10 @@
  */
 import type { Command } from 'commander';
 import type { CommandContext } from './program.ts';
+import { registerTest } from './commands/test.ts';
 
 export type RegisterCommand = (program: Command, ctx: CommandContext, withConfig: (cmd: Command) => Command) => void;
 
-export const extraCommands: readonly RegisterCommand[] = [];
+export const extraCommands: readonly RegisterCommand[] = [
+  registerTest,
+];

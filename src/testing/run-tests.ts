@@ -1,0 +1,132 @@
+/**
+ * `xp test`: model unit tests (no warehouse needed), then data tests on the stored
+ * partitions of the selected experiments. Returns data; printing is the CLI's job.
+ */
+import { existsSync } from 'node:fs';
+import { openDb, type Db } from '../engine/connection.ts';
+import { MODEL_SCHEMA } from '../engine/platform-tables.ts';
+import { selectExperiments, selectModels } from '../graph/selectors.ts';
+import type { Project } from '../project/load-project.ts';
+import type { Experiment } from '../project/types.ts';
+import { PARTITION_PARAM } from '../template/sql-env.ts';
+import { relation } from '../template/sql-literals.ts';
+import { targetDir, warehousePath } from '../build/run-build.ts';
+import { newRunId } from '../build/run-results.ts';
+import { runDataTest } from './run-data-test.ts';
+import { writeTestResults } from './results.ts';
+import { loadTestSpecs } from './spec/load-tests.ts';
+import type { DataTest, TestResult } from './types.ts';
+import { runUnitTest } from './unit/run-unit-test.ts';
+
+export const TEST_TYPES = ['unit', 'generic', 'singular'] as const;
+export type TestType = (typeof TEST_TYPES)[number];
+
+export interface TestOptions {
+  /** experiments whose partitions the data tests check (id, list, glob, all) */
+  readonly select?: string;
+  /** model selector: tests of these models (a singular test: of any model it refs) */
+  readonly models?: string;
+  readonly exclude?: string;
+  readonly types?: ReadonlySet<TestType>;
+  readonly command?: string;
+  /** called as each test finishes */
+  readonly onResult?: (r: TestResult) => void;
+}
+
+export interface TestOutcome {
+  readonly runId: string;
+  readonly results: readonly TestResult[];
+  readonly status: 'success' | 'error';
+  readonly seconds: number;
+  readonly runResultsPath: string;
+}
+
+interface Built {
+  readonly partitions: ReadonlySet<string>;
+  readonly relations: ReadonlySet<string>;
+}
+
+async function builtState(db: Db): Promise<Built> {
+  const tables = await db.all<{ table_schema: string; table_name: string }>(
+    `select table_schema, table_name from information_schema.tables where table_schema in ('xp', $1)`, [MODEL_SCHEMA],
+  );
+  const relations = new Set(tables.filter((t) => t.table_schema === MODEL_SCHEMA).map((t) => t.table_name));
+  const hasLedger = tables.some((t) => t.table_schema === 'xp' && t.table_name === 'partitions');
+  const rows = hasLedger ? await db.all<{ model: string; experiment_id: string }>('select model, experiment_id from xp.partitions') : [];
+  return { partitions: new Set(rows.map((r) => `${r.model}\u0000${r.experiment_id}`)), relations };
+}
+
+export async function runTests(project: Project, opts: TestOptions = {}): Promise<TestOutcome> {
+  const started = new Date();
+  const clock = performance.now();
+  const runId = newRunId(started);
+  const types = opts.types ?? new Set(TEST_TYPES);
+  const specs = loadTestSpecs(project);
+  const chosen = new Set(selectModels(project.dag, opts.models, opts.exclude));
+  const results: TestResult[] = [];
+  const emit = (r: TestResult): void => {
+    results.push(r);
+    opts.onResult?.(r);
+  };
+
+  if (types.has('unit')) {
+    for (const t of specs.unit.filter((u) => chosen.has(u.model))) {
+      emit(await runUnitTest(project, t, { compiledDir: `${targetDir(project)}/compiled` }));
+    }
+  }
+
+  const dataTests = specs.data.filter((t) => types.has(t.type) && (t.type === 'generic' ? chosen.has(t.model) : t.refs.some((r) => chosen.has(r))));
+  if (dataTests.length) {
+    const ids = project.config.experiments.map((e) => e.id);
+    const experiments: Experiment[] = selectExperiments(ids, opts.select ?? 'all').map((id) => project.config.experiments.find((e) => e.id === id)!);
+    const whPath = warehousePath(project);
+    if (!existsSync(whPath)) {
+      for (const t of dataTests) emit(skipped(t, null, `no warehouse at ${project.config.warehouse}: run xp build first`));
+    } else {
+      const db = await openDb(whPath, { readOnly: true });
+      try {
+        await runDataTests(project, db, dataTests, experiments, emit);
+      } finally {
+        db.close();
+      }
+    }
+  }
+
+  const finished = new Date();
+  const status = results.some((r) => r.status === 'fail' || r.status === 'error') ? 'error' : 'success';
+  const runResultsPath = writeTestResults(targetDir(project), {
+    run_id: runId,
+    command: opts.command ?? 'xp test',
+    started_at: started.toISOString(),
+    finished_at: finished.toISOString(),
+    status,
+    elapsed_seconds: (finished.getTime() - started.getTime()) / 1000,
+    results,
+  });
+  return { runId, results, status, seconds: (performance.now() - clock) / 1000, runResultsPath };
+}
+
+function skipped(t: DataTest, experimentId: string | null, message: string): TestResult {
+  return { id: t.id, type: t.type, model: t.model, experimentId, status: 'skipped', failures: 0, seconds: 0, location: `${t.location.file}:${t.location.line}`, message };
+}
+
+async function runDataTests(project: Project, db: Db, tests: readonly DataTest[], experiments: readonly Experiment[], emit: (r: TestResult) => void): Promise<void> {
+  const built = await builtState(db);
+  const kind = (t: DataTest): string => project.dag.nodes.get(t.model)!.materialized;
+  // project-level models once, then each experiment's partitions
+  for (const t of tests.filter((x) => kind(x) !== 'partitioned')) {
+    if (kind(t) === 'ephemeral') emit(skipped(t, null, `${t.model} is ephemeral (never stored): test the models that use it`));
+    else if (!built.relations.has(t.model)) emit(skipped(t, null, `${t.model} is not built: run xp build`));
+    else emit(await runDataTest(project, t, { db, experiment: undefined, relation: relation(MODEL_SCHEMA, t.model) }));
+  }
+  for (const experiment of experiments) {
+    for (const t of tests.filter((x) => kind(x) === 'partitioned')) {
+      if (!built.partitions.has(`${t.model}\u0000${experiment.id}`)) {
+        emit(skipped(t, experiment.id, `${t.model} is not built for ${experiment.id}: run xp build --select ${experiment.id}`));
+        continue;
+      }
+      const rows = `(select * from ${relation(MODEL_SCHEMA, t.model)} where experiment_id = $${PARTITION_PARAM})`;
+      emit(await runDataTest(project, t, { db, experiment, relation: rows }));
+    }
+  }
+}
