@@ -82,7 +82,7 @@ export async function applySteps(steps: readonly PlanStep[], opts: ApplyOptions)
         result = { ...base, status: 'success', reason: step.reason, rows, seconds: (performance.now() - started) / 1000 };
       } catch (cause) {
         const err = modelError(step, file, cause);
-        result = { ...base, status: 'error', seconds: (performance.now() - started) / 1000, message: err.message, code: err.code };
+        result = { ...base, status: 'error', seconds: (performance.now() - started) / 1000, message: err.message, code: err.code, file };
         for (const d of descendants(opts.dag, step.model)) {
           // a failed project-level model blocks every partition's descendants
           blocked.set(step.experimentId === null ? `\u0000${d}` : `${step.experimentId}\u0000${d}`, step.model);

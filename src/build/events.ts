@@ -22,6 +22,8 @@ export interface StepResult {
   readonly fingerprint?: string;
   readonly message?: string;
   readonly code?: string;
+  /** the step's compiled SQL, for a failed model: where to read what ran */
+  readonly file?: string;
 }
 
 export type Reporter = (event: BuildEvent) => void;

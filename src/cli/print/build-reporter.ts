@@ -16,7 +16,7 @@ function resultLine(r: StepResult, index: number, total: number): string {
   const where = r.experimentId ?? '(project)';
   const detail =
     r.status === 'success' ? `${r.rows === undefined ? '' : `${fmtInt(r.rows)} rows `}in ${fmtSeconds(r.seconds)}`
-    : r.status === 'error' ? `${r.code ?? 'ERROR'}: ${r.message ?? ''}`
+    : r.status === 'error' ? `${r.code ?? 'ERROR'}: ${r.message ?? ''}${r.file ? `\n${' '.repeat(String(total).length * 2 + 7)}compiled SQL: ${r.file}` : ''}`
     : r.reason ?? '';
   return `${String(index + 1).padStart(String(total).length)}/${total} ${mark} ${where} ${r.node} ${detail}`;
 }
