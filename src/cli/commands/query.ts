@@ -39,13 +39,18 @@ export async function queryCommand(project: Project, sql: string): Promise<Query
   const rendered = renderQuery(project, sql);
   const db = await openDb(file, { readOnly: true });
   try {
-    const columns = (await db.columns(rendered)).map((c) => c.name);
+    // Rows first: a write statement then fails with DuckDB's read-only error, not a
+    // syntax error from the `select * from (<sql>) limit 0` that columns() wraps it in.
     const rows = await db.all(rendered);
+    const columns = (await db.columns(rendered)).map((c) => c.name);
     return { columns, rows };
   } catch (cause) {
     if (cause instanceof XpError) throw cause;
-    throw new XpError('QUERY_FAILED', (cause instanceof Error ? cause.message : String(cause)).split('\n')[0]!, {
-      hint: 'tables live in schema exp (e.g. exp.analysis_results); `xp ls` lists models',
+    const message = (cause instanceof Error ? cause.message : String(cause)).split('\n')[0]!;
+    throw new XpError('QUERY_FAILED', message, {
+      hint: /read-only mode/.test(message)
+        ? 'xp query is read-only; change data through models and `xp build`'
+        : 'tables live in schema exp (e.g. exp.analysis_results); `xp ls` lists models',
       cause,
     });
   } finally {
