@@ -86,6 +86,11 @@ export function copyProject(source: string, opts: { only?: readonly string[]; pr
   } else {
     copyTree(sourceRoot, root, sourceRoot, SKIP_TOP);
   }
+  // A project is an ES module package, as the repo is: without this, a spawned `xp` would
+  // load analyses/*.ts and macros/*.ts in a temp dir as CommonJS.
+  if (!existsSync(path.join(root, 'package.json'))) {
+    writeFileSync(path.join(root, 'package.json'), JSON.stringify({ private: true, type: 'module' }, null, 2) + '\n');
+  }
   return wrapProject(root);
 }
 
