@@ -60,7 +60,10 @@ export async function applySteps(steps: readonly PlanStep[], opts: ApplyOptions)
   const total = steps.length;
   for (const [index, step] of steps.entries()) {
     const base = { experimentId: step.experimentId, node: step.model, stage: step.stage, fingerprint: step.fingerprint };
-    const blocker = blocked.get(key(step)) ?? (step.experimentId ? blocked.get(`\u0000${step.model}`) : undefined);
+    // a project-level model (it reads every partition) waits on every partition's failures
+    const blocker = blocked.get(key(step)) ?? (step.experimentId
+      ? blocked.get(`\u0000${step.model}`)
+      : [...blocked].find(([k]) => k.endsWith(`\u0000${step.model}`))?.[1]);
     let result: StepResult;
     if (blocker) {
       result = { ...base, status: 'skipped', reason: `upstream ${blocker} failed`, seconds: 0 };
