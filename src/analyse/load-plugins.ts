@@ -1,4 +1,5 @@
 /** Discover analyses/*.ts plugins and order them so each runs after the ones it names. */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -26,7 +27,11 @@ export async function loadPlugins(root: string): Promise<LoadedPlugin[]> {
   const loaded: LoadedPlugin[] = [];
   for (const file of files) {
     const rel = path.relative(root, file);
-    const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    const source = readFileSync(file, 'utf8');
+    // Keyed by content: a process that loads the project again (runCli in tests, a server)
+    // runs the plugin it fingerprints, not a cached older version of the file.
+    const url = `${pathToFileURL(file).href}?v=${createHash('sha256').update(source).digest('hex').slice(0, 16)}`;
+    const mod = (await import(url)) as { default?: unknown };
     if (!isPlugin(mod.default)) {
       throw new XpError('PLUGIN_INVALID', 'an analysis plugin must `export default definePlugin({ name, reads, writes, run })`', {
         location: { file: rel },
@@ -40,7 +45,7 @@ export async function loadPlugins(root: string): Promise<LoadedPlugin[]> {
         hint: `set name: '${expected}' or rename the file`,
       });
     }
-    loaded.push({ plugin: mod.default, path: rel, source: readFileSync(file, 'utf8') });
+    loaded.push({ plugin: mod.default, path: rel, source });
   }
   return orderPlugins(loaded);
 }
