@@ -1,0 +1,242 @@
+/**
+ * The ledger's hooks into `xp build` (src/build/run-build.ts and apply.ts call these, one
+ * line each):
+ *
+ * - `guardBuild`: take the experiments' locks before anything is written; release them
+ *   (and the progress files) at the end.
+ * - `openBuildLedger`: verify the chains, register new experiments, refuse finished ones
+ *   without --force and design changes of running ones without --accept-config-change.
+ * - `started`: record the input snapshot and `build_started` (naming the run it resumes).
+ * - `commitStage`: a partition's `stage_finished` commits in the same transaction as its
+ *   data, so the ledger never claims what did not commit.
+ * - `finished`: failures, skips, analysis results and `build_finished`.
+ */
+import { hostname } from 'node:os';
+import { XpError } from '../errors.ts';
+import { descendants } from '../graph/dag.ts';
+import type { Db } from '../engine/connection.ts';
+import type { Project } from '../project/load-project.ts';
+import type { Experiment } from '../project/types.ts';
+import type { PlanStep } from '../plan/plan.ts';
+import type { Reporter, StepResult } from '../build/events.ts';
+import type { InputSnapshot } from '../build/inputs.ts';
+import { configEvents } from './config-authority.ts';
+import type { LedgerEvent, NewEvent } from './events.ts';
+import { applyEvent, foldEvents, type ExperimentState } from './fold.ts';
+import { killPoint } from './kill-points.ts';
+import { TERMINAL } from './lifecycle.ts';
+import { acquireExperimentLocks } from './lock.ts';
+import { clearProgress } from './progress.ts';
+import { appendEvent, ensureLedgerTables, readEvents } from './store.ts';
+import { assertIntact, verifyLedger } from './verify.ts';
+
+export interface BuildGuard {
+  release(): void;
+}
+
+/** Lock the selected experiments (EXPERIMENT_LOCKED, exit 3, if another process holds one). */
+export function guardBuild(targetDir: string, experimentIds: readonly string[], command: string, reporter: Reporter): BuildGuard {
+  const locks = acquireExperimentLocks(targetDir, experimentIds, command, (message) => reporter({ type: 'warning', message }));
+  return {
+    release() {
+      for (const id of locks.experimentIds) clearProgress(targetDir, id);
+      locks.release();
+    },
+  };
+}
+
+export interface BuildLedgerOptions {
+  readonly runId: string;
+  readonly command?: string;
+  /** rebuild completed, stopped or cancelled experiments */
+  readonly force?: boolean;
+  /** record a design change of a running experiment instead of refusing it */
+  readonly acceptConfigChange?: boolean;
+  readonly reporter: Reporter;
+}
+
+/** Records a partition's stage inside the transaction that swaps its data. */
+export interface StageLedger {
+  tracks(experimentId: string | null): boolean;
+  record(tx: Db, step: PlanStep, rows: number, seconds: number): Promise<LedgerEvent>;
+  committed(event: LedgerEvent): void;
+}
+
+export interface BuildLedger {
+  /** the experiments to build: finished ones are left out of a multi-experiment selection */
+  readonly experiments: readonly Experiment[];
+  readonly stages: StageLedger;
+  started(snapshots: ReadonlyMap<string, InputSnapshot>): Promise<void>;
+  finished(results: readonly StepResult[]): Promise<void>;
+  /** live state, kept by applying each appended event */
+  state(experimentId: string): ExperimentState;
+}
+
+/** Run a step's materialisation; for a tracked partition, record `stage_finished` in its transaction. */
+export async function commitStage(ledger: StageLedger | undefined, db: Db, step: PlanStep, build: (db: Db) => Promise<number>): Promise<number> {
+  if (!ledger || !ledger.tracks(step.experimentId)) {
+    const rows = await build(db);
+    killPoint('after', step.model);
+    return rows;
+  }
+  const started = performance.now();
+  const { rows, event } = await db.transaction(async (tx) => {
+    const rows = await build(tx);
+    killPoint('during', step.model);
+    return { rows, event: await ledger.record(tx, step, rows, (performance.now() - started) / 1000) };
+  });
+  ledger.committed(event);
+  killPoint('after', step.model);
+  return rows;
+}
+
+/**
+ * A project-level model that reads partitions cannot see their contents in its
+ * fingerprint; the planner rebuilds it when an upstream partition is rebuilt in the same
+ * plan. After a kill between the two, the next plan would find it fresh: forget its
+ * fingerprint so it is rebuilt. Returns the models invalidated.
+ */
+async function invalidateAfterInterruption(db: Db, project: Project, s: ExperimentState): Promise<string[]> {
+  if (s.lastBuild?.status !== 'unfinished' || !s.lastBuild.finished.length) return [];
+  const models = new Set<string>();
+  for (const node of s.lastBuild.finished) {
+    if (!project.dag.nodes.has(node)) continue;
+    for (const d of descendants(project.dag, node)) {
+      const kind = project.dag.nodes.get(d)!.materialized;
+      if (kind === 'table' || kind === 'view') models.add(d);
+    }
+  }
+  const out: string[] = [];
+  for (const m of [...models].sort()) {
+    if (await db.run("delete from xp.partitions where model = $1 and experiment_id = ''", [m])) out.push(m);
+  }
+  return out;
+}
+
+export async function openBuildLedger(db: Db, project: Project, experiments: readonly Experiment[], opts: BuildLedgerOptions): Promise<BuildLedger> {
+  await ensureLedgerTables(db);
+  const ids = experiments.map((e) => e.id);
+  assertIntact(await verifyLedger(db, ids));
+  const events = await readEvents(db, ids);
+  const states = new Map(ids.map((id) => [id, foldEvents(id, events.get(id) ?? [])]));
+  const note = (experimentId: string, phase: string): void => opts.reporter({ type: 'phase', experimentId, phase });
+
+  const finished = experiments.filter((e) => TERMINAL.includes(states.get(e.id)!.status));
+  if (finished.length && !opts.force && finished.length === experiments.length) {
+    const list = finished.map((e) => `${e.id} (${states.get(e.id)!.status})`).join(', ');
+    throw new XpError('LIFECYCLE_INVALID', `not rebuilding ${list}: a finished experiment keeps its results`, {
+      location: { experiment: finished[0]!.id },
+      hint: 'pass --force to rebuild it anyway (recorded in the ledger)',
+    });
+  }
+  const building = opts.force ? [...experiments] : experiments.filter((e) => !finished.includes(e));
+  for (const e of finished) {
+    opts.reporter({ type: 'warning', experimentId: e.id, message: opts.force
+      ? `rebuilding ${states.get(e.id)!.status} experiment ${e.id} (--force)`
+      : `left out: ${e.id} is ${states.get(e.id)!.status}; pass --force to rebuild it` });
+  }
+
+  // Decide every experiment's config events first, so a refusal writes nothing.
+  const decisions = building.map((e) => ({ e, d: configEvents(states.get(e.id)!, e, project.config, { acceptConfigChange: opts.acceptConfigChange }) }));
+  const committedBy = new Map<string, Set<string>>(building.map((e) => [e.id, new Set<string>()]));
+  const began = performance.now();
+
+  const apply = (e: LedgerEvent): void => {
+    states.set(e.experimentId, applyEvent(states.get(e.experimentId)!, e));
+  };
+  const appendAll = async (experimentId: string, list: readonly NewEvent[]): Promise<void> => {
+    if (!list.length) return;
+    const stored = await db.transaction(async (tx) => {
+      const out: LedgerEvent[] = [];
+      for (const ev of list) out.push(await appendEvent(tx, experimentId, ev));
+      return out;
+    });
+    stored.forEach(apply);
+  };
+  for (const { e, d } of decisions) {
+    await appendAll(e.id, d.events);
+    for (const n of d.notes) note(e.id, n);
+  }
+  for (const e of building) {
+    for (const m of await invalidateAfterInterruption(db, project, states.get(e.id)!)) {
+      note(e.id, `${m} (project-level) will be rebuilt: the interrupted build committed partitions it reads but not it`);
+    }
+  }
+
+  const stages: StageLedger = {
+    tracks: (experimentId) => experimentId !== null && committedBy.has(experimentId),
+    record: (tx, step, rows, seconds) => appendEvent(tx, step.experimentId!, {
+      kind: 'stage_finished',
+      payload: { runId: opts.runId, node: step.model, stage: step.stage, fingerprint: step.fingerprint, rows, seconds, reason: step.reason },
+    }),
+    committed: (event) => {
+      apply(event);
+      if (event.kind === 'stage_finished') committedBy.get(event.experimentId)?.add(event.payload.node);
+    },
+  };
+
+  return {
+    experiments: building,
+    stages,
+    state: (id) => states.get(id)!,
+    async started(snapshots) {
+      for (const e of building) {
+        const s = states.get(e.id)!;
+        const snap = snapshots.get(e.id);
+        const list: NewEvent[] = [];
+        if (snap && snap.hash !== s.input?.hash) {
+          list.push({ kind: 'input_snapshot', payload: { hash: snap.hash, objects: snap.objects, bytes: snap.objects.reduce((n, o) => n + o.size, 0), runId: opts.runId } });
+        }
+        const previous = s.lastBuild?.status === 'unfinished' ? s.lastBuild : undefined;
+        if (previous) {
+          note(e.id, `resuming after build ${previous.runId} (started ${previous.startedAt}) was interrupted; the ${previous.finished.length} stage(s) it committed are kept and skipped while their fingerprints match`);
+        }
+        list.push({
+          kind: 'build_started',
+          payload: {
+            runId: opts.runId, command: opts.command ?? 'xp build', pid: process.pid, host: hostname(),
+            inputHash: snap?.hash ?? s.input?.hash ?? '', configHash: s.config?.hash ?? '',
+            ...(previous ? { resumes: previous.runId } : {}), ...(opts.force && TERMINAL.includes(s.status) ? { force: true } : {}),
+          },
+        });
+        await appendAll(e.id, list);
+      }
+      killPoint('after', 'build_started');
+    },
+    async finished(results) {
+      for (const r of results) if (r.node.startsWith('analysis:') && r.status === 'success') killPoint('after', r.node);
+      const seconds = (performance.now() - began) / 1000;
+      for (const e of building) {
+        const mine = results.filter((r) => r.experimentId === e.id);
+        const s = states.get(e.id)!;
+        const list: NewEvent[] = [];
+        for (const r of mine) {
+          const base = { runId: opts.runId, node: r.node, stage: r.stage };
+          if (r.status === 'success' && !committedBy.get(e.id)!.has(r.node)) {
+            list.push({ kind: 'stage_finished', payload: { ...base, fingerprint: r.fingerprint ?? '', seconds: r.seconds, ...(r.rows === undefined ? {} : { rows: r.rows }), ...(r.reason ? { reason: r.reason } : {}) } });
+          } else if (r.status === 'error') {
+            list.push({ kind: 'stage_failed', payload: { ...base, message: r.message ?? 'failed', seconds: r.seconds, ...(r.code ? { code: r.code } : {}), ...(r.fingerprint ? { fingerprint: r.fingerprint } : {}) } });
+          } else if (r.status === 'skipped' && r.reason === 'fresh') {
+            // committed by an earlier run that died before recording it (analysis results)
+            if (r.fingerprint && s.stages[r.node]?.lastGood?.fingerprint !== r.fingerprint) {
+              list.push({ kind: 'stage_finished', payload: { ...base, fingerprint: r.fingerprint, seconds: 0, reason: 'fresh' } });
+            }
+          } else if (r.status === 'skipped' && r.reason !== 'ephemeral') {
+            list.push({ kind: 'stage_skipped', payload: { ...base, reason: r.reason ?? 'skipped' } });
+          }
+        }
+        const count = (f: (r: StepResult) => boolean): number => mine.filter(f).length;
+        const failed = count((r) => r.status === 'error');
+        list.push({
+          kind: 'build_finished',
+          payload: {
+            runId: opts.runId, status: failed ? 'error' : 'success', seconds,
+            built: count((r) => r.status === 'success'), fresh: count((r) => r.status === 'skipped' && r.reason === 'fresh'),
+            skipped: count((r) => r.status === 'skipped' && r.reason !== 'fresh' && r.reason !== 'ephemeral'), failed,
+          },
+        });
+        await appendAll(e.id, list);
+      }
+    },
+  };
+}
