@@ -88,15 +88,17 @@ describe('runBuild', () => {
     expect(after['stg_events@exp_b']!.n).toBe(200);
   });
 
-  it('changed raw data rebuilds only that experiment, and the project table that reads it', async () => {
+  it('new raw data rebuilds only that experiment, and the project table that reads it', async () => {
     await build();
     const before = await hashes();
     const totalsBefore = await withDb(wh(), (db) => db.all('select * from exp.all_totals order by all'));
-    await writeMiniRaw(p.file('raw'), { exp_a: 1 });
+    // a new object (a running experiment's data grows); a changed one is refused (INPUT_CHANGED)
+    await writeMiniRaw(p.file('raw'), { exp_a: 1 }, 'part-1.parquet');
     const o = await build();
     expect(built(o)).toEqual(['all_totals@-', 'analysis:variant_count@exp_a', 'stg_events@exp_a', 'user_values@exp_a', 'variant_totals@exp_a']);
     const after = await hashes();
     expect(after['stg_events@exp_a']!.hash).not.toBe(before['stg_events@exp_a']!.hash);
+    expect(after['stg_events@exp_a']!.n).toBe(400);
     for (const t of TABLES) expect(after[`${t}@exp_b`]).toEqual(before[`${t}@exp_b`]);
     const totalsAfter = await withDb(wh(), (db) => db.all<{ experiment_id: string; total: number }>('select * from exp.all_totals order by all'));
     expect(totalsAfter).not.toEqual(totalsBefore);

@@ -2,7 +2,7 @@
  * `xp build` through runCli (fake stdout/stderr): exit codes, messages, dry runs,
  * incremental rebuilds, and bad raw data on the mini fixture.
  */
-import { existsSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { miniProject, type TempProject } from '../helpers/project.ts';
 import { xp } from '../helpers/cli.ts';
@@ -124,7 +124,9 @@ describe('xp build', () => {
     await xp(p.root, 'build', '--select', 'all');
     const before = { a: await stgHash('exp_a'), b: await stgHash('exp_b') };
     const fpsBefore = await withDb(wh(), fingerprints);
-    const file = p.file('raw/exp_a/events/part-0.parquet');
+    // a new object that arrived damaged (a rewritten one is refused earlier: INPUT_CHANGED)
+    const file = p.file('raw/exp_a/events/part-1.parquet');
+    copyFileSync(p.file('raw/exp_a/events/part-0.parquet'), file);
     truncateSync(file, Math.floor(statSync(file).size / 2));
     const r = await xp(p.root, 'build', '--select', 'all');
     expect(r.code).toBe(1);

@@ -113,13 +113,17 @@ export function miniEventsSql(experimentId: string, salt = 0): string {
   from range(200) t(i)`;
 }
 
-/** Write `<rawDir>/<id>/events/part-0.parquet` for each experiment with DuckDB's copy. */
-export async function writeMiniRaw(rawDir: string, experiments: Readonly<Record<string, number>> | readonly string[]): Promise<void> {
+/** Write `<rawDir>/<id>/events/<fileName>` for each experiment with DuckDB's copy. */
+export async function writeMiniRaw(
+  rawDir: string,
+  experiments: Readonly<Record<string, number>> | readonly string[],
+  fileName = 'part-0.parquet',
+): Promise<void> {
   const entries = Array.isArray(experiments) ? experiments.map((id) => [id, 0] as const) : Object.entries(experiments);
   const db = await openDb(':memory:');
   try {
     for (const [id, salt] of entries) {
-      const file = path.join(rawDir, id, 'events', 'part-0.parquet');
+      const file = path.join(rawDir, id, 'events', fileName);
       mkdirSync(path.dirname(file), { recursive: true });
       await db.run(`copy (${miniEventsSql(id, salt)}) to '${file.replaceAll("'", "''")}' (format parquet)`);
     }
