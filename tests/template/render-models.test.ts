@@ -97,6 +97,34 @@ describe('renderModels at project level', () => {
   });
 });
 
+describe('macros in a project', () => {
+  it('models use partials from macros/*.sql and helpers from macros/*.ts, and iterate over metrics', async () => {
+    const q = fixtureProject('mini');
+    try {
+      q.write('macros/sum_of.sql', 'sum({{ident column}}) as {{ident alias}}');
+      q.write('macros/names.ts', 'export function upper(s: unknown): string { return String(s).toUpperCase(); }\n');
+      q.write('models/marts/per_metric.sql', [
+        'select experiment_id,',
+        '  {{> sum_of column="value" alias="total"}},',
+        '  {{#each metrics}}{{literal (upper name)}} as {{ident name}}{{#unless @last}}, {{/unless}}{{/each}}',
+        'from {{ref "user_values"}} group by all',
+      ].join('\n'));
+      const proj = await loadProject('configs/dev.yaml', q.root);
+      const exp = proj.config.experiments.find((e) => e.id === 'exp_a')!;
+      const sql = renderModels(proj.env, proj.dag, proj.config, exp, ['per_metric'], files).get('per_metric')!;
+      expect(sql).toBe([
+        'select experiment_id,',
+        '  sum("value") as "total",',
+        "  'CONVERSION' as \"conversion\"",
+        'from (select * from "exp"."user_values" where experiment_id = $experiment_id) group by all',
+      ].join('\n'));
+      expect(proj.dag.parents.get('per_metric')).toEqual(['user_values']);
+    } finally {
+      q.remove();
+    }
+  });
+});
+
 describe('templateContext', () => {
   it('exposes the experiment, its metrics in order, every metric and the vars', () => {
     const ctx = templateContext(project.config, expA());
