@@ -1,0 +1,119 @@
+/**
+ * Resolve an experiment's `synth:` block into the numbers the generator's SQL needs.
+ * Pure: no DuckDB, no I/O, so defaults and fault arithmetic are testable on their own.
+ */
+import { XpError } from '../errors.ts';
+import type { Experiment, SynthConfig } from '../project/types.ts';
+
+const DAY_US = 86_400_000_000;
+
+export interface SynthVariant {
+  readonly name: string;
+  /** generation share after the synth override and the SRM skew, normalised to sum 1 */
+  readonly share: number;
+  /** upper bound of this variant's slice of (0, 1): a user's uniform draw below it lands here */
+  readonly upper: number;
+  readonly isTreatment: boolean;
+}
+
+export interface SynthPlan {
+  readonly experimentId: string;
+  /** 64-bit key derived from (experiment id, seed): every random draw hashes it */
+  readonly key: bigint;
+  readonly nUsers: number;
+  /** digits of the largest user index, so user ids sort as strings too */
+  readonly userIdWidth: number;
+  /** days of data to generate (exposures are uniform over these days) */
+  readonly days: number;
+  readonly prePeriodDays: number;
+  /** epoch microseconds of the experiment start, of the data end and of the experiment end */
+  readonly startUs: bigint;
+  readonly dataEndUs: bigint;
+  readonly experimentEndUs: bigint;
+  readonly preStartUs: bigint;
+  readonly variants: readonly SynthVariant[];
+  readonly synth: SynthConfig;
+  /** expected page views per user and period, after purchases and bounces take their share */
+  readonly pageViewsPost: number;
+  readonly pageViewsPre: number;
+}
+
+/** Probability that a converting user buys a second time in the same period. */
+export const REPEAT_PURCHASE_RATE = 0.2;
+/** Share of exposed users whose exposure is logged again later (same variant): not a fault. */
+export const REPEAT_EXPOSURE_RATE = 0.1;
+
+/** FNV-1a 64 of the text: a stable, dependency-free key for (experiment id, seed). */
+function fnv1a64(text: string): bigint {
+  let h = 0xcbf29ce484222325n;
+  for (const byte of new TextEncoder().encode(text)) {
+    h ^= BigInt(byte);
+    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return h;
+}
+
+function startMicros(start: string): bigint {
+  return BigInt(Date.parse(`${start}T00:00:00Z`)) * 1000n;
+}
+
+/** Generation shares: synth.variants overrides, then `srm_skew` moves share from control to the first treatment. */
+function variantShares(experiment: Experiment, synth: SynthConfig): SynthVariant[] {
+  const names = Object.keys(experiment.variants);
+  const raw = new Map(names.map((n) => [n, synth.variants?.[n] ?? experiment.variants[n]!]));
+  const firstTreatment = experiment.treatments[0];
+  if (synth.srm_skew !== 0 && firstTreatment !== undefined) {
+    const skew = Math.max(-raw.get(firstTreatment)!, Math.min(synth.srm_skew, raw.get(experiment.control)!));
+    raw.set(experiment.control, raw.get(experiment.control)! - skew);
+    raw.set(firstTreatment, raw.get(firstTreatment)! + skew);
+  }
+  const total = [...raw.values()].reduce((s, x) => s + x, 0);
+  if (!(total > 0)) {
+    throw new XpError('CONFIG_INVALID', `experiment ${experiment.id}: synth variant shares sum to 0`, {
+      location: { file: experiment.file, line: experiment.line, experiment: experiment.id },
+      hint: 'give at least one variant a positive share under synth.variants',
+    });
+  }
+  let cumulative = 0;
+  return names.map((name, i) => {
+    const share = raw.get(name)! / total;
+    cumulative += share;
+    // The last slice always ends at 1 so float rounding never leaves a gap.
+    return { name, share, upper: i === names.length - 1 ? 1 : cumulative, isTreatment: name !== experiment.control };
+  });
+}
+
+export function synthPlan(experiment: Experiment): SynthPlan {
+  const synth = experiment.synth;
+  if (!synth) {
+    throw new XpError('CONFIG_INVALID', `experiment ${experiment.id} has no synth: block, so there is nothing to generate`, {
+      location: { file: experiment.file, line: experiment.line, experiment: experiment.id },
+      hint: 'add synth: { seed, n_users, ... } to the experiment, or load real raw data instead',
+    });
+  }
+  const days = synth.days ?? experiment.days;
+  const prePeriodDays = synth.pre_period_days ?? experiment.pre_period_days;
+  const startUs = startMicros(experiment.start);
+  // events_per_user is the average over both periods together, split by period length;
+  // purchases and bounces come first, page views fill the rest of each period's budget.
+  const totalDays = days + prePeriodDays;
+  const fixedPerPeriod = synth.base_conversion * (1 + REPEAT_PURCHASE_RATE) + synth.base_bounce;
+  const budget = (periodDays: number): number =>
+    periodDays === 0 ? 0 : Math.max(0, (synth.events_per_user * periodDays) / totalDays - fixedPerPeriod);
+  return {
+    experimentId: experiment.id,
+    key: fnv1a64(`${experiment.id}\u0000${synth.seed}`),
+    nUsers: synth.n_users,
+    userIdWidth: String(Math.max(0, synth.n_users - 1)).length,
+    days,
+    prePeriodDays,
+    startUs,
+    dataEndUs: startUs + BigInt(days) * BigInt(DAY_US),
+    experimentEndUs: startUs + BigInt(experiment.days) * BigInt(DAY_US),
+    preStartUs: startUs - BigInt(prePeriodDays) * BigInt(DAY_US),
+    variants: variantShares(experiment, synth),
+    synth,
+    pageViewsPost: budget(days),
+    pageViewsPre: budget(prePeriodDays),
+  };
+}
