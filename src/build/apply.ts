@@ -12,6 +12,7 @@ import { materializers } from '../engine/materialize/index.ts';
 import { descendants, type Dag } from '../graph/dag.ts';
 import type { PlanStep } from '../plan/plan.ts';
 import type { Reporter, StepResult } from './events.ts';
+import { commitStage, type StageLedger } from '../ledger/build-session.ts';
 
 export function compiledPath(targetDir: string, step: Pick<PlanStep, 'experimentId' | 'model'>): string {
   return path.join(targetDir, 'compiled', step.experimentId ?? '_project', `${step.model}.sql`);
@@ -51,6 +52,8 @@ export interface ApplyOptions {
   readonly reporter: Reporter;
   /** data tests to run on a step's new rows before they replace the old ones */
   readonly auditFor?: (step: PlanStep) => ((db: Db, relation: string) => Promise<void>) | undefined;
+  /** records each partition's stage_finished in the experiment ledger, in the step's own transaction */
+  readonly ledger?: StageLedger;
 }
 
 export async function applySteps(steps: readonly PlanStep[], opts: ApplyOptions): Promise<StepResult[]> {
@@ -74,14 +77,14 @@ export async function applySteps(steps: readonly PlanStep[], opts: ApplyOptions)
       const file = writeCompiled(opts.targetDir, step);
       const started = performance.now();
       try {
-        const rows = await materializers[step.materialized].build(opts.db, {
+        const rows = await commitStage(opts.ledger, opts.db, step, (db) => materializers[step.materialized].build(db, {
           model: step.model,
           sql: step.sql,
           experimentId: step.experimentId,
           fingerprint: step.fingerprint,
           runId: opts.runId,
           audit: opts.auditFor?.(step),
-        });
+        }));
         result = { ...base, status: 'success', reason: step.reason, rows, seconds: (performance.now() - started) / 1000 };
       } catch (cause) {
         const err = modelError(step, file, cause);

@@ -18,6 +18,8 @@ import { newRunId, recordRun, writeRunResults, type RunResults } from './run-res
 import { silentReporter, type Reporter, type StepResult } from './events.ts';
 import { generateForExperiments } from './generate.ts';
 import { runAnalyses, type ModelState } from '../analyse/run-analyses.ts';
+import { guardBuild, openBuildLedger } from '../ledger/build-session.ts';
+import { trackBuildProgress } from '../ledger/progress.ts';
 import { dataTestAudits } from '../testing/audit.ts';
 
 /** Each model's state for one partition after the model steps, for the analyses that read them. */
@@ -59,6 +61,10 @@ export interface BuildOptions {
   readonly skip?: ReadonlySet<string>;
   readonly reporter?: Reporter;
   readonly command?: string;
+  /** rebuild completed, stopped or cancelled experiments (src/ledger) */
+  readonly force?: boolean;
+  /** record a design change of a running experiment instead of refusing it (src/ledger) */
+  readonly acceptConfigChange?: boolean;
 }
 
 export interface BuildOutcome {
@@ -89,12 +95,13 @@ export async function readStoredFingerprints(db: Db): Promise<Map<string, string
 const MODEL_STAGES: readonly Stage[] = ['ingest', 'dq', 'metrics'];
 
 export async function runBuild(project: Project, opts: BuildOptions): Promise<BuildOutcome> {
-  const reporter = opts.reporter ?? silentReporter;
+  const reporter = trackBuildProgress(targetDir(project), opts.reporter ?? silentReporter, { dryRun: opts.dryRun, command: opts.command, plugins: project.plugins.length });
   const runId = newRunId();
   const startedAt = new Date();
   const ids = selectExperiments(project.config.experiments.map((e) => e.id), opts.select);
   const experiments: Experiment[] = ids.map((id) => project.config.experiments.find((e) => e.id === id)!);
   const skipStages = new Set(MODEL_STAGES.filter((s) => opts.skip?.has(s)));
+  const guard = opts.dryRun ? undefined : guardBuild(targetDir(project), ids, opts.command ?? 'xp build', reporter);
   const store = await openRawStore(project.config);
   try {
     if (opts.generateSynth && !opts.dryRun) {
@@ -122,20 +129,23 @@ export async function runBuild(project: Project, opts: BuildOptions): Promise<Bu
     const db = await openDb(whPath);
     try {
       await ensurePlatformTables(db);
+      const ledger = await openBuildLedger(db, project, experiments, { runId, command: opts.command, force: opts.force, acceptConfigChange: opts.acceptConfigChange, reporter });
       const stored = await readStoredFingerprints(db);
       const prepared = await prepareBuild(project, store, {
-        experiments, models: opts.models, exclude: opts.exclude, fullRefresh: !!opts.fullRefresh, skipStages, stage: true, stored,
+        experiments: ledger.experiments, models: opts.models, exclude: opts.exclude, fullRefresh: !!opts.fullRefresh, skipStages, stage: true, stored,
         onStage: (experimentId, done, total) => reporter({ type: 'phase', experimentId, phase: 'stage inputs', detail: `${done}/${total}` }),
       });
       reporter({ type: 'plan', steps: prepared.steps });
-      const results = await applySteps(prepared.steps, { db, dag: project.dag, targetDir: targetDir(project), runId, reporter, auditFor: dataTestAudits(project, reporter) });
-      for (const experiment of experiments) {
+      await ledger.started(prepared.snapshots);
+      const results = await applySteps(prepared.steps, { db, dag: project.dag, targetDir: targetDir(project), runId, reporter, auditFor: dataTestAudits(project, reporter), ledger: ledger.stages });
+      for (const experiment of ledger.experiments) {
         results.push(...(await runAnalyses({
           db, project: project.config, plugins: project.plugins, experiment,
           models: modelStates(project, prepared.steps, results, stored, experiment.id),
           skip: opts.skip ?? new Set(), fullRefresh: !!opts.fullRefresh, stored, runId, reporter,
         })));
       }
+      await ledger.finished(results);
       const status = results.some((r) => r.status === 'error') ? 'error' : 'success';
       const finishedAt = new Date();
       const run: RunResults = {
@@ -154,6 +164,7 @@ export async function runBuild(project: Project, opts: BuildOptions): Promise<Bu
       db.close();
     }
   } finally {
+    guard?.release();
     await store.close?.();
   }
 }

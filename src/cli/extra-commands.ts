@@ -5,9 +5,15 @@
 import type { Command } from 'commander';
 import type { CommandContext } from './program.ts';
 import { registerTest } from './commands/test.ts';
+import { registerStatus } from './commands/status.ts';
+import { registerLedger } from './commands/ledger.ts';
+import { registerExperiment } from './commands/experiment.ts';
 
 export type RegisterCommand = (program: Command, ctx: CommandContext, withConfig: (cmd: Command) => Command) => void;
 
 export const extraCommands: readonly RegisterCommand[] = [
   registerTest,
+  registerStatus,
+  registerLedger,
+  registerExperiment,
 ];

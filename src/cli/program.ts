@@ -53,7 +53,9 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .option('--full-refresh', 'rebuild every selected partition, even when up to date')
     .option('--dry-run', 'print the ordered plan and compiled SQL; write nothing')
     .option('--generate-synth', 'generate synthetic raw data for the experiments first')
-    .option('-v, --verbose', 'print every step, including skipped ones');
+    .option('-v, --verbose', 'print every step, including skipped ones')
+    .option('--force', 'rebuild completed, stopped or cancelled experiments')
+    .option('--accept-config-change', 'record a design change of a running experiment in its ledger instead of refusing it');
   for (const stage of SKIPPABLE_STAGES) build.addOption(new Option(`--skip-${stage}`, `skip the ${stage} stage`));
   build.action(async (o: Record<string, unknown>) => {
     const project = await ctx.project(o['config'] as string);
@@ -66,6 +68,8 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       dryRun: !!o['dryRun'],
       generateSynth: !!o['generateSynth'],
       verbose: !!o['verbose'],
+      force: !!o['force'],
+      acceptConfigChange: !!o['acceptConfigChange'],
       skip,
     }, io.stdout);
     if (outcome.status === 'error') ctx.setExit(ExitCode.failed);

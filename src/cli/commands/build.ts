@@ -13,6 +13,8 @@ export interface BuildCommandOptions {
   readonly generateSynth?: boolean;
   readonly skip: ReadonlySet<string>;
   readonly verbose?: boolean;
+  readonly force?: boolean;
+  readonly acceptConfigChange?: boolean;
 }
 
 export async function buildCommand(project: Project, opts: BuildCommandOptions, out: Out): Promise<BuildOutcome> {

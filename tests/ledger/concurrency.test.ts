@@ -1,0 +1,119 @@
+/**
+ * One writer per experiment. A second build of the same experiment fails fast with exit 3
+ * naming the holder; a build of another experiment meanwhile gets WAREHOUSE_LOCKED (exit
+ * 3: DuckDB allows one writer per file); `xp status` from another shell shows the running
+ * build's stage; nothing is damaged; a lock left by a dead process is taken over.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { XpError } from '../../src/errors.ts';
+import { acquireExperimentLocks, lockPath, readLock } from '../../src/ledger/lock.ts';
+import { readProgress } from '../../src/ledger/progress.ts';
+import { foldEvents } from '../../src/ledger/fold.ts';
+import { verifyChain } from '../../src/ledger/verify.ts';
+import { REPO, build, ledger, makeProject, tableHashes, writeRaw, xp, xpUntil } from './helpers.ts';
+
+/** A plugin that holds the build until a file appears, so another process can race it. */
+function addGate(root: string): string {
+  const release = path.join(root, 'release-gate');
+  writeFileSync(path.join(root, 'analyses/gate.ts'), `
+import { existsSync } from 'node:fs';
+import { definePlugin } from '${REPO}/src/analyse/plugin.ts';
+export default definePlugin({
+  name: 'gate', description: 'test: waits for a file', reads: ['variant_totals'], writes: { gate_log: { ok: 'boolean' } },
+  async run() {
+    while (!existsSync(${JSON.stringify(release)})) await new Promise((r) => setTimeout(r, 50));
+    return { gate_log: [{ ok: true }] };
+  },
+});
+`);
+  return release;
+}
+
+describe('experiment locks (unit)', () => {
+  it('one holder at a time; released on release', () => {
+    const dir = path.join(makeProject(), 'target');
+    const a = acquireExperimentLocks(dir, ['exp_a', 'exp_b'], 'xp build --select all');
+    expect(readLock(dir, 'exp_a')).toMatchObject({ pid: process.pid, host: hostname(), command: 'xp build --select all' });
+    try {
+      acquireExperimentLocks(dir, ['exp_b'], 'xp experiment pause exp_b');
+      expect.unreachable();
+    } catch (err) {
+      expect((err as XpError).code).toBe('EXPERIMENT_LOCKED');
+      expect((err as XpError).exitCode).toBe(3);
+      expect((err as XpError).message).toMatch(new RegExp(`^experiment exp_b is locked by pid ${process.pid} on .*, running \`xp build --select all\` since \\d{4}-`));
+    }
+    a.release();
+    expect(existsSync(lockPath(dir, 'exp_a'))).toBe(false);
+    acquireExperimentLocks(dir, ['exp_b'], 'again').release();
+  });
+
+  it('all or nothing: a refused lock releases the ones already taken', () => {
+    const dir = path.join(makeProject(), 'target');
+    const b = acquireExperimentLocks(dir, ['exp_b'], 'holder');
+    expect(() => acquireExperimentLocks(dir, ['exp_a', 'exp_b'], 'second')).toThrow(/exp_b is locked/);
+    expect(existsSync(lockPath(dir, 'exp_a'))).toBe(false);
+    b.release();
+  });
+
+  it('takes over a lock whose process is gone, with a note; never one on another host', () => {
+    const dir = path.join(makeProject(), 'target');
+    const stale = acquireExperimentLocks(dir, ['exp_a'], 'old');
+    const file = lockPath(dir, 'exp_a');
+    const dead = { pid: 2 ** 22 + 12345, host: hostname(), command: 'xp build --select exp_a', since: '2026-01-01T00:00:00.000Z', token: 'dead' };
+    writeFileSync(file, JSON.stringify(dead));
+    stale.release(); // not ours any more: must not delete it
+    expect(readLock(dir, 'exp_a')?.token).toBe('dead');
+    const notes: string[] = [];
+    const taken = acquireExperimentLocks(dir, ['exp_a'], 'new', (m) => notes.push(m));
+    expect(notes).toEqual([`took over the stale lock of exp_a left by pid ${dead.pid} on ${hostname()}, running \`xp build --select exp_a\` since 2026-01-01T00:00:00.000Z (process gone)`]);
+    taken.release();
+    writeFileSync(file, JSON.stringify({ ...dead, host: 'elsewhere' }));
+    expect(() => acquireExperimentLocks(dir, ['exp_a'], 'new')).toThrow(/locked by pid \d+ on elsewhere/);
+  });
+});
+
+describe('concurrent builds', () => {
+  it('exit 3 for the same experiment (naming the holder) and for another one; no damage', async () => {
+    const root = makeProject();
+    await writeRaw(root, 'exp_a', 0, 0, 50);
+    await writeRaw(root, 'exp_b', 0, 0, 50);
+    const release = addGate(root);
+    const first = xpUntil(root, ['build', '--select', 'exp_a'], (out) => out.includes('exp_a: analysis gate'));
+    await first.started;
+
+    const same = await xp(root, ['build', '--select', 'exp_a']);
+    expect(same.code).toBe(3);
+    expect(same.stderr).toMatch(new RegExp(`error\\[EXPERIMENT_LOCKED\\] .*exp_a.*: experiment exp_a is locked by pid ${first.child.pid} on .*, running \`build --select exp_a\` since `));
+
+    const other = await xp(root, ['build', '--select', 'exp_b']);
+    expect(other.code).toBe(3);
+    expect(other.stderr).toMatch(/error\[WAREHOUSE_LOCKED\]/);
+    expect(existsSync(lockPath(path.join(root, 'target'), 'exp_b'))).toBe(false); // released on the way out
+
+    const status = await xp(root, ['status', 'exp_a']);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(new RegExp(`build {6}running: pid ${first.child.pid} on .*, analysis gate .*step \\d+/\\d+`));
+    const progress = readProgress(path.join(root, 'target'), 'exp_a')!;
+    expect(progress).toMatchObject({ pid: first.child.pid, phase: 'analysis gate' });
+    expect(progress.done).toBeLessThan(progress.total);
+    expect(progress.etaSeconds).toBeGreaterThanOrEqual(0);
+
+    writeFileSync(release, '');
+    const r = await first.done;
+    expect(r.code, r.stderr).toBe(0);
+    expect(readProgress(path.join(root, 'target'), 'exp_a')).toBeUndefined();
+    expect(readLock(path.join(root, 'target'), 'exp_a')).toBeUndefined();
+
+    const events = await ledger(root);
+    expect(verifyChain('exp_a', events).problems).toEqual([]);
+    expect(foldEvents('exp_a', events).builds).toEqual({ started: 1, succeeded: 1, failed: 0, interrupted: 0 });
+    const now = await tableHashes(root);
+    const again = await build(root, { select: 'exp_a' });
+    expect(again.results.filter((x) => x.status === 'success')).toEqual([]); // nothing left to do
+    expect(await tableHashes(root)).toEqual(now);
+    expect((await build(root, { select: 'exp_b' })).status).toBe('success');
+  });
+});
