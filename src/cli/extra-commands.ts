@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import type { CommandContext } from './program.ts';
 import { registerTest } from './commands/test.ts';
+import { registerDocs } from './commands/docs.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerLedger } from './commands/ledger.ts';
 import { registerExperiment } from './commands/experiment.ts';
@@ -13,6 +14,7 @@ export type RegisterCommand = (program: Command, ctx: CommandContext, withConfig
 
 export const extraCommands: readonly RegisterCommand[] = [
   registerTest,
+  registerDocs,
   registerStatus,
   registerLedger,
   registerExperiment,

@@ -24,13 +24,13 @@ describe('xp build runs the data tests', () => {
     f = await testedProject();
     expect((await xp(f.root, 'build', '--select', 'all')).code).toBe(0);
     const before = await partition(f, 'user_values', 'exp_a');
-    // a negative value breaks accepted_range { min: 0 } on user_values
-    await f.writeRaw('exp_a', eventsSql('exp_a', { valueShift: -10 }));
+    // a new raw object with a negative value breaks accepted_range { min: 0 } on user_values
+    await f.writeRaw('exp_a', "select 'exp_a' as experiment_id, 'u_new' as user_id, 'control' as variant, -5.0 as value, timestamp '2026-01-06 00:00:00' as ts", 'part-1.parquet');
     const r = await xp(f.root, 'build', '--select', 'all');
     expect(r.code).toBe(1);
     expect(steps(r.stdout)).toEqual([
-      '1/7 OK   exp_a stg_events 120 rows',
-      '2/7 FAIL exp_a user_values TEST_FAILED: data test failed on the new rows of user_values: accepted_range_user_values_value (40 rows where value is outside [0, ∞))',
+      '1/7 OK   exp_a stg_events 121 rows',
+      '2/7 FAIL exp_a user_values TEST_FAILED: data test failed on the new rows of user_values: accepted_range_user_values_value (1 row where value is outside [0, ∞))',
       '3/7 SKIP exp_a variant_totals upstream user_values failed',
       '1/1 SKIP exp_a analysis:variant_share upstream variant_totals failed',
     ]);

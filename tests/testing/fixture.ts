@@ -18,8 +18,8 @@ export interface Fixture {
   file(...parts: string[]): string;
   read(rel: string): string;
   write(rel: string, text: string): void;
-  /** (re)write an experiment's raw events */
-  writeRaw(experimentId: string, sql?: string): Promise<void>;
+  /** write raw events of an experiment to raw/<id>/events/<file> (default part-0.parquet) */
+  writeRaw(experimentId: string, sql?: string, file?: string): Promise<void>;
   remove(): void;
 }
 
@@ -43,8 +43,8 @@ export async function testedProject(experiments: Readonly<Record<string, string>
       mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
       writeFileSync(path.join(root, rel), text);
     },
-    async writeRaw(experimentId, sql) {
-      const file = path.join(root, 'raw', experimentId, 'events', 'part-0.parquet');
+    async writeRaw(experimentId, sql, name = 'part-0.parquet') {
+      const file = path.join(root, 'raw', experimentId, 'events', name);
       mkdirSync(path.dirname(file), { recursive: true });
       const db = await openDb(':memory:');
       try {

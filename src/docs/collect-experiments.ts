@@ -1,0 +1,139 @@
+/**
+ * Each configured experiment as the docs show it: its design from the config, and what
+ * the warehouse and target/ know: the last build that touched it, its partitions, the
+ * decision rows an analysis wrote, the latest test results, its memo and report.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Row } from '../engine/connection.ts';
+import type { Project } from '../project/load-project.ts';
+import type { PartitionInfo, RunStep, WarehouseInfo } from './warehouse.ts';
+
+export type Health = 'ok' | 'warnings' | 'failing' | 'unknown';
+
+export interface ExperimentDoc {
+  readonly id: string;
+  readonly name: string;
+  readonly description?: string;
+  readonly hypothesis?: string;
+  readonly owner?: string;
+  readonly variants: Readonly<Record<string, number>>;
+  readonly control: string;
+  readonly primaryMetric: string;
+  readonly secondaryMetrics: readonly string[];
+  readonly guardrails: readonly string[];
+  readonly start: string;
+  readonly days: number;
+  readonly prePeriodDays: number;
+  readonly sequential?: string;
+  /** the ledger's lifecycle status (draft, running, …) when registered, else not built · built · last build failed */
+  readonly status: string;
+  readonly statusSince?: string;
+  /** from the ledger: the decision recorded, the looks taken, alpha spent */
+  readonly ledgerDecision?: { readonly decision: string; readonly reason?: string; readonly look?: number; readonly at: string };
+  readonly looks?: { readonly taken: number; readonly alphaSpent: number };
+  readonly lastBuild?: {
+    readonly runId: string;
+    readonly at: string;
+    readonly status: 'success' | 'error';
+    readonly command: string;
+    readonly built: number;
+    readonly failed: number;
+    readonly skipped: number;
+    readonly errors: readonly RunStep[];
+  };
+  readonly partitions: readonly PartitionInfo[];
+  readonly decision?: readonly Row[];
+  readonly health: Health;
+  readonly healthDetail: string;
+  /** links relative to the experiment's page (experiments/<id>.html) */
+  readonly memo?: string;
+  readonly report?: string;
+}
+
+interface TestSummary {
+  readonly fail: number;
+  readonly warn: number;
+  readonly pass: number;
+}
+
+function testsByExperiment(target: string): Map<string, TestSummary> {
+  const out = new Map<string, TestSummary>();
+  const file = path.join(target, 'run_results.json');
+  if (!existsSync(file)) return out;
+  try {
+    const run = JSON.parse(readFileSync(file, 'utf8')) as { kind?: string; results?: { experimentId: string | null; status: string }[] };
+    if (run.kind !== 'test') return out;
+    for (const r of run.results ?? []) {
+      if (!r.experimentId) continue;
+      const s = out.get(r.experimentId) ?? { fail: 0, warn: 0, pass: 0 };
+      out.set(r.experimentId, {
+        fail: s.fail + (r.status === 'fail' || r.status === 'error' ? 1 : 0),
+        warn: s.warn + (r.status === 'warn' ? 1 : 0),
+        pass: s.pass + (r.status === 'pass' ? 1 : 0),
+      });
+    }
+  } catch {
+    // unreadable results: health stays unknown
+  }
+  return out;
+}
+
+export function experimentDocs(project: Project, wh: WarehouseInfo, target: string): ExperimentDoc[] {
+  const tests = testsByExperiment(target);
+  return project.config.experiments.map((e) => {
+    const partitions = wh.partitions.filter((p) => p.experimentId === e.id);
+    const run = wh.runs.find((r) => r.steps.some((s) => s.experimentId === e.id && s.status !== 'skipped'));
+    const steps = run?.steps.filter((s) => s.experimentId === e.id) ?? [];
+    const lastBuild = run && {
+      runId: run.runId,
+      at: run.finishedAt ?? run.startedAt,
+      status: steps.some((s) => s.status === 'error') ? ('error' as const) : ('success' as const),
+      command: run.command,
+      built: steps.filter((s) => s.status === 'success').length,
+      failed: steps.filter((s) => s.status === 'error').length,
+      skipped: steps.filter((s) => s.status === 'skipped').length,
+      errors: steps.filter((s) => s.status === 'error'),
+    };
+    const t = tests.get(e.id);
+    const health: ExperimentDoc['health'] =
+      lastBuild?.status === 'error' || (t && t.fail > 0) ? 'failing'
+      : t && t.warn > 0 ? 'warnings'
+      : lastBuild || t ? 'ok'
+      : 'unknown';
+    const healthDetail = [
+      lastBuild ? `last build: ${lastBuild.built} built, ${lastBuild.failed} failed, ${lastBuild.skipped} skipped` : 'no build recorded',
+      t ? `last xp test: ${t.pass} passed, ${t.fail} failed, ${t.warn} warned` : 'no test run recorded',
+    ].join(' · ');
+    const seq = e.sequential;
+    const state = wh.ledger.get(e.id);
+    const registered = state?.registered ? state : undefined;
+    return {
+      id: e.id,
+      name: e.name,
+      description: e.description,
+      hypothesis: e.hypothesis,
+      owner: e.owner,
+      variants: e.variants,
+      control: e.control,
+      primaryMetric: e.primary_metric,
+      secondaryMetrics: e.secondary_metrics,
+      guardrails: e.guardrails,
+      start: e.start,
+      days: e.days,
+      prePeriodDays: e.pre_period_days,
+      sequential: seq ? `${seq.looks} looks, ${seq.spending.replace('_', '-')} spending, alpha ${seq.alpha}, target n ${seq.target_n_per_arm} per arm` : undefined,
+      status: registered ? registered.status : lastBuild?.status === 'error' ? 'last build failed' : partitions.length ? 'built' : 'not built',
+      statusSince: registered?.statusSince,
+      ledgerDecision: registered?.decision && { decision: registered.decision.decision, reason: registered.decision.reason, look: registered.decision.look, at: registered.decision.at },
+      looks: registered && registered.looks.length ? { taken: registered.looks.length, alphaSpent: registered.alphaSpent } : undefined,
+      lastBuild,
+      partitions,
+      decision: wh.decisions.get(e.id),
+      health,
+      healthDetail,
+      memo: existsSync(path.join(target, 'memos', `${e.id}.md`)) ? `../../memos/${encodeURIComponent(e.id)}.md` : undefined,
+      report: existsSync(path.join(target, 'reports', `${e.id}.html`)) ? `../../reports/${encodeURIComponent(e.id)}.html` : undefined,
+    };
+  });
+}

@@ -1,0 +1,69 @@
+/** experiments.html and experiments/<id>.html: design, status, last build, health, decision, memo. */
+import type { DocsData } from '../collect.ts';
+import type { ExperimentDoc } from '../collect-experiments.ts';
+import { html, type SafeHtml } from '../html.ts';
+import { cell } from '../../testing/format-rows.ts';
+import { shell } from './shell.ts';
+
+function healthBadge(e: ExperimentDoc): SafeHtml {
+  return html`<span class="health health-${e.health}" title="${e.healthDetail}">${e.health}</span>`;
+}
+
+export function experimentsPage(data: DocsData): string {
+  const body = html`<main class="page">
+  <h1>Experiments</h1>
+  ${data.experiments.length ? html`<table class="list"><thead><tr><th>experiment</th><th>status</th><th>decision</th><th>health</th><th>last build</th><th>primary metric</th><th>memo</th></tr></thead><tbody>
+  ${data.experiments.map((e) => html`<tr><td><a href="experiments/${encodeURIComponent(e.id)}.html"><code>${e.id}</code></a><div>${e.name}</div></td>
+    <td>${e.status}</td><td>${e.ledgerDecision?.decision ?? '—'}</td><td>${healthBadge(e)}</td><td>${e.lastBuild ? html`${e.lastBuild.at}<div class="where">${e.lastBuild.status}</div>` : '—'}</td>
+    <td>${e.primaryMetric}</td><td>${e.memo ? html`<a href="${e.memo.slice(3)}">memo</a>` : '—'}${e.report ? html` · <a href="${e.report.slice(3)}">report</a>` : ''}</td></tr>`)}
+  </tbody></table>` : html`<p class="missing">No experiments configured.</p>`}
+</main>`;
+  return shell({ title: 'Experiments', project: data.project, section: 'experiments', root: '', body, notes: data.notes, generatedAt: data.generatedAt });
+}
+
+function rowsTable(rows: readonly Record<string, unknown>[]): SafeHtml {
+  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((c) => c !== 'experiment_id');
+  return html`<table><thead><tr>${cols.map((c) => html`<th>${c}</th>`)}</tr></thead><tbody>${rows.map((r) => html`<tr>${cols.map((c) => html`<td>${cell(r[c])}</td>`)}</tr>`)}</tbody></table>`;
+}
+
+export function experimentPage(e: ExperimentDoc, data: DocsData): string {
+  const root = '../';
+  const b = e.lastBuild;
+  const body = html`<main class="page">
+  <p class="crumbs"><a href="${root}experiments.html">Experiments</a> / ${e.id}</p>
+  <h1>${e.name} <code class="id">${e.id}</code></h1>
+  <p class="badges"><span class="badge">${e.status}</span>${healthBadge(e)}${e.statusSince ? html`<span class="where">since ${e.statusSince}</span>` : ''}</p>
+  ${e.hypothesis ? html`<p class="description"><strong>Hypothesis:</strong> ${e.hypothesis}</p>` : ''}
+  ${e.description ? html`<p class="description">${e.description}</p>` : ''}
+
+  <section><h2>Memo and report</h2><p>
+    ${e.memo ? html`<a class="action" href="${e.memo}">decision memo (markdown)</a>` : html`<span class="missing">No memo yet (target/memos/${e.id}.md): run <code>xp build --select ${e.id}</code>.</span>`}
+    ${e.report ? html` <a class="action" href="${e.report}">HTML report</a>` : ''}
+  </p></section>
+
+  <section><h2>Decision</h2>
+    ${e.ledgerDecision ? html`<p class="decision"><strong>${e.ledgerDecision.decision}</strong>${e.ledgerDecision.reason ? html` — ${e.ledgerDecision.reason}` : ''} <span class="where">recorded ${e.ledgerDecision.at}${e.ledgerDecision.look ? ` at look ${e.ledgerDecision.look}` : ''}</span></p>` : ''}
+    ${e.looks ? html`<p>${e.looks.taken} sequential look${e.looks.taken === 1 ? '' : 's'} taken, alpha spent ${e.looks.alphaSpent.toPrecision(3)}</p>` : ''}
+    ${e.decision?.length ? rowsTable(e.decision) : e.ledgerDecision ? '' : html`<p class="missing">No decision recorded yet.</p>`}</section>
+
+  <section><h2>Last build</h2>${b ? html`<dl class="facts"><dt>run</dt><dd><code>${b.runId}</code> · ${b.command}</dd><dt>finished</dt><dd>${b.at}</dd>
+      <dt>result</dt><dd>${b.status}: ${b.built} built, ${b.failed} failed, ${b.skipped} skipped</dd></dl>
+      ${b.errors.length ? html`<ul class="errors">${b.errors.map((s) => html`<li><code>${s.node}</code>: ${s.message ?? 'failed'}</li>`)}</ul>` : ''}` : html`<p class="missing">No build recorded.</p>`}
+    <p class="where">${e.healthDetail}</p></section>
+
+  <section><h2>Design</h2><dl class="facts">
+    <dt>owner</dt><dd>${e.owner ?? '—'}</dd>
+    <dt>variants</dt><dd>${Object.entries(e.variants).map(([v, share], i) => html`${i ? ', ' : ''}${v} ${share}${v === e.control ? ' (control)' : ''}`)}</dd>
+    <dt>primary metric</dt><dd>${e.primaryMetric}</dd>
+    <dt>secondary</dt><dd>${e.secondaryMetrics.join(', ') || '—'}</dd>
+    <dt>guardrails</dt><dd>${e.guardrails.join(', ') || '—'}</dd>
+    <dt>window</dt><dd>${e.start}, ${e.days} days${e.prePeriodDays ? `, ${e.prePeriodDays} pre-period days` : ''}</dd>
+    <dt>sequential</dt><dd>${e.sequential ?? 'fixed horizon'}</dd>
+  </dl></section>
+
+  <section><h2>Partitions</h2>${e.partitions.length ? html`<table><thead><tr><th>model</th><th>rows</th><th>built at</th></tr></thead><tbody>
+    ${e.partitions.map((p) => html`<tr><td>${data.models.some((m) => m.name === p.model) ? html`<a href="${root}models/${p.model}.html">${p.model}</a>` : p.model}</td><td class="num">${p.rows}</td><td>${p.builtAt}</td></tr>`)}
+  </tbody></table>` : html`<p class="missing">Nothing built for this experiment yet.</p>`}</section>
+</main>`;
+  return shell({ title: e.name, project: data.project, section: 'experiments', root, body, notes: data.notes, generatedAt: data.generatedAt });
+}

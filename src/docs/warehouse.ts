@@ -1,0 +1,109 @@
+/**
+ * What the docs read from the warehouse, read-only: column types, built partitions,
+ * recent runs, analysis decisions. Everything is optional: no warehouse, a warehouse in
+ * use by a build, or missing tables give empty answers and a note, never an error.
+ */
+import { existsSync } from 'node:fs';
+import { openDb, type Db, type Row } from '../engine/connection.ts';
+import { MODEL_SCHEMA } from '../engine/platform-tables.ts';
+import { XpError } from '../errors.ts';
+import { foldEvents, type ExperimentState } from '../ledger/fold.ts';
+import { readEvents } from '../ledger/store.ts';
+
+export interface ColumnInfo {
+  readonly name: string;
+  readonly type: string;
+}
+
+export interface PartitionInfo {
+  readonly model: string;
+  readonly experimentId: string;
+  readonly rows: number;
+  readonly builtAt: string;
+}
+
+export interface RunStep {
+  readonly experimentId: string | null;
+  readonly node: string;
+  readonly status: string;
+  readonly message?: string;
+}
+
+export interface RunInfo {
+  readonly runId: string;
+  readonly startedAt: string;
+  readonly finishedAt: string | null;
+  readonly command: string;
+  readonly status: string;
+  readonly steps: readonly RunStep[];
+}
+
+export interface WarehouseInfo {
+  /** why some information is missing, for the pages' footers */
+  readonly notes: readonly string[];
+  /** exp.<table> → columns */
+  readonly columns: ReadonlyMap<string, readonly ColumnInfo[]>;
+  readonly partitions: readonly PartitionInfo[];
+  /** newest first */
+  readonly runs: readonly RunInfo[];
+  /** exp.decisions rows by experiment, when an analysis wrote them */
+  readonly decisions: ReadonlyMap<string, readonly Row[]>;
+  /** each experiment's state folded from the ledger (xp.ledger), when it has events */
+  readonly ledger: ReadonlyMap<string, ExperimentState>;
+}
+
+export const EMPTY_WAREHOUSE: WarehouseInfo = { notes: [], columns: new Map(), partitions: [], runs: [], decisions: new Map(), ledger: new Map() };
+
+const MAX_RUNS = 200;
+
+async function hasTable(db: Db, schema: string, table: string): Promise<boolean> {
+  return (await db.all('select 1 from information_schema.tables where table_schema = $1 and table_name = $2', [schema, table])).length > 0;
+}
+
+function parseSteps(json: string): RunStep[] {
+  try {
+    const parsed = JSON.parse(json) as unknown;
+    return Array.isArray(parsed) ? (parsed as RunStep[]).filter((s) => s && typeof s.node === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+export async function readWarehouse(file: string, label: string): Promise<WarehouseInfo> {
+  if (!existsSync(file)) return { ...EMPTY_WAREHOUSE, notes: [`no warehouse at ${label} yet: column types and build state appear after \`xp build\``] };
+  let db: Db;
+  try {
+    db = await openDb(file, { readOnly: true });
+  } catch (err) {
+    const why = err instanceof XpError && err.code === 'WAREHOUSE_LOCKED' ? 'is in use by a running build' : 'cannot be opened';
+    return { ...EMPTY_WAREHOUSE, notes: [`the warehouse ${label} ${why}: column types and build state are left out; generate again afterwards`] };
+  }
+  try {
+    const cols = await db.all<{ table_name: string; column_name: string; data_type: string }>(
+      `select table_name, column_name, data_type from information_schema.columns where table_schema = $1 order by table_name, ordinal_position`,
+      [MODEL_SCHEMA],
+    );
+    const columns = new Map<string, ColumnInfo[]>();
+    for (const c of cols) columns.set(c.table_name, [...(columns.get(c.table_name) ?? []), { name: c.column_name, type: c.data_type }]);
+    const partitions = (await hasTable(db, 'xp', 'partitions'))
+      ? (await db.all<{ model: string; experiment_id: string; rows: number; built_at: string }>('select model, experiment_id, rows, built_at from xp.partitions order by model, experiment_id'))
+          .map((p) => ({ model: p.model, experimentId: p.experiment_id, rows: Number(p.rows), builtAt: p.built_at }))
+      : [];
+    const runs = (await hasTable(db, 'xp', 'runs'))
+      ? (await db.all<{ run_id: string; started_at: string; finished_at: string | null; command: string; status: string; results_json: string }>(
+          `select * from xp.runs order by started_at desc limit ${MAX_RUNS}`,
+        )).map((r) => ({ runId: r.run_id, startedAt: r.started_at, finishedAt: r.finished_at, command: r.command, status: r.status, steps: parseSteps(r.results_json) }))
+      : [];
+    const decisions = new Map<string, Row[]>();
+    if ((columns.get('decisions') ?? []).some((c) => c.name === 'experiment_id')) {
+      for (const row of await db.all('select * from exp.decisions order by all')) {
+        const id = String(row['experiment_id']);
+        decisions.set(id, [...(decisions.get(id) ?? []), row]);
+      }
+    }
+    const ledger = new Map([...(await readEvents(db)).entries()].map(([id, events]) => [id, foldEvents(id, events)] as const));
+    return { notes: [], columns, partitions, runs, decisions, ledger };
+  } finally {
+    db.close();
+  }
+}
