@@ -208,6 +208,7 @@ export function groupSequentialBounds(
       b = solveBound((x) => crossing(previous, t, x, sided), target, firstLookBound, sided === 2 ? 0 : -40);
     }
     zBounds.push(b);
+    if (k === fractions.length - 1) break; // the last look's density is never needed
     const grid = continuationGrid(sided === 2 ? -b : Number.NEGATIVE_INFINITY, b);
     let h: number[];
     if (stage === null) {
@@ -219,13 +220,21 @@ export function groupSequentialBounds(
       const rootT = Math.sqrt(t);
       const scale = rootT / sdInc;
       const mass = previous.grid.w.map((w, i) => w * (previous.h[i] as number));
-      h = grid.z.map((z) => {
+      const m = grid.z.length;
+      h = new Array<number>(m);
+      for (let j = 0; j < m; j++) {
+        // Two-sided: grid and density are symmetric about 0 under H0, so mirror the upper half.
+        if (sided === 2 && 2 * j > m - 1) {
+          h[j] = h[m - 1 - j] as number;
+          continue;
+        }
+        const zt = (grid.z[j] as number) * rootT;
         let sum = 0;
         for (let i = 0; i < mass.length; i++) {
-          sum += (mass[i] as number) * normalPdf((z * rootT - (previous.grid.z[i] as number) * rootPrev) / sdInc);
+          sum += (mass[i] as number) * normalPdf((zt - (previous.grid.z[i] as number) * rootPrev) / sdInc);
         }
-        return sum * scale;
-      });
+        h[j] = sum * scale;
+      }
     }
     stage = { grid, h, t };
   }
