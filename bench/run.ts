@@ -1,0 +1,145 @@
+/**
+ * `npm run bench`: builds the 1M- and 10M-user experiments of bench/bench.yaml and writes
+ * bench/RESULTS.md. Every figure is measured in this run, each in its own process (peak
+ * RSS is that process's own): generation, a full build with per-stage times, the floor
+ * (one hand-written DuckDB query over the same Parquet computing the same per-variant
+ * aggregates), and a no-op rebuild. Targets are ratios against the floor or absolute
+ * limits from issue 2; the file says plainly which are missed.
+ *
+ * Usage: npm run bench [-- --only bench_1m] [-- --skip-generate]
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadProject } from '../src/project/load-project.ts';
+import { openRawStore } from '../src/storage/open-store.ts';
+import { generateForExperiments } from '../src/build/generate.ts';
+import type { StepResult } from '../src/build/events.ts';
+
+const CONFIG = 'bench/bench.yaml';
+const args = process.argv.slice(2);
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const log = (s: string): void => void process.stderr.write(`[bench] ${s}\n`);
+
+interface Measured { seconds: number; maxRssMb: number; [k: string]: unknown }
+
+function child(...argv: string[]): Measured {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/child.ts', ...argv], {
+    encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return JSON.parse(out.trim().split('\n').pop()!) as Measured;
+}
+
+function wall(fn: () => Measured): Measured & { wallSeconds: number } {
+  const t = performance.now();
+  const r = fn();
+  return { ...r, wallSeconds: (performance.now() - t) / 1000 };
+}
+
+function stageSeconds(results: readonly StepResult[]): Map<string, number> {
+  const by = new Map<string, number>();
+  for (const r of results) by.set(r.stage, (by.get(r.stage) ?? 0) + r.seconds);
+  return by;
+}
+
+function sameAggregates(floor: Record<string, unknown>[], built: Record<string, unknown>[]): string | undefined {
+  if (floor.length !== built.length) return `row counts differ: floor ${floor.length}, build ${built.length}`;
+  for (const [i, f] of floor.entries()) {
+    const b = built[i]!;
+    for (const k of Object.keys(f)) {
+      const x = f[k];
+      const y = b[k];
+      if (typeof x === 'number' && typeof y === 'number') {
+        if (Math.abs(x - y) > 1e-6 * Math.max(1, Math.abs(x))) return `${String(f['variant'])}/${String(f['metric'])}.${k}: floor ${x}, build ${y}`;
+      } else if ((x ?? null) !== (y ?? null) && k !== 'denominator_sum' && k !== 'numerator_denominator_sum') {
+        return `${String(f['variant'])}/${String(f['metric'])}.${k}: floor ${String(x)}, build ${String(y)}`;
+      }
+    }
+  }
+  return undefined;
+}
+
+const fmt = (s: number): string => s.toFixed(2);
+
+async function main(): Promise<void> {
+  const project = await loadProject(CONFIG, process.cwd());
+  const experiments = project.config.experiments.filter((e) => !only || e.id === only);
+  const sections: string[] = [];
+  const summary: string[] = [];
+  for (const e of experiments) {
+    log(`${e.id}: generating ${e.synth!.n_users.toLocaleString('en-US')} users`);
+    const t = performance.now();
+    if (!args.includes('--skip-generate') || !existsSync(path.join('bench/data/raw', e.id))) {
+      const store = await openRawStore(project.config);
+      await generateForExperiments(project, store, [e], () => undefined);
+    }
+    const generateSeconds = (performance.now() - t) / 1000;
+
+    log(`${e.id}: full build`);
+    const build = wall(() => child('build', CONFIG, e.id, '--full-refresh'));
+    if (build['status'] !== 'success') throw new Error(`bench build of ${e.id} failed: ${JSON.stringify((build['results'] as StepResult[]).filter((r) => r.status === 'error'))}`);
+    const results = build['results'] as StepResult[];
+    const stages = stageSeconds(results);
+    const metricModels = results.filter((r) => r.stage === 'metrics' && r.status === 'success');
+    const metricSeconds = metricModels.reduce((s, r) => s + r.seconds, 0);
+
+    log(`${e.id}: floor query (best of 2)`);
+    const floors = [child('floor', CONFIG, e.id), child('floor', CONFIG, e.id)];
+    const floor = floors.reduce((a, b) => (a.seconds <= b.seconds ? a : b));
+    const mismatch = sameAggregates(floor['rows'] as Record<string, unknown>[], floor['built'] as Record<string, unknown>[]);
+    if (mismatch) throw new Error(`the floor query does not compute what the build computes (${mismatch}); fix bench/floor.ts`);
+
+    log(`${e.id}: no-op rebuild`);
+    const noop = wall(() => child('build', CONFIG, e.id));
+    const noopBuilt = (noop['results'] as StepResult[]).filter((r) => r.status === 'success').length;
+
+    const ratio = metricSeconds / floor.seconds;
+    const ingestToEnd = build.seconds;
+    const isBig = e.synth!.n_users >= 10_000_000;
+    sections.push([
+      `### ${e.id} (${e.synth!.n_users.toLocaleString('en-US')} users, ~${e.synth!.events_per_user} events each)`,
+      '',
+      '| measure | value |',
+      '| --- | --- |',
+      `| generate raw Parquet | ${fmt(generateSeconds)} s |`,
+      `| full build, end to end (in process, after generation) | ${fmt(ingestToEnd)} s |`,
+      `| full build, process wall time incl. startup | ${fmt(build.wallSeconds)} s |`,
+      `| peak RSS of the build process | ${Math.round(build.maxRssMb)} MB |`,
+      ...[...stages.entries()].map(([s, sec]) => `| stage \`${s}\` | ${fmt(sec)} s |`),
+      `| metric stages (${metricModels.map((r) => r.node).join(', ')}) | ${fmt(metricSeconds)} s |`,
+      `| floor: one hand-written query, same aggregates from Parquet (best of 2) | ${fmt(floor.seconds)} s (peak RSS ${Math.round(floor.maxRssMb)} MB) |`,
+      `| **ratio metric stages / floor** | **${ratio.toFixed(2)}** |`,
+      `| no-op rebuild (in process) | ${fmt(noop.seconds)} s, ${noopBuilt} steps built |`,
+      `| no-op rebuild, process wall time incl. startup | ${fmt(noop.wallSeconds)} s |`,
+      '',
+    ].join('\n'));
+    summary.push(`| ${e.id} | ratio ≤ 1.5 | ${ratio.toFixed(2)} | ${ratio <= 1.5 ? 'met' : '**missed**'} |`);
+    summary.push(`| ${e.id} | no-op rebuild < 1 s | ${fmt(noop.seconds)} s | ${noop.seconds < 1 && noopBuilt === 0 ? 'met' : '**missed**'} |`);
+    if (isBig) {
+      summary.push(`| ${e.id} | end to end ≤ 60 s | ${fmt(ingestToEnd)} s | ${ingestToEnd <= 60 ? 'met' : '**missed**'} |`);
+      summary.push(`| ${e.id} | peak RSS ≤ 4 GB | ${Math.round(build.maxRssMb)} MB | ${build.maxRssMb <= 4096 ? 'met' : '**missed**'} |`);
+    }
+  }
+  const md = [
+    '# Benchmark results',
+    '',
+    `Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}.`,
+    'Every figure comes from this run; the floor is measured in the same run on the same files.',
+    'Times are in-process unless marked "wall time" (which adds Node + tsx startup).',
+    '',
+    '## Targets (issue 2)',
+    '',
+    '| experiment | target | measured | |',
+    '| --- | --- | --- | --- |',
+    ...summary,
+    '',
+    '## Details',
+    '',
+    ...sections,
+  ].join('\n');
+  writeFileSync('bench/RESULTS.md', md + '\n');
+  log('wrote bench/RESULTS.md');
+}
+
+await main();
