@@ -112,7 +112,7 @@ export function toStorageError(err: unknown, ctx: FailureContext): unknown {
       ));
     case 'no-bucket':
       return new XpError('STORAGE_NOT_FOUND', `bucket ${s.bucket} does not exist on ${ep} (NoSuchBucket) while ${ctx.action}`, init(
-        `create it (\`npm run s3:dev\` creates the config's buckets; \`mc mb <alias>/${s.bucket}\` for MinIO) or fix storage.raw in ${s.configFile}`,
+        `create it (\`npm run s3:dev\` creates the config's buckets; \`mc mb <alias>/${s.bucket}\` for MinIO) or fix ${s.field ?? 'storage.raw'} in ${s.configFile}`,
       ));
     case 'no-key':
       return new XpError('STORAGE_NOT_FOUND', `object s3://${s.bucket}/${ctx.key ?? '?'} on ${ep} was listed but is gone (NoSuchKey) while ${ctx.action}`, init(

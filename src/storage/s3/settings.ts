@@ -25,6 +25,8 @@ export interface S3Settings {
   readonly cacheRoot: string;
   /** the config file, for error locations */
   readonly configFile: string;
+  /** the config key the URI came from (`storage.raw`, `storage.lake`), for hints; default storage.raw */
+  readonly field?: string;
 }
 
 /** Used when `storage.raw` is s3:// but `storage.s3` is absent: plain AWS. */
@@ -40,14 +42,14 @@ export function endpointLabel(s: Pick<S3Settings, 'endpoint' | 'region'>): strin
   return s.endpoint ?? `AWS S3 (${s.region})`;
 }
 
-/** `s3://bucket/a/b/` → { bucket: 'bucket', prefix: 'a/b' } */
-export function parseS3Uri(uri: string, configFile: string): { bucket: string; prefix: string } {
+/** `s3://bucket/a/b/` → { bucket: 'bucket', prefix: 'a/b' }; `field` names the config key in errors. */
+export function parseS3Uri(uri: string, configFile: string, field = 'storage.raw'): { bucket: string; prefix: string } {
   const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
   const bucket = m?.[1];
   const prefix = (m?.[2] ?? '').replace(/\/+$/, '');
   const badSegment = prefix.split('/').some((seg) => seg === '' || seg === '.' || seg === '..');
   if (!bucket || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket) || (prefix !== '' && badSegment)) {
-    throw new XpError('CONFIG_INVALID', `storage.raw: ${JSON.stringify(uri)} is not a valid s3://<bucket>/<prefix> URI`, {
+    throw new XpError('CONFIG_INVALID', `${field}: ${JSON.stringify(uri)} is not a valid s3://<bucket>/<prefix> URI`, {
       location: { file: configFile },
       hint: 'use a lower-case bucket name and a prefix without empty, "." or ".." segments, e.g. s3://raw/exp_platform',
     });
@@ -55,9 +57,17 @@ export function parseS3Uri(uri: string, configFile: string): { bucket: string; p
   return { bucket, prefix };
 }
 
-/** Resolve the settings; fails with STORAGE_AUTH when a credential variable is unset. */
-export function resolveS3Settings(config: ProjectConfig, env: NodeJS.ProcessEnv = process.env): S3Settings {
-  const { bucket, prefix } = parseS3Uri(config.storage.raw, config.file);
+/**
+ * Resolve the settings for `storage.raw` (or another s3:// URI of the config, e.g.
+ * `storage.lake`: same endpoint and credentials); fails with STORAGE_AUTH when a
+ * credential variable is unset.
+ */
+export function resolveS3Settings(
+  config: ProjectConfig,
+  env: NodeJS.ProcessEnv = process.env,
+  target: { readonly uri: string; readonly field: string } = { uri: config.storage.raw, field: 'storage.raw' },
+): S3Settings {
+  const { bucket, prefix } = parseS3Uri(target.uri, config.file, target.field);
   const s3 = config.storage.s3;
   const endpoint = s3?.endpoint.replace(/\/+$/, '');
   const region = s3?.region ?? AWS_DEFAULTS.region;
@@ -87,5 +97,6 @@ export function resolveS3Settings(config: ProjectConfig, env: NodeJS.ProcessEnv 
     secretAccessKey: env[secretKeyEnv]!,
     cacheRoot: path.resolve(config.root, config.storage.cache),
     configFile: config.file,
+    field: target.field,
   };
 }
