@@ -21,6 +21,8 @@ export interface PrepareOptions {
   readonly stage: boolean;
   readonly stored: ReadonlyMap<string, string>;
   readonly onStage?: (experimentId: string, done: number, total: number) => void;
+  /** checks each snapshot before anything is downloaded; throwing stops the build (input-guard.ts) */
+  readonly checkInputs?: (snapshot: InputSnapshot) => Promise<void>;
 }
 
 export interface PreparedBuild {
@@ -42,6 +44,7 @@ export async function prepareBuild(project: Project, store: RawStore, opts: Prep
   const canMapLocally = store.uri.startsWith('file://');
   for (const experiment of opts.experiments) {
     const snapshot = await snapshotInputs(store, experiment.id);
+    await opts.checkInputs?.(snapshot);
     snapshots.set(experiment.id, snapshot);
     let files: SourceFiles = new Map();
     if (snapshot.objects.length && (opts.stage || canMapLocally)) {

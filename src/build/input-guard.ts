@@ -1,0 +1,71 @@
+/**
+ * Refuse to build from raw data that changed under existing results. An object of the
+ * previous input snapshot whose ETag (or size) is different now means someone rewrote
+ * data the experiment's results were computed from: the build stops with INPUT_CHANGED
+ * naming the keys, unless the user passes `--accept-input-change`. New objects are the
+ * normal growth of a running experiment and pass; removed ones pass with a warning.
+ *
+ * The previous snapshot is the one the experiment ledger recorded last (src/ledger): it
+ * is only recorded after this guard let a build through, so it is the last snapshot
+ * that was either unchanged or accepted.
+ */
+import { XpError } from '../errors.ts';
+import type { Db } from '../engine/connection.ts';
+import { lastInputSnapshot as ledgerInputSnapshot } from '../ledger/looks.ts';
+import { diffSnapshots, type ChangedObject } from '../storage/snapshot-diff.ts';
+import type { RawObject } from '../storage/types.ts';
+import type { Reporter } from './events.ts';
+import type { InputSnapshot } from './inputs.ts';
+
+/** The objects of the experiment's last recorded input snapshot; undefined before its first build. */
+export async function lastInputSnapshot(db: Db, experimentId: string): Promise<readonly RawObject[] | undefined> {
+  return (await ledgerInputSnapshot(db, experimentId))?.objects;
+}
+
+/** True when any partition of the experiment was ever built (the warehouse holds its results). */
+export async function hasResults(db: Db, experimentId: string): Promise<boolean> {
+  const rows = await db.all('select 1 from xp.partitions where experiment_id = $1 limit 1', [experimentId]);
+  return rows.length > 0;
+}
+
+const LIST_LIMIT = 5;
+
+function listKeys(keys: readonly string[]): string {
+  return keys.slice(0, LIST_LIMIT).join(', ') + (keys.length > LIST_LIMIT ? ` and ${keys.length - LIST_LIMIT} more` : '');
+}
+
+const describeChange = (c: ChangedObject): string =>
+  `${c.key} (ETag ${c.previous.etag} → ${c.current.etag}${c.previous.size === c.current.size ? '' : `, ${c.previous.size} → ${c.current.size} bytes`})`;
+
+export function inputChangedError(storeUri: string, experimentId: string, changed: readonly ChangedObject[]): XpError {
+  const n = changed.length;
+  return new XpError('INPUT_CHANGED', `experiment ${experimentId} already has results, but ${n} raw object${n > 1 ? 's' : ''} in ${storeUri} changed since its last build: ${changed.slice(0, LIST_LIMIT).map(describeChange).join('; ')}${n > LIST_LIMIT ? `; and ${n - LIST_LIMIT} more` : ''}`, {
+    location: { experiment: experimentId, object: `${storeUri}/${changed[0]!.key}` },
+    hint: 'if the rewrite is intended, run again with --accept-input-change (the new snapshot is recorded and the partitions rebuild); otherwise restore the original objects. New objects never need the flag',
+  });
+}
+
+export interface InputGuardOptions {
+  /** `--accept-input-change` */
+  readonly accept: boolean;
+  /** the raw store's URI, for messages */
+  readonly storeUri: string;
+  readonly reporter: Reporter;
+}
+
+/** The check `prepareBuild` runs on each experiment's snapshot before anything is downloaded. */
+export function inputGuard(db: Db, opts: InputGuardOptions): (snapshot: InputSnapshot) => Promise<void> {
+  return async (snapshot) => {
+    const id = snapshot.experimentId;
+    const previous = await lastInputSnapshot(db, id);
+    if (previous === undefined || !(await hasResults(db, id))) return;
+    const diff = diffSnapshots(previous, snapshot.objects);
+    if (diff.added.length) opts.reporter({ type: 'phase', experimentId: id, phase: 'new raw objects', detail: `${diff.added.length}` });
+    if (diff.removed.length) {
+      opts.reporter({ type: 'warning', experimentId: id, message: `${diff.removed.length} raw object(s) removed since the last build: ${listKeys(diff.removed.map((o) => o.key))}` });
+    }
+    if (!diff.changed.length) return;
+    if (!opts.accept) throw inputChangedError(opts.storeUri, id, diff.changed);
+    opts.reporter({ type: 'warning', experimentId: id, message: `accepting ${diff.changed.length} changed raw object(s) (--accept-input-change): ${listKeys(diff.changed.map((c) => c.key))}` });
+  };
+}
