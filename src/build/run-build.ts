@@ -21,6 +21,8 @@ import { runAnalyses, type ModelState } from '../analyse/run-analyses.ts';
 import { guardBuild, openBuildLedger } from '../ledger/build-session.ts';
 import { trackBuildProgress } from '../ledger/progress.ts';
 import { dataTestAudits } from '../testing/audit.ts';
+import { inputGuard } from './input-guard.ts';
+import { publishResults } from '../publish/publish-build.ts';
 
 /** Each model's state for one partition after the model steps, for the analyses that read them. */
 export function modelStates(
@@ -65,6 +67,8 @@ export interface BuildOptions {
   readonly force?: boolean;
   /** record a design change of a running experiment instead of refusing it (src/ledger) */
   readonly acceptConfigChange?: boolean;
+  /** build from raw objects that changed under existing results instead of refusing (input-guard.ts) */
+  readonly acceptInputChange?: boolean;
 }
 
 export interface BuildOutcome {
@@ -134,6 +138,7 @@ export async function runBuild(project: Project, opts: BuildOptions): Promise<Bu
       const prepared = await prepareBuild(project, store, {
         experiments: ledger.experiments, models: opts.models, exclude: opts.exclude, fullRefresh: !!opts.fullRefresh, skipStages, stage: true, stored,
         onStage: (experimentId, done, total) => reporter({ type: 'phase', experimentId, phase: 'stage inputs', detail: `${done}/${total}` }),
+        checkInputs: inputGuard(db, { accept: !!opts.acceptInputChange, storeUri: store.uri, reporter }),
       });
       reporter({ type: 'plan', steps: prepared.steps });
       await ledger.started(prepared.snapshots);
@@ -146,6 +151,7 @@ export async function runBuild(project: Project, opts: BuildOptions): Promise<Bu
         })));
       }
       await ledger.finished(results);
+      results.push(...(await publishResults(project, db, ledger.experiments, { runId, results, reporter })));
       const status = results.some((r) => r.status === 'error') ? 'error' : 'success';
       const finishedAt = new Date();
       const run: RunResults = {

@@ -11,6 +11,7 @@ import { generateCommand } from './commands/generate.ts';
 import { compileCommand } from './commands/compile.ts';
 import { lsCommand } from './commands/ls.ts';
 import { queryCommand } from './commands/query.ts';
+import { queryLakeCommand } from './commands/query-lake.ts';
 import { formatRows, type RowFormat } from './print/rows.ts';
 import { textTable } from './print/format.ts';
 import { extraCommands } from './extra-commands.ts';
@@ -55,7 +56,8 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .option('--generate-synth', 'generate synthetic raw data for the experiments first')
     .option('-v, --verbose', 'print every step, including skipped ones')
     .option('--force', 'rebuild completed, stopped or cancelled experiments')
-    .option('--accept-config-change', 'record a design change of a running experiment in its ledger instead of refusing it');
+    .option('--accept-config-change', 'record a design change of a running experiment in its ledger instead of refusing it')
+    .option('--accept-input-change', 'build from raw objects that changed (same key, other ETag) under existing results instead of refusing');
   for (const stage of SKIPPABLE_STAGES) build.addOption(new Option(`--skip-${stage}`, `skip the ${stage} stage`));
   build.action(async (o: Record<string, unknown>) => {
     const project = await ctx.project(o['config'] as string);
@@ -70,6 +72,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       verbose: !!o['verbose'],
       force: !!o['force'],
       acceptConfigChange: !!o['acceptConfigChange'],
+      acceptInputChange: !!o['acceptInputChange'],
       skip,
     }, io.stdout);
     if (outcome.status === 'error') ctx.setExit(ExitCode.failed);
@@ -105,8 +108,9 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .description('run read-only SQL on the warehouse ({{ref "model"}} allowed)')
     .argument('<sql>', 'the query')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
-    .action(async (sql: string, o: { config: string; format: RowFormat }) => {
-      const r = await queryCommand(await ctx.project(o.config), sql);
+    .option('--lake', 'read the published lake (storage.lake) instead of the warehouse; works while a build runs')
+    .action(async (sql: string, o: { config: string; format: RowFormat; lake?: boolean }) => {
+      const r = await (o.lake ? queryLakeCommand : queryCommand)(await ctx.project(o.config), sql);
       io.stdout.write(formatRows(r.columns, r.rows, o.format) + '\n');
     });
 

@@ -15,6 +15,7 @@ export interface BuildCommandOptions {
   readonly verbose?: boolean;
   readonly force?: boolean;
   readonly acceptConfigChange?: boolean;
+  readonly acceptInputChange?: boolean;
 }
 
 export async function buildCommand(project: Project, opts: BuildCommandOptions, out: Out): Promise<BuildOutcome> {

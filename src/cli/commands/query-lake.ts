@@ -1,0 +1,57 @@
+/**
+ * `xp query --lake "<sql>"`: the same read-only SQL, on the published lake instead of the
+ * warehouse, so it works while a build holds the warehouse. `{{ref "table"}}` and
+ * `exp.<table>` name the lake's views (published models and analysis result tables).
+ */
+import { XpError } from '../../errors.ts';
+import type { Project } from '../../project/load-project.ts';
+import { MODEL_SCHEMA } from '../../engine/platform-tables.ts';
+import { relation } from '../../template/sql-literals.ts';
+import { isVanishedFileError, openLakeReader, READ_ATTEMPTS, readRetryDelay } from '../../publish/read-lake.ts';
+import type { QueryResult } from './query.ts';
+
+export function renderLakeQuery(project: Project, sql: string, tables: readonly string[]): string {
+  return project.env.render(sql, {}, {
+    partitioned: false,
+    vars: project.config.vars,
+    ref: (name) => {
+      if (tables.includes(name)) return relation(MODEL_SCHEMA, name);
+      throw new XpError('MODEL_REF_UNKNOWN', project.dag.nodes.has(name)
+        ? `ref "${name}": model ${name} has no partition published in the lake`
+        : `ref "${name}" is not a table published in the lake`, {
+        hint: tables.length ? `published tables: ${tables.join(', ')}` : 'nothing is published yet: run `xp build` with storage.lake set',
+      });
+    },
+    source: () => {
+      throw new XpError('USAGE', 'xp query cannot read sources; query the published tables instead');
+    },
+  }, '<query>');
+}
+
+export async function queryLakeCommand(project: Project, sql: string, env: NodeJS.ProcessEnv = process.env): Promise<QueryResult> {
+  for (let attempt = 1; ; attempt++) {
+    const reader = await openLakeReader(project.config, env);
+    try {
+      const rendered = renderLakeQuery(project, sql, reader.tables);
+      const rows = await reader.db.all(rendered);
+      const columns = (await reader.db.columns(rendered)).map((c) => c.name);
+      return { columns, rows };
+    } catch (cause) {
+      if (cause instanceof XpError) throw cause;
+      const message = (cause instanceof Error ? cause.message : String(cause)).split('\n')[0]!;
+      // a local lake's files are read in place: one was replaced by a publication while the query ran
+      if (isVanishedFileError(message) && attempt < READ_ATTEMPTS) {
+        await readRetryDelay(attempt);
+        continue;
+      }
+      throw new XpError('QUERY_FAILED', message, {
+        hint: reader.tables.length
+          ? `the lake (${reader.uri}) has views exp.${reader.tables.join(', exp.')}`
+          : `nothing is published in ${reader.uri} yet: run \`xp build\` with storage.lake set`,
+        cause,
+      });
+    } finally {
+      await reader.close();
+    }
+  }
+}
