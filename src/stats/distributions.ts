@@ -50,6 +50,7 @@ function lowerNormalQuantile(p: number): number {
     const e = normalCdf(x) - p;
     const u = e / normalPdf(x);
     const step = u / (1 + 0.5 * x * u);
+    if (!Number.isFinite(step)) break;
     x -= step;
     if (Math.abs(step) <= 1e-15 * Math.abs(x)) break;
   }
@@ -105,7 +106,9 @@ export function studentTPdf(t: number, df: number): number {
 
 /**
  * Quantile of Student's t. jstat's inverse (accurate to about 1e-8) is the starting value;
- * Newton's method on studentTCdf(x) - p then converges to double precision.
+ * Newton's method on log F(x) = log p in the variable u = log(-x) then converges to double
+ * precision, also in the far tail of a small df where Newton on F itself crawls
+ * (Cauchy: log F is linear in u). Accurate while |x| < 1e150 (x^2 must not overflow).
  */
 export function studentTQuantile(p: number, df: number): number {
   if (!(df > 0)) throw new RangeError(`studentTQuantile: df=${df} must be > 0`);
@@ -121,14 +124,16 @@ export function studentTQuantile(p: number, df: number): number {
 function lowerTQuantile(p: number, df: number): number {
   let x = jStat.studentt.inv(p, df);
   if (!Number.isFinite(x) || x >= 0) x = normalQuantile(p);
-  for (let i = 0; i < 50; i++) {
-    const e = studentTCdf(x, df) - p;
-    const step = e / studentTPdf(x, df);
-    let next = x - step;
-    // Newton can overshoot in the heavy tail for tiny df; halve back towards x.
-    while (!(next < 0) || !Number.isFinite(next)) next = (next + x) / 2 || x / 2;
-    x = next;
-    if (Math.abs(step) <= 1e-14 * Math.abs(x)) break;
+  const logP = Math.log(p);
+  let u = Math.log(-x);
+  for (let i = 0; i < 100; i++) {
+    const cdf = studentTCdf(x, df);
+    const slope = (studentTPdf(x, df) / cdf) * x; // d log F / du, negative
+    const step = (Math.log(cdf) - logP) / slope;
+    if (!Number.isFinite(step)) break;
+    u -= step;
+    x = -Math.exp(u);
+    if (Math.abs(step) <= 1e-15 * Math.max(1, Math.abs(u))) break;
   }
   return x;
 }
