@@ -26,7 +26,7 @@ import { applyEvent, foldEvents, type ExperimentState } from './fold.ts';
 import { killPoint } from './kill-points.ts';
 import { TERMINAL } from './lifecycle.ts';
 import { acquireExperimentLocks } from './lock.ts';
-import { clearProgress } from './progress.ts';
+import { clearProgress, stopProgress } from './progress.ts';
 import { appendEvent, ensureLedgerTables, readEvents } from './store.ts';
 import { assertIntact, verifyLedger } from './verify.ts';
 
@@ -39,6 +39,7 @@ export function guardBuild(targetDir: string, experimentIds: readonly string[], 
   const locks = acquireExperimentLocks(targetDir, experimentIds, command, (message) => reporter({ type: 'warning', message }));
   return {
     release() {
+      stopProgress(reporter);
       for (const id of locks.experimentIds) clearProgress(targetDir, id);
       locks.release();
     },
@@ -108,7 +109,9 @@ async function invalidateAfterInterruption(db: Db, project: Project, s: Experime
   }
   const out: string[] = [];
   for (const m of [...models].sort()) {
-    if (await db.run("delete from xp.partitions where model = $1 and experiment_id = ''", [m])) out.push(m);
+    // rebuilt by the interrupted run itself after the partitions: it is current
+    const n = await db.run("delete from xp.partitions where model = $1 and experiment_id = '' and run_id <> $2", [m, s.lastBuild.runId]);
+    if (n) out.push(m);
   }
   return out;
 }

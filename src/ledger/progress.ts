@@ -71,6 +71,18 @@ export interface ProgressOptions {
   readonly command?: string;
   /** analysis plugins run per experiment after its models */
   readonly plugins: number;
+  /**
+   * Seconds between "still running" lines while one step runs long; default 30 when
+   * stdout is not a terminal (a terminal has the live bar), else none.
+   * `XP_PROGRESS_LINE_SECONDS` overrides.
+   */
+  readonly lineEverySeconds?: number;
+}
+
+function lineInterval(opts: ProgressOptions): number | undefined {
+  const env = Number(process.env['XP_PROGRESS_LINE_SECONDS']);
+  if (Number.isFinite(env) && env > 0) return env;
+  return opts.lineEverySeconds ?? (process.stdout.isTTY ? undefined : 30);
 }
 
 /**
@@ -94,7 +106,7 @@ export function trackBuildProgress(targetDir: string, inner: Reporter, opts: Pro
       // progress is best effort: never fail a build over it
     }
   };
-  const tracked = (id: string): Tracked => {
+  const trackedOf = (id: string): Tracked => {
     let t = byExperiment.get(id);
     if (!t) {
       t = { started: performance.now(), startedAt: new Date().toISOString(), total: opts.plugins, done: 0, rows: 0, phase: 'starting' };
@@ -102,30 +114,55 @@ export function trackBuildProgress(targetDir: string, inner: Reporter, opts: Pro
     }
     return t;
   };
+  // While a step runs: refresh the file (elapsed, ETA) and, off a terminal, print a line now and then.
+  const every = lineInterval(opts);
+  let timer: NodeJS.Timeout | undefined;
+  const stopTimer = (): void => { if (timer) clearInterval(timer); timer = undefined; };
+  const startTimer = (id: string): void => {
+    stopTimer();
+    const since = performance.now();
+    let lastLine = since;
+    timer = setInterval(() => {
+      const t = byExperiment.get(id);
+      if (!t) return;
+      save(id, t);
+      if (every !== undefined && performance.now() - lastLine >= every * 1000) {
+        lastLine = performance.now();
+        const elapsed = (performance.now() - t.started) / 1000;
+        const eta = estimateEta(elapsed, t.done, t.total);
+        inner({ type: 'phase', experimentId: id, phase: `still running ${t.phase}`,
+          detail: `${Math.round((performance.now() - since) / 1000)}s; step ${t.done + 1}/${t.total}${eta === undefined ? '' : `; ETA ${Math.round(eta)}s`}` });
+      }
+    }, 1000);
+    timer.unref();
+  };
   const update = (event: BuildEvent): void => {
     switch (event.type) {
       case 'plan':
-        for (const s of event.steps) if (s.experimentId) tracked(s.experimentId).total++;
+        for (const s of event.steps) if (s.experimentId) trackedOf(s.experimentId).total++;
         for (const [id, t] of byExperiment) { t.phase = 'planned'; save(id, t); }
         break;
       case 'phase': {
-        const t = tracked(event.experimentId);
+        const t = trackedOf(event.experimentId);
         t.phase = event.detail ? `${event.phase} (${event.detail})` : event.phase;
         save(event.experimentId, t);
+        if (event.phase.startsWith('analysis ')) startTimer(event.experimentId);
         break;
       }
       case 'step-start': {
         if (!event.step.experimentId) break;
-        const t = tracked(event.step.experimentId);
+        const t = trackedOf(event.step.experimentId);
         t.phase = event.step.model;
         t.stage = event.step.stage;
         save(event.step.experimentId, t);
+        startTimer(event.step.experimentId);
         break;
       }
       case 'step-end': {
+        stopTimer();
         const id = event.result.experimentId;
         if (!id) break;
-        const t = tracked(id);
+        const t = trackedOf(id);
         t.done++;
         t.rows += event.result.rows ?? 0;
         t.phase = `${event.result.node} ${event.result.status}`;
@@ -137,8 +174,15 @@ export function trackBuildProgress(targetDir: string, inner: Reporter, opts: Pro
         break;
     }
   };
-  return (event) => {
+  const tracked: Reporter & { stopProgress?: () => void } = (event) => {
     update(event);
     inner(event);
   };
+  tracked.stopProgress = stopTimer;
+  return tracked;
+}
+
+/** Stop the timer of a reporter made by trackBuildProgress (a no-op for any other). */
+export function stopProgress(reporter: Reporter): void {
+  (reporter as { stopProgress?: () => void }).stopProgress?.();
 }

@@ -81,7 +81,7 @@ describe('concurrent builds', () => {
     await writeRaw(root, 'exp_a', 0, 0, 50);
     await writeRaw(root, 'exp_b', 0, 0, 50);
     const release = addGate(root);
-    const first = xpUntil(root, ['build', '--select', 'exp_a'], (out) => out.includes('exp_a: analysis gate'));
+    const first = xpUntil(root, ['build', '--select', 'exp_a'], (out) => out.includes('exp_a: analysis gate'), { XP_PROGRESS_LINE_SECONDS: '1' });
     await first.started;
 
     const same = await xp(root, ['build', '--select', 'exp_a']);
@@ -104,6 +104,8 @@ describe('concurrent builds', () => {
     writeFileSync(release, '');
     const r = await first.done;
     expect(r.code, r.stderr).toBe(0);
+    // not a terminal: plain "still running" lines while the long step runs
+    expect(r.stdout).toMatch(/^exp_a: still running analysis gate \(\d+s; step \d+\/\d+(; ETA \d+s)?\)$/m);
     expect(readProgress(path.join(root, 'target'), 'exp_a')).toBeUndefined();
     expect(readLock(path.join(root, 'target'), 'exp_a')).toBeUndefined();
 
