@@ -1,8 +1,10 @@
 /** xp docs generate on the fixture: pages, lineage graph, warehouse facts, escaping. */
 import { afterEach, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { escapeHtml, html, jsonForScript } from '../../src/docs/html.ts';
-import { testedProject, type Fixture } from '../testing/fixture.ts';
+import { REPO, testedProject, type Fixture } from '../testing/fixture.ts';
 import { xp } from '../testing/cli.ts';
 
 let f: Fixture | undefined;
@@ -79,6 +81,24 @@ describe('xp docs generate', () => {
     expect(index.match(/<script/g)).toHaveLength(2);
     const graph = embedded(index);
     expect(graph.nodes.find((n) => n.id === 'model:variant_totals')!.sql!.raw).toContain('</script><script>alert(2)</script>');
+  });
+
+  it('still writes the site while a build holds the warehouse, with a note', async () => {
+    f = await testedProject(['exp_a']);
+    expect((await xp(f.root, 'build', '--select', 'exp_a')).code).toBe(0);
+    const holder = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'tests/helpers/hold-warehouse.ts'), f.file('target/warehouse.duckdb')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+        holder.on('exit', (code) => reject(new Error(`holder exited ${code}`)));
+      });
+      const r = await xp(f.root, 'docs', 'generate');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('note: the warehouse target/warehouse.duckdb is in use by a running build: column types and build state are left out; generate again afterwards');
+      expect(f.read('target/docs/models/user_values.html')).toContain('is in use by a running build');
+    } finally {
+      holder.kill('SIGKILL');
+    }
   });
 
   it('removes pages of deleted models', async () => {

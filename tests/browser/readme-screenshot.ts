@@ -1,0 +1,52 @@
+/**
+ * Rewrite docs/screenshots/lineage.png, the README's picture of the lineage page:
+ *
+ *   npx tsx tests/browser/readme-screenshot.ts [model-to-select]
+ *
+ * Copies the shipped project to a temp dir, builds every experiment on synthetic data,
+ * runs the tests, generates the docs and photographs the lineage page in headless
+ * Chromium with one model selected. (Not a test: the picture is committed by hand.)
+ */
+import { copyFileSync, cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { loadProject } from '../../src/project/load-project.ts';
+import { copyProject, REPO_ROOT } from '../helpers/project.ts';
+import { xp } from '../testing/cli.ts';
+import { launch, NO_BROWSER } from './chromium.ts';
+
+async function main(): Promise<void> {
+  if (NO_BROWSER) throw new Error(NO_BROWSER);
+  const p = copyProject(REPO_ROOT, { only: ['configs', 'models', 'macros', 'analyses', 'seeds'], prefix: 'readme' });
+  try {
+    writeFileSync(p.file('package.json'), '{ "private": true, "type": "module" }\n');
+    // the project's own singular and unit tests (tests/models/*.test.ts are vitest files, left out)
+    cpSync(path.join(REPO_ROOT, 'tests/models'), p.file('tests/models'), { recursive: true, filter: (f) => !f.endsWith('.test.ts') });
+    const project = await loadProject('configs/dev.yaml', p.root);
+    if (!project.dag.nodes.size) throw new Error('the shipped project has no models yet');
+    for (const argv of [['build', '--select', 'all', '--generate-synth'], ['test'], ['docs', 'generate']]) {
+      const r = await xp(p.root, ...argv);
+      process.stdout.write(`xp ${argv.join(' ')}: exit ${r.code}\n`);
+      if (argv[0] === 'docs' && r.code !== 0) throw new Error(r.stderr);
+    }
+    const pick = process.argv[2] ?? ([...project.dag.nodes.keys()].find((n) => n === 'exposures') ?? project.dag.order[Math.floor(project.dag.order.length / 2)]!);
+    const browser = await launch();
+    try {
+      const page = await browser.page();
+      await page.setViewportSize({ width: 1600, height: 900 });
+      await page.goto(`${pathToFileURL(p.file('target/docs/index.html')).href}#${encodeURIComponent(`model:${pick}`)}`);
+      await page.waitForSelector('body[data-ready="true"]');
+      const out = path.join(REPO_ROOT, 'test-artifacts', 'readme-lineage.png');
+      mkdirSync(path.dirname(out), { recursive: true });
+      await page.screenshot({ path: out });
+      copyFileSync(out, path.join(REPO_ROOT, 'docs/screenshots/lineage.png'));
+      process.stdout.write(`wrote docs/screenshots/lineage.png (${pick} selected)\n`);
+    } finally {
+      await browser.close();
+    }
+  } finally {
+    rmSync(p.root, { recursive: true, force: true });
+  }
+}
+
+await main();
