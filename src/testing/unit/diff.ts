@@ -43,22 +43,34 @@ export function diffRows(expected: readonly Row[], actual: readonly Row[], colum
     }
   } else {
     const used = new Set<number>();
+    const missing: Row[] = [];
+    const groups: { mark: '=' | '-' | '+'; row: Row }[][] = [];
     for (const e of expected) {
       const i = actual.findIndex((a, k) => !used.has(k) && sameRow(e, a, columns, opts.tolerance));
       if (i >= 0) {
         used.add(i);
-        lines.push({ mark: '=', row: actual[i]! });
-      } else lines.push({ mark: '-', row: e });
+        groups.push([{ mark: '=', row: actual[i]! }]);
+      } else missing.push(e);
+    }
+    // pair each missing row with the unexpected row most like it, so a wrong value shows
+    // as a '-' line directly above its '+' line
+    const equalCells = (a: Row, b: Row): number => columns.filter((c) => sameValue(a[c], b[c], opts.tolerance)).length;
+    for (const e of missing) {
+      let best = -1;
+      actual.forEach((a, k) => {
+        if (!used.has(k) && (best < 0 || equalCells(e, a) > equalCells(e, actual[best]!))) best = k;
+      });
+      if (best >= 0 && equalCells(e, actual[best]!) > 0) {
+        used.add(best);
+        groups.push([{ mark: '-', row: e }, { mark: '+', row: actual[best]! }]);
+      } else groups.push([{ mark: '-', row: e }]);
     }
     actual.forEach((a, k) => {
-      if (!used.has(k)) lines.push({ mark: '+', row: a });
+      if (!used.has(k)) groups.push([{ mark: '+', row: a }]);
     });
-    // similar rows side by side: by the first column, then matched / expected / produced,
-    // then the other cells, so a wrong value shows as a '-' line above its '+' line
-    const order = { '=': 0, '-': 1, '+': 2 } as const;
-    const key = (l: { mark: '=' | '-' | '+'; row: Row }): string =>
-      [cell(l.row[columns[0] ?? '']), String(order[l.mark]), ...columns.slice(1).map((c) => cell(l.row[c]))].join('\u0000');
-    lines.sort((x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0));
+    const key = (r: Row): string => columns.map((c) => cell(r[c])).join('\u0000');
+    groups.sort((x, y) => (key(x[0]!.row) < key(y[0]!.row) ? -1 : key(x[0]!.row) > key(y[0]!.row) ? 1 : 0));
+    lines.push(...groups.flat());
   }
   return {
     matched: lines.filter((l) => l.mark === '=').length,
