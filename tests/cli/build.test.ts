@@ -139,6 +139,17 @@ describe('xp build', () => {
     expect(fpsAfter.get('stg_events@exp_a')).toBe(fpsBefore.get('stg_events@exp_a'));
   });
 
+  it('a raw object rewritten under existing results stops the build (INPUT_CHANGED), naming it; the partition stays', async () => {
+    await xp(p.root, 'build', '--select', 'all');
+    const before = await stgHash('exp_a');
+    const file = p.file('raw/exp_a/events/part-0.parquet');
+    truncateSync(file, Math.floor(statSync(file).size / 2));
+    const r = await xp(p.root, 'build', '--select', 'exp_a');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^error\\[INPUT_CHANGED\\] experiment exp_a · object file://${p.file('raw')}/exp_a/events/part-0.parquet: experiment exp_a already has results, but 1 raw object in file://${p.file('raw')} changed since its last build: exp_a/events/part-0.parquet \\(ETag `));
+    expect(await stgHash('exp_a')).toEqual(before);
+  });
+
   it('a raw file that is not Parquet at all is RAW_DATA_CORRUPT too', async () => {
     writeFileSync(p.file('raw/exp_b/events/part-0.parquet'), 'this is not parquet');
     const r = await xp(p.root, 'build', '--select', 'exp_b');
