@@ -34,7 +34,7 @@ export function configEvents(
         ...(state.registered ? [] : [{ kind: 'registered', payload: { name: experiment.name } } as const]),
         { kind: 'config_snapshot', payload: { config, hash, designHash, reason: opts.starting ? 'started' : 'registered' } },
       ],
-      notes: [`registered in the ledger (status draft until \`xp experiment start ${experiment.id}\`)`],
+      notes: [opts.starting ? 'registered in the ledger' : `registered in the ledger (status draft until \`xp experiment start ${experiment.id}\`)`],
     };
   }
   if (state.config.hash === hash) return { events: [], notes: [] };

@@ -27,11 +27,14 @@ async function selectFromLedger(project: Project, select: string | undefined): P
 }
 
 export async function verifyCommand(project: Project, select?: string): Promise<ChainReport[]> {
+  const empty = await withLedgerRead(project.config, async (db) => !db || !(await ledgerExperiments(db)).length);
+  if (empty && select === undefined) return []; // nothing recorded yet: nothing to verify
   const ids = await selectFromLedger(project, select);
   return withLedgerRead(project.config, async (db) => verifyLedger(db!, ids));
 }
 
 export function formatVerify(reports: readonly ChainReport[]): string {
+  if (!reports.length) return 'no ledger yet: nothing to verify';
   const lines: string[] = [];
   for (const r of reports) {
     if (!r.problems.length) lines.push(`ok      ${r.experimentId}: ${r.events} events, head ${r.head.slice(0, 12)}`);
