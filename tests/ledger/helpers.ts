@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,9 +18,14 @@ import type { LookRecord } from '../../src/ledger/fold.ts';
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const FIXTURE = path.join(REPO, 'tests/fixtures/projects/mini');
 
-/** A fresh copy of the mini project (no raw data, no target) in a temp folder. */
+const made: string[] = [];
+process.on('exit', () => { for (const dir of made) rmSync(dir, { recursive: true, force: true }); });
+
+/** A fresh copy of the mini project (no raw data, no target) in a temp folder, removed when the worker exits. */
 export function makeProject(prefix = 'xp-ledger-'): string {
-  const root = path.join(mkdtempSync(path.join(tmpdir(), prefix)), 'mini');
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  made.push(dir);
+  const root = path.join(dir, 'mini');
   cpSync(FIXTURE, root, {
     recursive: true,
     filter: (src) => !/[/\\](raw|target)([/\\]|$)/.test(path.relative(FIXTURE, src) ? `/${path.relative(FIXTURE, src)}` : ''),
