@@ -7,7 +7,7 @@
  * runs the tests, generates the docs and photographs the lineage page in headless
  * Chromium with one model selected. (Not a test: the picture is committed by hand.)
  */
-import { copyFileSync, cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadProject } from '../../src/project/load-project.ts';
@@ -20,6 +20,9 @@ async function main(): Promise<void> {
   const p = copyProject(REPO_ROOT, { only: ['configs', 'models', 'macros', 'analyses', 'seeds'], prefix: 'readme' });
   try {
     writeFileSync(p.file('package.json'), '{ "private": true, "type": "module" }\n');
+    // analyses/*.ts import the runner as ../src/…: point that at this checkout
+    symlinkSync(path.join(REPO_ROOT, 'src'), p.file('src'));
+    symlinkSync(path.join(REPO_ROOT, 'node_modules'), p.file('node_modules'));
     // the project's own singular and unit tests (tests/models/*.test.ts are vitest files, left out)
     cpSync(path.join(REPO_ROOT, 'tests/models'), p.file('tests/models'), { recursive: true, filter: (f) => !f.endsWith('.test.ts') });
     const project = await loadProject('configs/dev.yaml', p.root);
@@ -29,13 +32,16 @@ async function main(): Promise<void> {
       process.stdout.write(`xp ${argv.join(' ')}: exit ${r.code}\n`);
       if (argv[0] === 'docs' && r.code !== 0) throw new Error(r.stderr);
     }
-    const pick = process.argv[2] ?? ([...project.dag.nodes.keys()].find((n) => n === 'exposures') ?? project.dag.order[Math.floor(project.dag.order.length / 2)]!);
+    const pick = process.argv[2] ?? ([...project.dag.nodes.keys()].find((n) => n === 'outcomes') ?? project.dag.order[Math.floor(project.dag.order.length / 2)]!);
     const browser = await launch();
     try {
       const page = await browser.page();
       await page.setViewportSize({ width: 1600, height: 900 });
-      await page.goto(`${pathToFileURL(p.file('target/docs/index.html')).href}#${encodeURIComponent(`model:${pick}`)}`);
+      // the whole graph fitted, one model selected (a click selects without re-centring)
+      await page.goto(pathToFileURL(p.file('target/docs/index.html')).href);
       await page.waitForSelector('body[data-ready="true"]');
+      await page.locator(`g.node[data-id="model:${pick}"]`).click();
+      await page.locator('#zoom-fit').click(); // fit beside the open panel
       const out = path.join(REPO_ROOT, 'test-artifacts', 'readme-lineage.png');
       mkdirSync(path.dirname(out), { recursive: true });
       await page.screenshot({ path: out });

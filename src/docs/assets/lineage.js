@@ -33,10 +33,13 @@
     view.k = k;
     apply();
   }
+  // the width the side panel covers on the right, when it is open
+  function covered() { return panel.hidden ? 0 : panel.getBoundingClientRect().width + 12; }
   function fit() {
     var s = size();
-    var k = clampK(Math.min(s.w / graphW, s.h / graphH, 1.2) * 0.95);
-    view = { k: k, x: (s.w - graphW * k) / 2, y: (s.h - graphH * k) / 2 };
+    var w = Math.max(200, s.w - covered());
+    var k = clampK(Math.min(w / graphW, s.h / graphH, 1.2) * 0.95);
+    view = { k: k, x: (w - graphW * k) / 2, y: (s.h - graphH * k) / 2 };
     apply();
   }
   // a big graph fitted whole has unreadable labels: start at a readable scale at its sources
@@ -57,9 +60,8 @@
     var cy = Number(m[2]) + box.height / 2;
     var s = size();
     // centre in the part of the graph the side panel leaves visible
-    var covered = panel.hidden ? 0 : panel.getBoundingClientRect().width + 12;
     view.k = Math.max(view.k, 0.8);
-    view.x = (s.w - covered) / 2 - cx * view.k;
+    view.x = (s.w - covered()) / 2 - cx * view.k;
     view.y = s.h / 2 - cy * view.k;
     apply();
   }

@@ -59,6 +59,7 @@ function panelNodes(data: DocsData): PanelNode[] {
 }
 
 const KIND_ORDER = ['source', 'model', 'analysis', 'memo'] as const;
+const PLURAL: Record<(typeof KIND_ORDER)[number], string> = { source: 'sources', model: 'models', analysis: 'analyses', memo: 'memos' };
 
 function pathOf(points: readonly Point[]): string {
   return points.map((p, i) => `${i ? 'L' : 'M'}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ');
@@ -97,7 +98,7 @@ export function lineagePage(data: DocsData, placed: Placed): string {
       <button type="button" id="zoom-fit" title="fit the whole graph">fit</button>
       <button type="button" id="clear" title="clear the selection (Esc)">clear</button>
     </div>
-    <ul class="legend">${counts.map(([k, n]) => html`<li><span class="swatch kind-${k}"></span>${n} ${k === 'memo' ? 'memo' : `${k}${n === 1 ? '' : 's'}`}</li>`)}</ul>
+    <ul class="legend">${counts.map(([k, n]) => html`<li><span class="swatch kind-${k}"></span>${n} ${n === 1 ? k : PLURAL[k]}</li>`)}</ul>
   </div>
   <div class="graph" id="graph">${svg(data, placed)}</div>
   <aside class="panel" id="panel" hidden>
