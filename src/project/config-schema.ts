@@ -115,6 +115,21 @@ export const synthSchema = z.strictObject({
   multi_variant_rate: probability.default(0),
 });
 
+/**
+ * Decision rules (analyses/decision.ts, docs/statistics.md#plugins). Optional per experiment;
+ * an absent block means every default below (`defaultDecisionConfig`).
+ */
+export const decisionSchema = z.strictObject({
+  /** SRM flags the experiment untrustworthy when the chi-square p-value is below this */
+  srm_threshold: z.number().gt(0).lt(1).default(0.001),
+  /** no ship (win) while any arm has fewer analysed users than this */
+  min_sample_per_arm: z.number().int().nonnegative().default(100),
+  /** relative non-inferiority margin of a guardrail metric that sets no `margin` of its own */
+  guardrail_margin: z.number().nonnegative().lt(1).default(0.01),
+  /** power of the minimum detectable effect reported with "no detectable effect" */
+  power: z.number().gt(0).lt(1).default(0.8),
+});
+
 export const experimentSchema = z.strictObject({
   name: z.string(),
   description: z.string().optional(),
@@ -132,6 +147,7 @@ export const experimentSchema = z.strictObject({
   alpha: z.number().gt(0).lt(1).default(0.05),
   correction: z.enum(['holm', 'bonferroni', 'bh', 'none']).default('holm'),
   sequential: sequentialSchema.optional(),
+  decision: decisionSchema.optional(),
   synth: synthSchema.optional(),
 });
 
@@ -153,4 +169,7 @@ export type RawProjectConfig = z.infer<typeof projectConfigSchema>;
 export type MetricConfig = z.infer<typeof metricSchema>;
 export type ExperimentConfig = z.infer<typeof experimentSchema>;
 export type SynthConfig = z.infer<typeof synthSchema>;
+export type DecisionConfig = z.infer<typeof decisionSchema>;
+/** the decision rules of an experiment without a `decision:` block */
+export const defaultDecisionConfig: DecisionConfig = decisionSchema.parse({});
 export type ModelSettings = z.infer<typeof modelSettingsSchema>;
