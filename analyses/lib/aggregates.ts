@@ -1,0 +1,185 @@
+/**
+ * The sufficient statistics the plugins read (models/metrics/metric_aggregates_*), typed,
+ * and their conversion to the input shapes of src/stats. Pure except for `load*`, which
+ * run one query through the plugin context.
+ */
+import type { AnalysisContext } from '../../src/analyse/plugin.ts';
+import type { CupedStats, DidStats, MeanStats, ProportionStats, RatioStats } from '../../src/stats/index.ts';
+
+export type MetricType = 'binomial' | 'mean' | 'ratio';
+
+/** One row of metric_aggregates_overall: one experiment × variant × metric. */
+export interface OverallAggregate {
+  readonly variant: string;
+  readonly metric: string;
+  readonly metric_type: MetricType;
+  readonly n: number;
+  readonly sum: number;
+  readonly sum_squares: number;
+  readonly pre_sum: number;
+  readonly pre_sum_squares: number;
+  readonly sum_pre_product: number;
+  readonly denominator_sum: number | null;
+  readonly denominator_sum_squares: number | null;
+  readonly numerator_denominator_sum: number | null;
+}
+
+/** One row of metric_aggregates_daily: one variant × metric × day (pre and post period). */
+export interface DailyAggregate {
+  readonly variant: string;
+  readonly metric: string;
+  readonly metric_type: MetricType;
+  readonly day: string;
+  readonly day_index: number;
+  readonly period: 'pre' | 'post';
+  readonly n_daily: number;
+  readonly sum_daily: number;
+  readonly sum_squares_daily: number;
+  readonly n_cum: number | null;
+  readonly sum_cum: number | null;
+  readonly sum_squares_cum: number | null;
+  readonly denominator_sum_daily: number | null;
+  readonly denominator_sum_squares_daily: number | null;
+  readonly numerator_denominator_sum_daily: number | null;
+  readonly denominator_sum_cum: number | null;
+  readonly denominator_sum_squares_cum: number | null;
+  readonly numerator_denominator_sum_cum: number | null;
+}
+
+/** The per-arm statistics of one metric in the shape every two-sample test can take. */
+export interface ArmStats {
+  readonly n: number;
+  readonly sum: number;
+  readonly sumSquares: number;
+  /** ratio metrics only */
+  readonly denominatorSum?: number | null;
+  readonly denominatorSumSquares?: number | null;
+  readonly numeratorDenominatorSum?: number | null;
+}
+
+const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+export async function loadOverall(ctx: AnalysisContext): Promise<OverallAggregate[]> {
+  const rows = await ctx.query(
+    'select * exclude (experiment_id) from exp.metric_aggregates_overall where experiment_id = $experiment_id',
+  );
+  return rows.map((r) => ({
+    variant: String(r['variant']),
+    metric: String(r['metric']),
+    metric_type: r['metric_type'] as MetricType,
+    n: num(r['n']),
+    sum: num(r['sum']),
+    sum_squares: num(r['sum_squares']),
+    pre_sum: num(r['pre_sum']),
+    pre_sum_squares: num(r['pre_sum_squares']),
+    sum_pre_product: num(r['sum_pre_product']),
+    denominator_sum: numOrNull(r['denominator_sum']),
+    denominator_sum_squares: numOrNull(r['denominator_sum_squares']),
+    numerator_denominator_sum: numOrNull(r['numerator_denominator_sum']),
+  }));
+}
+
+export async function loadDaily(ctx: AnalysisContext): Promise<DailyAggregate[]> {
+  const rows = await ctx.query(
+    'select * exclude (experiment_id) from exp.metric_aggregates_daily where experiment_id = $experiment_id order by metric, variant, day_index',
+  );
+  return rows.map((r) => ({
+    variant: String(r['variant']),
+    metric: String(r['metric']),
+    metric_type: r['metric_type'] as MetricType,
+    day: String(r['day']),
+    day_index: num(r['day_index']),
+    period: r['period'] === 'pre' ? 'pre' : 'post',
+    n_daily: num(r['n_daily']),
+    sum_daily: num(r['sum_daily']),
+    sum_squares_daily: num(r['sum_squares_daily']),
+    n_cum: numOrNull(r['n_cum']),
+    sum_cum: numOrNull(r['sum_cum']),
+    sum_squares_cum: numOrNull(r['sum_squares_cum']),
+    denominator_sum_daily: numOrNull(r['denominator_sum_daily']),
+    denominator_sum_squares_daily: numOrNull(r['denominator_sum_squares_daily']),
+    numerator_denominator_sum_daily: numOrNull(r['numerator_denominator_sum_daily']),
+    denominator_sum_cum: numOrNull(r['denominator_sum_cum']),
+    denominator_sum_squares_cum: numOrNull(r['denominator_sum_squares_cum']),
+    numerator_denominator_sum_cum: numOrNull(r['numerator_denominator_sum_cum']),
+  }));
+}
+
+/** The post-period statistics of an overall row. */
+export function overallArm(row: OverallAggregate): ArmStats {
+  return {
+    n: row.n,
+    sum: row.sum,
+    sumSquares: row.sum_squares,
+    denominatorSum: row.denominator_sum,
+    denominatorSumSquares: row.denominator_sum_squares,
+    numeratorDenominatorSum: row.numerator_denominator_sum,
+  };
+}
+
+/** A day's own values (pre days: every user of the arm; post days: users exposed so far). */
+export function dailyArm(row: DailyAggregate): ArmStats {
+  return {
+    n: row.n_daily,
+    sum: row.sum_daily,
+    sumSquares: row.sum_squares_daily,
+    denominatorSum: row.denominator_sum_daily,
+    denominatorSumSquares: row.denominator_sum_squares_daily,
+    numeratorDenominatorSum: row.numerator_denominator_sum_daily,
+  };
+}
+
+/** Each user's value accumulated to the end of a post day: the data of a look taken that day. */
+export function cumulativeArm(row: DailyAggregate): ArmStats | undefined {
+  if (row.period !== 'post' || row.n_cum === null) return undefined;
+  return {
+    n: row.n_cum,
+    sum: row.sum_cum ?? 0,
+    sumSquares: row.sum_squares_cum ?? 0,
+    denominatorSum: row.denominator_sum_cum,
+    denominatorSumSquares: row.denominator_sum_squares_cum,
+    numeratorDenominatorSum: row.numerator_denominator_sum_cum,
+  };
+}
+
+export const meanStats = (a: ArmStats): MeanStats => ({ n: a.n, sum: a.sum, sumSquares: a.sumSquares });
+
+/** Binary per-user values: the sum is the number of users with the event. */
+export const proportionStats = (a: ArmStats): ProportionStats => ({ n: a.n, successes: Math.round(a.sum) });
+
+export const ratioStats = (a: ArmStats): RatioStats => ({
+  n: a.n,
+  numeratorSum: a.sum,
+  numeratorSumSquares: a.sumSquares,
+  denominatorSum: a.denominatorSum ?? 0,
+  denominatorSumSquares: a.denominatorSumSquares ?? 0,
+  numeratorDenominatorSum: a.numeratorDenominatorSum ?? 0,
+});
+
+/** Post value y and pre-period covariate x of every user. */
+export const cupedStats = (row: OverallAggregate): CupedStats => ({
+  n: row.n,
+  sum: row.sum,
+  sumSquares: row.sum_squares,
+  preSum: row.pre_sum,
+  preSumSquares: row.pre_sum_squares,
+  sumPreProduct: row.sum_pre_product,
+});
+
+/** Each user is a cluster with one pre-period and one post-period value. */
+export const didStats = (row: OverallAggregate): DidStats => ({
+  n: row.n,
+  preSum: row.pre_sum,
+  preSumSquares: row.pre_sum_squares,
+  postSum: row.sum,
+  postSumSquares: row.sum_squares,
+  sumPrePost: row.sum_pre_product,
+});
+
+/** Index rows by `${metric}\0${variant}`. */
+export function byMetricVariant<T extends { readonly metric: string; readonly variant: string }>(rows: readonly T[]): Map<string, T> {
+  return new Map(rows.map((r) => [`${r.metric}\u0000${r.variant}`, r]));
+}
+
+export const key = (metric: string, variant: string): string => `${metric}\u0000${variant}`;

@@ -1,0 +1,60 @@
+/**
+ * One two-arm comparison for any metric type: binomial → proportionTest (score test,
+ * Newcombe / Katz intervals), mean → welchTest, ratio → ratioTest (delta method). The
+ * result is the common part of their answers, or the not-estimable reason.
+ */
+import {
+  isNotEstimable,
+  proportionTest,
+  ratioTest,
+  welchTest,
+  type Interval,
+  type NotEstimable,
+  type TestConfig,
+} from '../../src/stats/index.ts';
+import { meanStats, proportionStats, ratioStats, type ArmStats, type MetricType } from './aggregates.ts';
+
+export interface Comparison {
+  readonly status: 'ok';
+  readonly estimate: number;
+  readonly se: number;
+  readonly ci: Interval;
+  readonly pValue: number;
+  readonly statistic: number;
+  /** Welch degrees of freedom (mean metrics); null for normal-reference tests */
+  readonly df: number | null;
+  /** arm means: rates for binomial metrics, ratios of sums for ratio metrics */
+  readonly controlMean: number;
+  readonly treatmentMean: number;
+}
+
+export type ComparisonResult = Comparison | NotEstimable;
+
+export const TEST_NAMES: Readonly<Record<MetricType, string>> = {
+  binomial: 'proportion-score',
+  mean: 'welch-t',
+  ratio: 'ratio-delta',
+};
+
+export function compare(type: MetricType, control: ArmStats, treatment: ArmStats, config: Partial<TestConfig>): ComparisonResult {
+  if (type === 'binomial') {
+    const r = proportionTest(proportionStats(control), proportionStats(treatment), config);
+    if (isNotEstimable(r)) return r;
+    return { status: 'ok', estimate: r.estimate, se: r.se, ci: r.ci, pValue: r.pValue, statistic: r.statistic, df: null, controlMean: r.controlRate, treatmentMean: r.treatmentRate };
+  }
+  if (type === 'ratio') {
+    const r = ratioTest(ratioStats(control), ratioStats(treatment), config);
+    if (isNotEstimable(r)) return r;
+    return { status: 'ok', estimate: r.estimate, se: r.se, ci: r.ci, pValue: r.pValue, statistic: r.statistic, df: null, controlMean: r.controlRatio, treatmentMean: r.treatmentRatio };
+  }
+  const r = welchTest(meanStats(control), meanStats(treatment), config);
+  if (isNotEstimable(r)) return r;
+  return { status: 'ok', estimate: r.estimate, se: r.se, ci: r.ci, pValue: r.pValue, statistic: r.statistic, df: r.df, controlMean: r.controlMean, treatmentMean: r.treatmentMean };
+}
+
+/** The arm mean without a test (for rows whose comparison is not estimable). */
+export function armMean(type: MetricType, arm: ArmStats): number | null {
+  if (arm.n === 0) return null;
+  if (type === 'ratio') return arm.denominatorSum ? arm.sum / arm.denominatorSum : null;
+  return arm.sum / arm.n;
+}

@@ -1,0 +1,88 @@
+/**
+ * The rows of analysis_results_cuped (pure): CUPED-adjusted lift beside the raw lift when
+ * the experiment has pre-period data that correlates with the metric, else a
+ * not-eligible row that says why.
+ */
+import { cupedTest, isNotEstimable, type CupedTestResult } from '../../src/stats/index.ts';
+import type { Experiment } from '../../src/project/types.ts';
+import { cupedStats, key, type OverallAggregate } from './aggregates.ts';
+import { CUPED_MIN_CORRELATION, type MetricPlan } from './settings.ts';
+import type { CupedRow } from './tables.ts';
+
+export interface CupedInput {
+  readonly experiment: Pick<Experiment, 'control' | 'treatments' | 'alpha' | 'pre_period_days'>;
+  readonly plans: readonly MetricPlan[];
+  readonly aggregates: readonly OverallAggregate[];
+}
+
+/**
+ * Pooled sample correlation of the metric y and its pre-period value x over both arms:
+ * r = S_xy / sqrt(S_xx S_yy) with S_ab = sum a b - (sum a)(sum b)/n. null when either
+ * has no variance.
+ */
+export function pooledCorrelation(rows: readonly OverallAggregate[]): number | null {
+  const n = rows.reduce((s, r) => s + r.n, 0);
+  if (n < 2) return null;
+  const sy = rows.reduce((s, r) => s + r.sum, 0);
+  const sx = rows.reduce((s, r) => s + r.pre_sum, 0);
+  const syy = rows.reduce((s, r) => s + r.sum_squares, 0) - (sy * sy) / n;
+  const sxx = rows.reduce((s, r) => s + r.pre_sum_squares, 0) - (sx * sx) / n;
+  const sxy = rows.reduce((s, r) => s + r.sum_pre_product, 0) - (sx * sy) / n;
+  // relative tolerance: a sum of squares that cancels to rounding noise is zero
+  const tiny = (v: number, scale: number): boolean => v <= 1e-12 * Math.max(1, Math.abs(scale));
+  if (tiny(sxx, rows.reduce((s, r) => s + r.pre_sum_squares, 0)) || tiny(syy, rows.reduce((s, r) => s + r.sum_squares, 0))) return null;
+  return Math.max(-1, Math.min(1, sxy / Math.sqrt(sxx * syy)));
+}
+
+export function cupedRows(input: CupedInput): CupedRow[] {
+  const { experiment } = input;
+  const alpha = experiment.alpha;
+  const aggregates = new Map(input.aggregates.map((a) => [key(a.metric, a.variant), a]));
+  const rows: CupedRow[] = [];
+  for (const plan of input.plans) {
+    const c = aggregates.get(key(plan.name, experiment.control));
+    for (const variant of experiment.treatments) {
+      const t = aggregates.get(key(plan.name, variant));
+      const base: CupedRow = {
+        metric: plan.name, metric_type: plan.type, metric_role: plan.role, control_variant: experiment.control, variant,
+        control_n: c?.n ?? null, treatment_n: t?.n ?? null, min_correlation: CUPED_MIN_CORRELATION, alpha,
+        control_mean: c && c.n > 0 ? c.sum / c.n : null, treatment_mean: t && t.n > 0 ? t.sum / t.n : null,
+        control_pre_mean: c && c.n > 0 ? c.pre_sum / c.n : null, treatment_pre_mean: t && t.n > 0 ? t.pre_sum / t.n : null,
+      };
+      const notEligible = (reason: string, detail: string, extra: CupedRow = {}): CupedRow => ({ ...base, ...extra, status: 'not-eligible', reason, reason_detail: detail });
+      if (!c || !t) { rows.push(notEligible('NO_AGGREGATES', `metric_aggregates_overall has no row for ${plan.name}`)); continue; }
+      if (plan.type === 'ratio') { rows.push(notEligible('RATIO_METRIC', 'CUPED is applied to per-user binomial and mean metrics; a ratio metric needs the delta-method variant')); continue; }
+      if (experiment.pre_period_days === 0) { rows.push(notEligible('NO_PRE_PERIOD', 'the experiment has pre_period_days: 0, so there is no covariate')); continue; }
+      if (c.n === 0 || t.n === 0) {
+        rows.push({ ...base, status: 'not-estimable', reason: 'EMPTY_VARIANT', reason_detail: `${c.n === 0 ? experiment.control : variant} has no units` });
+        continue;
+      }
+      const correlation = pooledCorrelation([c, t]);
+      if (correlation === null) { rows.push(notEligible('NO_PRE_DATA', 'the pre-period value (or the metric) has no variance: no pre-period data to adjust with')); continue; }
+      if (Math.abs(correlation) < CUPED_MIN_CORRELATION) {
+        rows.push(notEligible('LOW_CORRELATION', `pooled |corr(metric, pre-period value)| = ${Math.abs(correlation).toFixed(3)} < ${CUPED_MIN_CORRELATION}: a variance reduction below ${(CUPED_MIN_CORRELATION ** 2 * 100).toFixed(0)}%`, { correlation }));
+        continue;
+      }
+      const absolute = cupedTest(cupedStats(c), cupedStats(t), { alpha, difference: 'absolute' });
+      if (isNotEstimable(absolute)) {
+        rows.push({ ...base, correlation, status: 'not-estimable', reason: absolute.reason, reason_detail: absolute.detail });
+        continue;
+      }
+      const relative: CupedTestResult = cupedTest(cupedStats(c), cupedStats(t), { alpha, difference: 'relative' });
+      rows.push({
+        ...base,
+        status: 'ok', reason: null, reason_detail: null,
+        correlation, theta: absolute.theta, variance_reduction: absolute.varianceReduction,
+        raw_lift: absolute.unadjusted.estimate, raw_se: absolute.unadjusted.se,
+        raw_ci_lower: absolute.unadjusted.ci[0], raw_ci_upper: absolute.unadjusted.ci[1], raw_p_value: absolute.unadjusted.pValue,
+        adjusted_lift: absolute.estimate, adjusted_se: absolute.se,
+        adjusted_ci_lower: absolute.ci[0], adjusted_ci_upper: absolute.ci[1], adjusted_p_value: absolute.pValue,
+        ...(isNotEstimable(relative) ? {} : {
+          raw_relative_lift: relative.unadjusted.estimate, raw_relative_ci_lower: relative.unadjusted.ci[0], raw_relative_ci_upper: relative.unadjusted.ci[1],
+          adjusted_relative_lift: relative.estimate, adjusted_relative_ci_lower: relative.ci[0], adjusted_relative_ci_upper: relative.ci[1],
+        }),
+      });
+    }
+  }
+  return rows;
+}
