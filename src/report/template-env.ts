@@ -1,0 +1,114 @@
+/**
+ * The memo and report Handlebars environment: an isolated instance with escaping ON (the
+ * SQL environment in src/template/sql-env.ts is the other door to Handlebars, with
+ * escaping off). Strict: a field missing from the data throws, so a template cannot
+ * silently print nothing where a number belongs.
+ *
+ * Every `{{value}}` is HTML-escaped. Markdown needs more than that: `md` also neutralises
+ * the characters that would turn user text (an experiment name, a hypothesis) into
+ * emphasis, links, code or a broken table row, and `code` writes an identifier as an
+ * inert code span. `svg` admits a chart the report renderer drew, and nothing else.
+ * Values are never re-parsed as templates, so a `{{` in a name stays text.
+ */
+import Handlebars from 'handlebars';
+import { XpError } from '../errors.ts';
+
+export type TemplateKind = 'markdown' | 'html';
+
+export interface ReportTemplates {
+  render(data: unknown): string;
+}
+
+export interface ReportEnv {
+  /** compile `source` (named `file` in errors) with the partials given to the env */
+  compile(source: string, file: string): ReportTemplates;
+}
+
+/** HTML special characters as entities (what `{{value}}` does by default). */
+export function escapeHtml(text: string): string {
+  return Handlebars.escapeExpression(text);
+}
+
+/**
+ * Text for Markdown that stays readable in the raw file and inert when rendered: `<` and
+ * `&` become entities only where they could open a tag or an entity (so "p < 0.001" and
+ * "A & B" read as written), backslash escapes for emphasis, code, strikethrough, table
+ * pipes and link brackets, and one line (a newline would end a table row or a heading).
+ * Underscores inside words are left alone (CommonMark does not treat them as emphasis),
+ * so `exp_checkout_button` stays readable.
+ */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/\r?\n|\r/g, ' ')
+    .replace(/&(?=[A-Za-z#])/g, '&amp;')
+    .replace(/<(?=[A-Za-z/!?])/g, '&lt;')
+    .replace(/[\\`*|~]/g, (c) => `\\${c}`)
+    .replace(/\](?=[([])/g, '\\]')
+    .replace(/(^|[^A-Za-z0-9])_|_(?=[^A-Za-z0-9]|$)/g, (m) => m.replace('_', '\\_'))
+    .replace(/^([#+>-]|\d+\.)(?=\s|$)/, '\\$1');
+}
+
+/** An identifier as a code span; a backtick inside gets a longer fence. */
+export function markdownCode(text: string): string {
+  const one = text.replace(/\r?\n|\r/g, ' ');
+  const fence = one.includes('`') ? '``' : '`';
+  const pad = one.startsWith('`') || one.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${one}${pad}${fence}`;
+}
+
+/** A chart drawn by src/report/charts: one <svg> element, no script, no external reference. */
+function trustedSvg(svg: unknown): string {
+  if (typeof svg !== 'string' || !/^<svg[\s>]/.test(svg) || !svg.trimEnd().endsWith('</svg>')) {
+    throw new Error('svg expects a chart rendered by src/report/charts (a string starting with <svg)');
+  }
+  if (/<script|<foreignObject|\son\w+\s*=|(?:href|src)\s*=\s*["'](?!#)/i.test(svg)) {
+    throw new Error('svg refuses markup with scripts, event handlers or external references');
+  }
+  return svg;
+}
+
+function text(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  return typeof value === 'string' ? value : String(value);
+}
+
+export function createReportEnv(kind: TemplateKind, partials: Readonly<Record<string, string>> = {}): ReportEnv {
+  const hb = Handlebars.create();
+  if (kind === 'markdown') {
+    hb.registerHelper('md', (value: unknown) => new hb.SafeString(escapeMarkdown(text(value))));
+    hb.registerHelper('code', (value: unknown) => new hb.SafeString(markdownCode(text(value))));
+  } else {
+    hb.registerHelper('svg', (value: unknown) => new hb.SafeString(trustedSvg(value)));
+  }
+  hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  for (const [name, source] of Object.entries(partials)) hb.registerPartial(name, source);
+  return {
+    compile(source, file) {
+      let template: Handlebars.TemplateDelegate;
+      try {
+        template = hb.compile(source, { strict: true, noEscape: false, preventIndent: true });
+      } catch (cause) {
+        throw templateError(file, cause);
+      }
+      return {
+        render(data) {
+          try {
+            return template(data);
+          } catch (cause) {
+            throw templateError(file, cause);
+          }
+        },
+      };
+    },
+  };
+}
+
+function templateError(file: string, cause: unknown): XpError {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  const line = /line (\d+)/i.exec(message)?.[1];
+  return new XpError('TEMPLATE_ERROR', `memo template ${file}: ${message.split('\n')[0]}`, {
+    location: { file, ...(line ? { line: Number(line) } : {}) },
+    hint: 'fix the template; it renders only fields of the memo data (target/memos/<experiment>.json shows them)',
+    cause,
+  });
+}
