@@ -1,0 +1,219 @@
+/**
+ * MemoData: everything the decision memo and the HTML report show, as JSON. Built by a
+ * pure function (build-memo-data.ts) from the partition's result rows; the templates only
+ * lay it out. Numbers are already formatted for people (strings), so a template cannot
+ * print 0.030000000000000002, and the JSON is what `target/memos/<id>.json` holds.
+ *
+ * Absent values are `null`, never missing keys (the templates run in strict mode).
+ */
+
+/** ok: results shown · skipped: its stage did not run in this build · missing: no results exist */
+export type SectionStatus = 'ok' | 'skipped' | 'missing';
+
+export interface Section<Row> {
+  readonly status: SectionStatus;
+  /** why skipped or missing; a caveat when ok */
+  readonly note: string | null;
+  readonly rows: readonly Row[];
+}
+
+export interface ExperimentHeader {
+  readonly id: string;
+  readonly name: string;
+  readonly hypothesis: string | null;
+  readonly description: string | null;
+  readonly owner: string | null;
+  /** "2026-01-05 to 2026-01-18 (14 days)" */
+  readonly window: string;
+  readonly prePeriod: string | null;
+  readonly variants: readonly { readonly name: string; readonly share: string; readonly isControl: boolean }[];
+  readonly primaryMetric: string;
+  readonly secondaryMetrics: readonly string[];
+  readonly guardrails: readonly string[];
+  readonly alpha: string;
+  readonly correction: string;
+}
+
+/** ship · stop (don't ship) · investigate · wait (keep running) · neutral (no detectable effect) · unknown */
+export type Tone = 'ship' | 'stop' | 'investigate' | 'wait' | 'neutral' | 'unknown';
+
+export interface Headline {
+  readonly status: SectionStatus;
+  readonly note: string | null;
+  /** the decision plugin's code, e.g. ship, keep_running */
+  readonly decision: string | null;
+  /** "Ship widget_a", "Keep running", … */
+  readonly label: string;
+  readonly tone: Tone;
+  /** the plugin's one-line summary */
+  readonly summary: string | null;
+  readonly rule: string | null;
+  readonly reasons: readonly string[];
+  readonly bestTreatment: string | null;
+  /** "conversion: +3.1% [+1.2%, +5%], adjusted p = 0.004" */
+  readonly primary: string | null;
+  /** "look 2 of 5 at 40% information; the next look must cross z = 2.8" */
+  readonly progress: string | null;
+  /** "the smallest effect this experiment could detect: 4.2% (80% power)" */
+  readonly mde: string | null;
+}
+
+export interface MetricRow {
+  readonly metric: string;
+  readonly role: string;
+  readonly variant: string;
+  readonly test: string | null;
+  /** "12,345 / 12,301" users in control / treatment */
+  readonly users: string;
+  readonly control: string;
+  readonly treatment: string;
+  readonly absolute: string;
+  readonly absoluteCi: string;
+  readonly relative: string;
+  readonly relativeCi: string;
+  readonly pValue: string;
+  readonly pAdjusted: string;
+  readonly chanceToBeat: string;
+  /** "yes" · "no" · "—" (not estimable) */
+  readonly significant: string;
+  /** better · worse · inconclusive · not estimable */
+  readonly outcome: string;
+  readonly estimable: boolean;
+  /** why not estimable, or why the relative lift is not */
+  readonly reason: string | null;
+}
+
+export interface GuardrailRow {
+  readonly metric: string;
+  readonly variant: string;
+  readonly direction: string;
+  readonly margin: string;
+  readonly relative: string;
+  readonly relativeCi: string;
+  /** the one-sided bound compared with the margin */
+  readonly bound: string;
+  readonly pValue: string;
+  /** pass · fail · harm · not estimable */
+  readonly verdict: string;
+  readonly estimable: boolean;
+  readonly reason: string | null;
+}
+
+export interface CupedRow {
+  readonly metric: string;
+  readonly variant: string;
+  readonly applied: boolean;
+  readonly correlation: string;
+  readonly varianceReduction: string;
+  readonly raw: string;
+  readonly rawCi: string;
+  readonly rawP: string;
+  readonly adjusted: string;
+  readonly adjustedCi: string;
+  readonly adjustedP: string;
+  readonly reason: string | null;
+}
+
+export interface DidRow {
+  readonly metric: string;
+  readonly variant: string;
+  readonly controlChange: string;
+  readonly treatmentChange: string;
+  readonly estimate: string;
+  readonly ci: string;
+  readonly pValue: string;
+  readonly estimable: boolean;
+  readonly reason: string | null;
+}
+
+export interface PretrendRow {
+  readonly metric: string;
+  readonly variant: string;
+  /** parallel · diverging · not estimable, as the plugin words it */
+  readonly verdict: string;
+  readonly days: string;
+  readonly slope: string;
+  readonly slopeP: string;
+  readonly jointP: string;
+  readonly reason: string | null;
+}
+
+export interface SrmRow {
+  readonly variant: string;
+  readonly expectedShare: string;
+  readonly observed: string;
+  readonly observedShare: string;
+  readonly expected: string;
+}
+
+export interface SrmSection extends Section<SrmRow> {
+  /** "p = 0.42 (threshold 0.001): no mismatch" */
+  readonly verdict: string | null;
+  readonly mismatch: boolean | null;
+  /** "2 of 14 days below the threshold" */
+  readonly daily: string | null;
+}
+
+export interface DqRow {
+  readonly check: string;
+  readonly status: string;
+  readonly severity: string;
+  readonly observed: string;
+  readonly threshold: string;
+  readonly details: string;
+}
+
+export interface DataQualitySection extends Section<DqRow> {
+  /** "9 checks: 8 passed, 1 warned, 0 failed" */
+  readonly summary: string | null;
+}
+
+export interface LookRow {
+  readonly look: string;
+  readonly variant: string;
+  readonly information: string;
+  readonly z: string;
+  readonly boundary: string;
+  readonly alphaSpent: string;
+  readonly crossed: string;
+  readonly decision: string;
+}
+
+export interface SequentialSection extends Section<LookRow> {
+  /** "look 2 of 5" */
+  readonly position: string | null;
+  readonly design: string | null;
+  readonly alphaSpent: string | null;
+  /** "the next look (at 60% information) must cross |z| ≥ 2.67" */
+  readonly next: string | null;
+}
+
+export interface SkippedStep {
+  readonly node: string;
+  readonly stage: string;
+  readonly reason: string;
+}
+
+export interface Reproducibility {
+  readonly configHash: string | null;
+  readonly inputHash: string | null;
+  /** "2 objects, 1.2 MB" */
+  readonly input: string | null;
+  readonly fingerprints: readonly { readonly node: string; readonly fingerprint: string }[];
+}
+
+export interface MemoData {
+  readonly schema: 'xp-memo/1';
+  readonly experiment: ExperimentHeader;
+  readonly headline: Headline;
+  readonly metrics: Section<MetricRow>;
+  readonly guardrails: Section<GuardrailRow>;
+  readonly cuped: Section<CupedRow>;
+  readonly did: Section<DidRow>;
+  readonly pretrends: Section<PretrendRow>;
+  readonly srm: SrmSection;
+  readonly dataQuality: DataQualitySection;
+  readonly sequential: SequentialSection;
+  readonly skipped: readonly SkippedStep[];
+  readonly reproducibility: Reproducibility;
+}

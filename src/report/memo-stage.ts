@@ -1,0 +1,116 @@
+/**
+ * The build's final stage per experiment (called from src/build/run-build.ts after the
+ * analyses): read the partition's results once, build the memo data, render
+ * target/memos/<id>.md (+ <id>.json, the data it was rendered from) and
+ * target/reports/<id>.html, record the memo in the ledger.
+ *
+ * - `--skip-memo` skips it; a failed step of the experiment skips it (the memo would
+ *   describe results that did not update), with the failure as the reason.
+ * - Its fingerprint is the memo data, the chart data and the templates: when nothing
+ *   changed and the files are there, it is `fresh` and nothing is rewritten.
+ * - A project without analyses/templates/memo.md.hbs has no memo stage.
+ * - Files are written to a temp name and renamed, so a reader never sees half a memo.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Db } from '../engine/connection.ts';
+import type { Reporter, StepResult } from '../build/events.ts';
+import type { LoadedPlugin } from '../analyse/load-plugins.ts';
+import { XpError } from '../errors.ts';
+import { recordMemo } from '../ledger/looks.ts';
+import { sha256 } from '../plan/fingerprint.ts';
+import type { Experiment, ProjectConfig } from '../project/types.ts';
+import { buildMemoData } from './build-memo-data.ts';
+import { chartData } from './charts/chart-data.ts';
+import { renderCharts } from './charts/render-charts.ts';
+import { readReportInputs } from './read-inputs.ts';
+import { loadTemplates, renderMemo, renderReport } from './templates.ts';
+
+export const MEMO_NODE = 'memo';
+/** bump when the memo code changes what it renders from the same data */
+const MEMO_VERSION = 'memo-v1';
+
+export interface MemoStageOptions {
+  readonly db: Db;
+  readonly project: ProjectConfig;
+  readonly plugins: readonly LoadedPlugin[];
+  readonly experiment: Experiment;
+  /** the build's results so far (this experiment's are used) */
+  readonly results: readonly StepResult[];
+  readonly skip: ReadonlySet<string>;
+  readonly runId: string;
+  readonly reporter: Reporter;
+}
+
+export interface MemoPaths {
+  readonly memo: string;
+  readonly data: string;
+  readonly report: string;
+}
+
+/** Where an experiment's memo, memo data and report live, relative to the project root. */
+export function memoPaths(project: Pick<ProjectConfig, 'target_dir'>, experimentId: string): MemoPaths {
+  const target = project.target_dir.replace(/\/+$/, '');
+  return {
+    memo: `${target}/memos/${experimentId}.md`,
+    data: `${target}/memos/${experimentId}.json`,
+    report: `${target}/reports/${experimentId}.html`,
+  };
+}
+
+function writeAtomic(file: string, text: string): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}
+
+function storedFingerprint(file: string): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as { fingerprint?: string }).fingerprint;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function runMemoStage(opts: MemoStageOptions): Promise<StepResult[]> {
+  const templates = loadTemplates(opts.project.root);
+  if (!templates) return [];
+  const { experiment, reporter } = opts;
+  const base = { experimentId: experiment.id, node: MEMO_NODE, stage: MEMO_NODE };
+  const finish = (r: StepResult): StepResult[] => {
+    reporter({ type: 'step-end', result: r, index: 0, total: 1 });
+    return [r];
+  };
+  if (opts.skip.has(MEMO_NODE)) return finish({ ...base, status: 'skipped', reason: 'flag', seconds: 0 });
+  const failed = opts.results.find((r) => r.experimentId === experiment.id && r.status === 'error');
+  if (failed) return finish({ ...base, status: 'skipped', reason: `upstream ${failed.node} failed`, seconds: 0 });
+
+  reporter({ type: 'phase', experimentId: experiment.id, phase: 'memo' });
+  const started = performance.now();
+  const seconds = (): number => (performance.now() - started) / 1000;
+  const rel = memoPaths(opts.project, experiment.id);
+  const abs = (p: string): string => path.resolve(opts.project.root, p);
+  try {
+    const inputs = await readReportInputs({ ...opts, steps: opts.results });
+    const memo = buildMemoData(inputs);
+    const charts = chartData(inputs);
+    const fingerprint = sha256(MEMO_VERSION, JSON.stringify(memo), JSON.stringify(charts), JSON.stringify(templates));
+    const current = storedFingerprint(abs(rel.data)) === fingerprint && existsSync(abs(rel.memo)) && (!templates.report.source || existsSync(abs(rel.report)));
+    if (current) return finish({ ...base, status: 'skipped', reason: 'fresh', fingerprint, seconds: seconds() });
+    const markdown = renderMemo(templates, memo);
+    const html = renderReport(templates, memo, await renderCharts(charts));
+    writeAtomic(abs(rel.memo), markdown);
+    if (html !== undefined) writeAtomic(abs(rel.report), html);
+    writeAtomic(abs(rel.data), `${JSON.stringify({ fingerprint, memo }, null, 2)}\n`);
+    await recordMemo(opts.db, experiment.id, { path: rel.memo, hash: sha256(markdown), runId: opts.runId });
+    return finish({ ...base, status: 'success', fingerprint, seconds: seconds() });
+  } catch (cause) {
+    const err = cause instanceof XpError ? cause : new XpError('STAGE_FAILED', `memo failed: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      location: { experiment: experiment.id },
+      hint: 'the analyses\' results are intact; fix the cause and rebuild (only the memo runs again)',
+      cause,
+    });
+    return finish({ ...base, status: 'error', message: err.message, code: err.code, seconds: seconds() });
+  }
+}

@@ -1,0 +1,53 @@
+/** Who, what and when: the experiment's design and the reproducibility footer. */
+import { fmtCount, fmtPercent } from '../format.ts';
+import type { ReportInputs } from '../inputs.ts';
+import type { ExperimentHeader, Reproducibility } from '../memo-data.ts';
+import { str } from '../rows.ts';
+import { correctionName } from './metrics.ts';
+
+const DAY_MS = 86_400_000;
+
+function addDays(isoDate: string, days: number): string {
+  return new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+}
+
+export function experimentHeader(inputs: ReportInputs): ExperimentHeader {
+  const e = inputs.experiment;
+  const reg = inputs.registry;
+  const shares = Object.entries(e.variants);
+  const total = shares.reduce((s, [, x]) => s + x, 0);
+  return {
+    id: e.id,
+    name: str(reg, 'name') ?? e.name,
+    hypothesis: str(reg, 'hypothesis') ?? e.hypothesis ?? null,
+    description: str(reg, 'description') ?? e.description ?? null,
+    owner: str(reg, 'owner') ?? e.owner ?? null,
+    window: `${e.start} to ${addDays(e.start, e.days - 1)} (${fmtCount(e.days)} day${e.days === 1 ? '' : 's'})`,
+    prePeriod: e.pre_period_days > 0 ? `${addDays(e.start, -e.pre_period_days)} to ${addDays(e.start, -1)} (${fmtCount(e.pre_period_days)} days)` : null,
+    variants: shares.map(([name, share]) => ({ name, share: fmtPercent(share / total), isControl: name === e.control })),
+    primaryMetric: e.primary_metric,
+    secondaryMetrics: e.secondary_metrics,
+    guardrails: e.guardrails,
+    alpha: String(e.alpha),
+    correction: e.treatments.length > 1 ? correctionName(e.correction) : 'none needed (one treatment)',
+  };
+}
+
+function fmtBytes(n: number): string {
+  if (n < 1024) return `${fmtCount(n)} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let x = n / 1024;
+  let u = 0;
+  while (x >= 1024 && u < units.length - 1) { x /= 1024; u++; }
+  return `${x.toFixed(1)} ${units[u]}`;
+}
+
+export function reproducibility(inputs: ReportInputs): Reproducibility {
+  const l = inputs.ledger;
+  return {
+    configHash: l.configHash ?? null,
+    inputHash: l.inputHash ?? null,
+    input: l.inputObjects === undefined ? null : `${fmtCount(l.inputObjects)} raw object${l.inputObjects === 1 ? '' : 's'}, ${fmtBytes(l.inputBytes ?? 0)}`,
+    fingerprints: inputs.fingerprints.map((f) => ({ node: f.node, fingerprint: f.fingerprint })),
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * Whether a memo section can show results: its plugin ran (or was fresh) in this build
+ * and wrote rows, or it was skipped (a flag, a failed or skipped upstream, an optional
+ * stage that failed), or there is nothing to show. "Fresh" is not skipped: the results
+ * are current, so a rebuild of the same inputs gives the same memo.
+ */
+import type { StepResult } from '../../build/events.ts';
+import type { ReportInputs } from '../inputs.ts';
+import type { SectionStatus, SkippedStep } from '../memo-data.ts';
+
+/** Reasons that mean "nothing to do", not "left out". */
+const CURRENT = new Set(['fresh', 'ephemeral']);
+
+/** A skip reason as a sentence. */
+export function describeSkip(step: Pick<StepResult, 'node' | 'stage' | 'reason' | 'message'>): string {
+  const reason = step.reason ?? step.message ?? 'skipped';
+  if (reason === 'flag') return `skipped with --skip-${step.stage}`;
+  const up = /^upstream (\S+) (failed|skipped)$/.exec(reason);
+  if (up) return `skipped because ${up[1]} ${up[2] === 'failed' ? 'failed' : 'was skipped'}`;
+  const optional = /^optional stage failed: (.*)$/s.exec(reason);
+  if (optional) return `failed (optional stage, the build went on): ${optional[1]}`;
+  return reason;
+}
+
+/** Steps of this experiment that were left out, in build order. */
+export function skippedSteps(steps: readonly StepResult[]): SkippedStep[] {
+  return steps
+    .filter((s) => s.status === 'skipped' && !CURRENT.has(s.reason ?? ''))
+    .map((s) => ({ node: s.node, stage: s.stage, reason: describeSkip(s) }));
+}
+
+export interface SectionState {
+  readonly status: SectionStatus;
+  readonly note: string | null;
+}
+
+/** The state of the section that shows `table`. */
+export function sectionState(inputs: ReportInputs, table: string): SectionState {
+  const plugin = inputs.writers[table];
+  if (!plugin) return { status: 'missing', note: `no analysis plugin writes ${table} (analyses/*.ts)` };
+  const step = inputs.steps.find((s) => s.node === `analysis:${plugin}`);
+  if (step?.status === 'skipped' && !CURRENT.has(step.reason ?? '')) return { status: 'skipped', note: `${plugin}: ${describeSkip(step)}` };
+  if (step?.status === 'error') return { status: 'skipped', note: `${plugin} failed: ${step.message ?? 'error'}` };
+  if (!(inputs.tables[table] ?? []).length) return { status: 'missing', note: `${plugin} wrote no rows to ${table}` };
+  return { status: 'ok', note: null };
+}

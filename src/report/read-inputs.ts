@@ -1,0 +1,79 @@
+/**
+ * The memo's one read of the warehouse: the experiment partition's rows of the model and
+ * plugin tables it shows, the ledger's hashes and the recorded fingerprints. Every query
+ * has a total order, so the same warehouse always gives the same inputs. A table that
+ * does not exist (its plugin is not installed, or never ran) reads as no rows.
+ */
+import type { Db, Row } from '../engine/connection.ts';
+import { MODEL_SCHEMA } from '../engine/platform-tables.ts';
+import type { StepResult } from '../build/events.ts';
+import type { LoadedPlugin } from '../analyse/load-plugins.ts';
+import { foldEvents } from '../ledger/fold.ts';
+import { hasLedger, readExperimentEvents } from '../ledger/store.ts';
+import type { Experiment, ProjectConfig } from '../project/types.ts';
+import { relation } from '../template/sql-literals.ts';
+import type { DailyAggregate, DqResult, Fingerprint, ReportInputs, SrmCount } from './inputs.ts';
+
+async function tableExists(db: Db, table: string, schema = MODEL_SCHEMA): Promise<boolean> {
+  const r = await db.all('select 1 from information_schema.tables where table_schema = $1 and table_name = $2', [schema, table]);
+  return r.length > 0;
+}
+
+/** One partition's rows without experiment_id, in the given order (default: every column). */
+export async function partitionRows<T extends Row = Row>(db: Db, table: string, experimentId: string, orderBy = 'all'): Promise<T[]> {
+  if (!(await tableExists(db, table))) return [];
+  return db.all<T>(`select * exclude (experiment_id) from ${relation(MODEL_SCHEMA, table)} where experiment_id = $1 order by ${orderBy}`, [experimentId]);
+}
+
+async function ledgerHashes(db: Db, experimentId: string): Promise<ReportInputs['ledger']> {
+  if (!(await tableExists(db, 'ledger', 'xp')) || !(await hasLedger(db))) return {};
+  const s = foldEvents(experimentId, await readExperimentEvents(db, experimentId));
+  return {
+    ...(s.config ? { configHash: s.config.hash } : {}),
+    ...(s.input ? { inputHash: s.input.hash, inputObjects: s.input.objects.length, inputBytes: s.input.bytes } : {}),
+  };
+}
+
+async function fingerprints(db: Db, experimentId: string): Promise<Fingerprint[]> {
+  if (!(await tableExists(db, 'partitions', 'xp'))) return [];
+  const rows = await db.all<{ model: string; fingerprint: string }>(
+    'select model, fingerprint from xp.partitions where experiment_id = $1 order by model', [experimentId],
+  );
+  return rows.map((r) => ({ node: r.model, fingerprint: r.fingerprint }));
+}
+
+export interface ReadOptions {
+  readonly db: Db;
+  readonly project: ProjectConfig;
+  readonly plugins: readonly LoadedPlugin[];
+  readonly experiment: Experiment;
+  /** this build's step results (any experiment; the experiment's own are kept) */
+  readonly steps: readonly StepResult[];
+}
+
+export async function readReportInputs(opts: ReadOptions): Promise<ReportInputs> {
+  const { db, experiment } = opts;
+  const id = experiment.id;
+  const writers: Record<string, string> = {};
+  const tables: Record<string, Row[]> = {};
+  for (const { plugin } of opts.plugins) {
+    for (const table of Object.keys(plugin.writes)) {
+      writers[table] = plugin.name;
+      tables[table] = await partitionRows(db, table, id);
+    }
+  }
+  const [registry] = await partitionRows(db, 'experiment_registry', id);
+  return {
+    experiment,
+    metrics: Object.fromEntries(experiment.metricNames.flatMap((m) => (opts.project.metrics[m] ? [[m, opts.project.metrics[m]]] : []))),
+    ...(registry ? { registry } : {}),
+    daily: await partitionRows<DailyAggregate & Row>(db, 'metric_aggregates_daily', id, 'variant, metric, day_index'),
+    srmCounts: await partitionRows<SrmCount & Row>(db, 'srm_counts', id, 'grain, day_index nulls first, variant'),
+    dq: await partitionRows<DqResult & Row>(db, 'dq_results', id, "case status when 'fail' then 0 when 'warn' then 1 else 2 end, check_name"),
+    tables,
+    writers,
+    steps: opts.steps.filter((s) => s.experimentId === id),
+    ledger: await ledgerHashes(db, id),
+    fingerprints: await fingerprints(db, id),
+  };
+}
