@@ -23,6 +23,7 @@ import { trackBuildProgress } from '../ledger/progress.ts';
 import { dataTestAudits } from '../testing/audit.ts';
 import { inputGuard } from './input-guard.ts';
 import { publishResults } from '../publish/publish-build.ts';
+import { runMemoStage } from '../report/memo-stage.ts';
 
 /** Each model's state for one partition after the model steps, for the analyses that read them. */
 export function modelStates(
@@ -149,6 +150,7 @@ export async function runBuild(project: Project, opts: BuildOptions): Promise<Bu
           models: modelStates(project, prepared.steps, results, stored, experiment.id),
           skip: opts.skip ?? new Set(), fullRefresh: !!opts.fullRefresh, stored, runId, reporter,
         })));
+        results.push(...(await runMemoStage({ db, project: project.config, plugins: project.plugins, experiment, results, skip: opts.skip ?? new Set(), runId, reporter })));
       }
       await ledger.finished(results);
       results.push(...(await publishResults(project, db, ledger.experiments, { runId, results, reporter })));
