@@ -6,10 +6,13 @@
  * aggregates), and a no-op rebuild. Targets are ratios against the floor or absolute
  * limits from issue 2; the file says plainly which are missed.
  *
- * Usage: npm run bench [-- --only bench_1m] [-- --skip-generate]
+ * Usage: npm run bench [-- --only bench_1m] [-- --skip-generate] [-- --skip-s3]
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { parse, stringify } from 'yaml';
+import S3rver from 's3rver';
+import { loadConfig } from '../src/project/load-config.ts';
 import os from 'node:os';
 import path from 'node:path';
 import { loadProject } from '../src/project/load-project.ts';
@@ -62,11 +65,58 @@ function sameAggregates(floor: Record<string, unknown>[], built: Record<string, 
 
 const fmt = (s: number): string => s.toFixed(2);
 
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+}
+
+/**
+ * Staging overhead (issue 5): the same experiment built from an S3 server on loopback
+ * (s3rver, started here) with a cold cache, then again with a warm cache (a full refresh
+ * that downloads nothing), against the local-folder build of the same files.
+ */
+async function s3Overhead(experimentId: string, localSeconds: number): Promise<string[]> {
+  const dir = 'bench/data/s3';
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: path.join(dir, 'server'), configureBuckets: [{ name: 'raw' }] });
+  const { port } = await server.run();
+  process.env['MINIO_ACCESS_KEY'] = 'S3RVER';
+  process.env['MINIO_SECRET_KEY'] = 'S3RVER';
+  try {
+    const doc = parse(readFileSync(CONFIG, 'utf8')) as Record<string, any>;
+    doc['warehouse'] = `${dir}/warehouse.duckdb`;
+    doc['target_dir'] = `${dir}/target`;
+    doc['storage'] = {
+      raw: 's3://raw/bench', cache: `${dir}/cache`,
+      s3: { endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', path_style: true, access_key_env: 'MINIO_ACCESS_KEY', secret_key_env: 'MINIO_SECRET_KEY' },
+    };
+    doc['experiments'] = { [experimentId]: doc['experiments'][experimentId] };
+    const s3Config = `${dir}/bench-s3.yaml`;
+    writeFileSync(s3Config, stringify(doc));
+    const store = await openRawStore(loadConfig(s3Config));
+    const local = path.join('bench/data/raw', experimentId);
+    for (const file of walk(local)) await store.put(experimentId, path.relative(local, file).split(path.sep).join('/'), file);
+    rmSync(`${dir}/cache`, { recursive: true, force: true }); // put seeds the cache: start cold
+    log(`${experimentId}: build from S3, cold cache`);
+    const cold = child('build', s3Config, experimentId, '--full-refresh');
+    log(`${experimentId}: build from S3, warm cache`);
+    const warm = child('build', s3Config, experimentId, '--full-refresh');
+    return [
+      `| ${experimentId} | S3 build, cold cache (downloads every object) | ${fmt(cold.seconds)} s | ${(cold.seconds / localSeconds).toFixed(2)}× local |`,
+      `| ${experimentId} | S3 build, warm cache (downloads nothing) | ${fmt(warm.seconds)} s | ${(warm.seconds / localSeconds).toFixed(2)}× local |`,
+      `| ${experimentId} | local-folder build of the same files | ${fmt(localSeconds)} s | 1.00× |`,
+    ];
+  } finally {
+    await server.close();
+  }
+}
+
 async function main(): Promise<void> {
   const project = await loadProject(CONFIG, process.cwd());
   const experiments = project.config.experiments.filter((e) => !only || e.id === only);
   const sections: string[] = [];
   const summary: string[] = [];
+  const s3Rows: string[] = [];
   for (const e of experiments) {
     log(`${e.id}: generating ${e.synth!.n_users.toLocaleString('en-US')} users`);
     const t = performance.now();
@@ -116,6 +166,7 @@ async function main(): Promise<void> {
     ].join('\n'));
     summary.push(`| ${e.id} | ratio ≤ 1.5 | ${ratio.toFixed(2)} | ${ratio <= 1.5 ? 'met' : '**missed**'} |`);
     summary.push(`| ${e.id} | no-op rebuild < 1 s | ${fmt(noop.seconds)} s | ${noop.seconds < 1 && noopBuilt === 0 ? 'met' : '**missed**'} |`);
+    if (!isBig && !args.includes('--skip-s3')) s3Rows.push(...(await s3Overhead(e.id, build.seconds)));
     if (isBig) {
       summary.push(`| ${e.id} | end to end ≤ 60 s | ${fmt(ingestToEnd)} s | ${ingestToEnd <= 60 ? 'met' : '**missed**'} |`);
       summary.push(`| ${e.id} | peak RSS ≤ 4 GB | ${Math.round(build.maxRssMb)} MB | ${build.maxRssMb <= 4096 ? 'met' : '**missed**'} |`);
@@ -133,6 +184,14 @@ async function main(): Promise<void> {
     '| experiment | target | measured | |',
     '| --- | --- | --- | --- |',
     ...summary,
+    '',
+    '## S3 staging overhead (issue 5)',
+    '',
+    'Full builds (--full-refresh) of the same experiment, raw Parquet read from an S3 server on loopback (s3rver) vs the local folder.',
+    '',
+    '| experiment | build | time | vs local |',
+    '| --- | --- | --- | --- |',
+    ...s3Rows,
     '',
     '## Details',
     '',
