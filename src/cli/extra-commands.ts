@@ -9,6 +9,7 @@ import { registerDocs } from './commands/docs.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerLedger } from './commands/ledger.ts';
 import { registerExperiment } from './commands/experiment.ts';
+import { registerPower } from './commands/power.ts';
 
 export type RegisterCommand = (program: Command, ctx: CommandContext, withConfig: (cmd: Command) => Command) => void;
 
@@ -18,4 +19,5 @@ export const extraCommands: readonly RegisterCommand[] = [
   registerStatus,
   registerLedger,
   registerExperiment,
+  registerPower,
 ];
