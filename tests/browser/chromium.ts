@@ -8,8 +8,15 @@ import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env['XP_CHROMIUM'] ?? '/usr/bin/chromium';
-/** why the browser tests cannot run here, or undefined when they can */
-export const NO_BROWSER = existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set XP_CHROMIUM); CI installs it`;
+/**
+ * Why the browser tests cannot run here, or undefined when they can. With
+ * XP_REQUIRE_BROWSER=1 (.ci/run) a missing browser is never a reason to skip: the tests
+ * run and fail at launch.
+ */
+export const NO_BROWSER =
+  existsSync(CHROMIUM) || process.env['XP_REQUIRE_BROWSER'] === '1'
+    ? undefined
+    : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set XP_CHROMIUM); CI installs it`;
 
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
@@ -21,6 +28,7 @@ export interface Browser {
 }
 
 export async function launch(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`XP_REQUIRE_BROWSER=1 but there is no Chromium at ${CHROMIUM}: apt-get install chromium`);
   const profile = mkdtempSync(path.join(os.tmpdir(), 'xp-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
