@@ -1,0 +1,51 @@
+/**
+ * The warehouse reads behind `xp health`, one experiment partition at a time, read-only:
+ * the SRM counts, the daily aggregates, the newest raw event, the multi-variant check.
+ * A table that was never built reads as nothing.
+ */
+import type { Db, Row } from '../engine/connection.ts';
+import { MODEL_SCHEMA } from '../engine/platform-tables.ts';
+import type { Experiment } from '../project/types.ts';
+import { relation } from '../template/sql-literals.ts';
+import type { HealthInputs } from './inputs.ts';
+
+async function exists(db: Db, table: string, schema = MODEL_SCHEMA): Promise<boolean> {
+  return (await db.all('select 1 from information_schema.tables where table_schema = $1 and table_name = $2', [schema, table])).length > 0;
+}
+
+async function rows<T extends Row>(db: Db, table: string, sql: (rel: string) => string, params: readonly (string | number)[]): Promise<T[]> {
+  if (!(await exists(db, table))) return [];
+  return db.all<T>(sql(relation(MODEL_SCHEMA, table)), params);
+}
+
+const n = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+
+export async function readHealthInputs(db: Db, experiment: Experiment, asOf: Date): Promise<HealthInputs> {
+  const id = experiment.id;
+  const built = (await exists(db, 'partitions', 'xp'))
+    && (await db.all('select 1 from xp.partitions where experiment_id = $1 limit 1', [id])).length > 0;
+  const srm = await rows<{ grain: string; day: string | null; day_index: number | null; variant: string; expected_share: number; observed: number }>(db, 'srm_counts',
+    (r) => `select grain, day, day_index, variant, expected_share, observed from ${r} where experiment_id = $1 order by grain, day_index, variant`, [id]);
+  const metricDays = await rows<{ metric: string; variant: string; day: string | null; day_index: number; n_daily: number; sum_daily: number; sum_squares_daily: number }>(db, 'metric_aggregates_daily',
+    (r) => `select metric, variant, day, day_index, n_daily, sum_daily, sum_squares_daily from ${r} where experiment_id = $1 and period = 'post' order by metric, variant, day_index`, [id]);
+  const newest: string[] = [];
+  for (const [table, column] of [['stg_exposures', 'exposed_at'], ['stg_outcomes', 'occurred_at']] as const) {
+    const [r] = await rows<{ newest: string | null }>(db, table, (rel) => `select strftime(max(${column}), '%Y-%m-%dT%H:%M:%S.%gZ') as newest from ${rel} where experiment_id = $1`, [id]);
+    if (r?.newest) newest.push(r.newest);
+  }
+  const [mv] = await rows<{ observed: number; threshold: number; details: string }>(db, 'dq_results',
+    (r) => `select observed, threshold, details from ${r} where experiment_id = $1 and check_name = 'multi_variant_users'`, [id]);
+  const [ex] = await rows<{ users: number; repeated: number }>(db, 'exposures',
+    (r) => `select count(*) as users, count(*) filter (where exposure_rows > 1) as repeated from ${r} where experiment_id = $1`, [id]);
+  return {
+    experiment,
+    asOf,
+    built,
+    overall: srm.filter((r) => r.grain === 'overall').map((r) => ({ variant: r.variant, expectedShare: n(r.expected_share), observed: n(r.observed) })),
+    daily: srm.filter((r) => r.grain === 'daily').map((r) => ({ variant: r.variant, expectedShare: n(r.expected_share), observed: n(r.observed), dayIndex: n(r.day_index), day: r.day })),
+    metricDays: metricDays.map((r) => ({ metric: r.metric, variant: r.variant, dayIndex: n(r.day_index), day: r.day, n: n(r.n_daily), sum: n(r.sum_daily), sumSquares: n(r.sum_squares_daily) })),
+    newestEvent: newest.sort().at(-1) ?? null,
+    multiVariant: mv ? { observed: n(mv.observed), threshold: n(mv.threshold), details: mv.details } : null,
+    exposures: ex ? { users: n(ex.users), repeated: n(ex.repeated) } : null,
+  };
+}
