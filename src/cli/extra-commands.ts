@@ -10,6 +10,7 @@ import { registerStatus } from './commands/status.ts';
 import { registerLedger } from './commands/ledger.ts';
 import { registerExperiment } from './commands/experiment.ts';
 import { registerPower } from './commands/power.ts';
+import { registerHealth } from './commands/health.ts';
 
 export type RegisterCommand = (program: Command, ctx: CommandContext, withConfig: (cmd: Command) => Command) => void;
 
@@ -20,4 +21,5 @@ export const extraCommands: readonly RegisterCommand[] = [
   registerLedger,
   registerExperiment,
   registerPower,
+  registerHealth,
 ];
