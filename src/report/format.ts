@@ -38,7 +38,7 @@ export function fmtNumber(x: number | null | undefined, sig = 3): string {
   if (x === 0) return '0';
   const abs = Math.abs(x);
   if (Math.floor(Math.log10(abs)) >= sig - 1) return signed(group(Math.round(abs).toString()), x < 0);
-  // toPrecision rounds in decimal; the magnitude is taken after rounding (9.996 → "10.0")
+  // round to `sig` digits first, then take the magnitude (9.996 → "10", not "10.0")
   const rounded = Number(abs.toPrecision(sig));
   const decimals = Math.max(0, sig - 1 - Math.floor(Math.log10(rounded)));
   // trailing zeros carry no information for a reader: 0.500 → 0.5

@@ -67,20 +67,33 @@ function trustedSvg(svg: unknown): string {
   return svg;
 }
 
+/**
+ * Handlebars' strict mode checks `{{path}}` but not the arguments of helpers, so the
+ * helpers check them: `undefined` is a field the data does not have (absent values are
+ * `null` in the memo data and print nothing).
+ */
+function defined(helper: string, value: unknown, options: unknown): unknown {
+  if (value === undefined) {
+    const loc = (options as { loc?: { start?: { line?: number } } } | undefined)?.loc?.start?.line;
+    throw new Error(`${helper}: the argument is not a field of the data${loc ? ` (line ${loc})` : ''}`);
+  }
+  return value;
+}
+
 function text(value: unknown): string {
-  if (value === null || value === undefined) return '';
+  if (value === null) return '';
   return typeof value === 'string' ? value : String(value);
 }
 
 export function createReportEnv(kind: TemplateKind, partials: Readonly<Record<string, string>> = {}): ReportEnv {
   const hb = Handlebars.create();
   if (kind === 'markdown') {
-    hb.registerHelper('md', (value: unknown) => new hb.SafeString(escapeMarkdown(text(value))));
-    hb.registerHelper('code', (value: unknown) => new hb.SafeString(markdownCode(text(value))));
+    hb.registerHelper('md', (value: unknown, o: unknown) => new hb.SafeString(escapeMarkdown(text(defined('md', value, o)))));
+    hb.registerHelper('code', (value: unknown, o: unknown) => new hb.SafeString(markdownCode(text(defined('code', value, o)))));
   } else {
-    hb.registerHelper('svg', (value: unknown) => new hb.SafeString(trustedSvg(value)));
+    hb.registerHelper('svg', (value: unknown, o: unknown) => new hb.SafeString(trustedSvg(defined('svg', value, o))));
   }
-  hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hb.registerHelper('eq', (a: unknown, b: unknown, o: unknown) => defined('eq', a, o) === defined('eq', b, o));
   for (const [name, source] of Object.entries(partials)) hb.registerPartial(name, source);
   return {
     compile(source, file) {

@@ -37,9 +37,10 @@ function cumulative(rows: readonly DailyAggregate[], metric: string): Map<number
 export function cumulativeTest(control: DailyAggregate, treatment: DailyAggregate, difference: Difference, alpha: number) {
   const type = control.metric_type;
   if (type === 'binomial') {
+    // counts of 0/1 values: whole numbers, whatever the last bits of a double sum say
     return proportionTest(
-      { n: control.n_cum ?? 0, successes: control.sum_cum ?? 0 },
-      { n: treatment.n_cum ?? 0, successes: treatment.sum_cum ?? 0 },
+      { n: Math.round(control.n_cum ?? 0), successes: Math.round(control.sum_cum ?? 0) },
+      { n: Math.round(treatment.n_cum ?? 0), successes: Math.round(treatment.sum_cum ?? 0) },
       { alpha, difference, ci: 'wald' },
     );
   }
