@@ -1,0 +1,135 @@
+/** MemoData from constructed result rows: a pure function, section by section. */
+import { describe, expect, it } from 'vitest';
+import { buildMemoData } from '../../src/report/build-memo-data.ts';
+import { toneOf } from '../../src/report/memo/headline.ts';
+import { abRow, experiment, inputs, step } from './support/inputs.ts';
+
+const decision = (over: Record<string, unknown> = {}) => ({
+  decision: 'ship', rule: 'win', headline: 'treatment raises conversion', best_treatment: 'treatment',
+  primary_relative_lift: 0.031, primary_relative_ci_lower: 0.012, primary_relative_ci_upper: 0.05, primary_p_value_adjusted: 0.0042,
+  sequential: true, look: 2, planned_looks: 4, information_fraction: 0.5, is_final: false, next_information_fraction: 0.75, next_boundary: 2.34,
+  mde_relative: 0.042, reasons: JSON.stringify(['conversion +3.1% is significant (adjusted p = 0.0042)', 'all guardrails pass']),
+  ...over,
+});
+
+describe('memo data', () => {
+  it('headline: decision, reasons, primary result and sequential progress from the decisions row', () => {
+    const m = buildMemoData(inputs({ tables: { decisions: [decision()], analysis_results: [abRow()] } }));
+    expect(m.headline).toEqual({
+      status: 'ok', note: null, decision: 'ship', label: 'Ship treatment', tone: 'ship', summary: 'treatment raises conversion', rule: 'win',
+      reasons: ['conversion +3.1% is significant (adjusted p = 0.0042)', 'all guardrails pass'], bestTreatment: 'treatment',
+      primary: 'conversion (treatment vs control): +3.1% [+1.2%, +5%], adjusted p = 0.0042',
+      progress: 'look 2 of 4 at 50% of the planned information; the next look (75%) must cross |z| ≥ 2.34',
+      mde: 'the smallest relative effect this experiment can detect on conversion: 4.2%',
+    });
+  });
+
+  it('headline: untrustworthy leads with investigate and no ship recommendation', () => {
+    const m = buildMemoData(inputs({ tables: { decisions: [decision({ decision: 'investigate', best_treatment: null })] } }));
+    expect(m.headline.tone).toBe('investigate');
+    expect(m.headline.label).not.toMatch(/ship/i);
+    expect(m.headline.primary).toContain('not to be acted on');
+  });
+
+  it.each([
+    ['ship', 'ship'], ['dont_ship', 'stop'], ['do_not_ship', 'stop'], ['keep_running', 'wait'], ['no_detectable_effect', 'neutral'],
+    ['investigate', 'investigate'], [null, 'unknown'], ['something_new', 'unknown'],
+  ])('decision %s reads as tone %s', (code, tone) => expect(toneOf(code, 'b').tone).toBe(tone));
+
+  it('no decision plugin: says so and still shows the primary metric', () => {
+    const m = buildMemoData(inputs({ writers: { analysis_results: 'ab' }, tables: { analysis_results: [abRow()] } }));
+    expect(m.headline).toMatchObject({ status: 'missing', label: 'No decision', tone: 'unknown', note: 'no analysis plugin writes decisions (analyses/*.ts)' });
+    expect(m.headline.primary).toBe('conversion (treatment vs control): +3.1% [+1.2%, +5%], adjusted p = 0.0042');
+  });
+
+  it('key metrics: formatted per type; guardrails apart, with their verdict', () => {
+    const rows = [
+      abRow(),
+      abRow({ metric: 'revenue', metric_type: 'mean', metric_role: 'secondary', control_mean: 12.5, treatment_mean: 12.61, absolute_lift: 0.11, absolute_ci_lower: -0.05, absolute_ci_upper: 0.27, relative_lift: 0.0088, relative_ci_lower: -0.004, relative_ci_upper: 0.0216, p_value: 0.18, p_value_adjusted: 0.18, significant: false, outcome: 'inconclusive' }),
+      abRow({ metric: 'bounce_rate', metric_role: 'guardrail', direction: 'decrease', relative_lift: -0.01, relative_ci_lower: -0.03, relative_ci_upper: 0.012, guardrail_margin: 0.01, noninferiority_bound: 0.009, noninferiority_p_value: 0.03, guardrail_pass: true, guardrail_harm: false }),
+    ];
+    const m = buildMemoData(inputs({ tables: { analysis_results: rows } }));
+    expect(m.metrics.rows.map((r) => [r.metric, r.role])).toEqual([['conversion', 'primary'], ['revenue', 'secondary']]);
+    expect(m.metrics.rows[0]).toMatchObject({
+      users: '12,345 / 12,301', control: '10%', treatment: '10.3%', absolute: '+0.31 pp', absoluteCi: '[+0.12 pp, +0.5 pp]',
+      relative: '+3.1%', relativeCi: '[+1.2%, +5%]', pValue: '0.0042', pAdjusted: '0.0042', chanceToBeat: '99.7%', significant: 'yes', outcome: 'better', reason: null,
+    });
+    expect(m.metrics.rows[1]).toMatchObject({ control: '12.5', treatment: '12.6', absolute: '+0.11', absoluteCi: '[-0.05, +0.27]', significant: 'no' });
+    expect(m.guardrails.rows).toEqual([{
+      metric: 'bounce_rate', variant: 'treatment', direction: 'decrease', margin: '1%', relative: '-1%', relativeCi: '[-3%, +1.2%]',
+      bound: '+0.9%', pValue: '0.03', verdict: 'pass', estimable: true, reason: null,
+    }]);
+  });
+
+  it('not estimable: no numbers, the reason in words and its code', () => {
+    const row = abRow({ status: 'not-estimable', reason: 'EMPTY_VARIANT', reason_detail: 'treatment has n = 0', treatment_n: 0, treatment_mean: null, absolute_lift: null, relative_lift: null, p_value: null, significant: null, outcome: null, bayes_status: 'not-estimable' });
+    const r = buildMemoData(inputs({ tables: { analysis_results: [row] } })).metrics.rows[0]!;
+    expect(r).toMatchObject({ estimable: false, absolute: '—', relative: '—', pValue: '—', significant: '—', outcome: 'not estimable', treatment: '—' });
+    expect(r.reason).toBe('not estimable: an arm has no users (EMPTY_VARIANT: treatment has n = 0)');
+  });
+
+  it('a skipped analysis says why and shows no stale rows; fresh is not skipped', () => {
+    const tables = { analysis_results: [abRow()], analysis_results_cuped: [{ metric: 'conversion', variant: 'treatment', status: 'ok' }] };
+    const m = buildMemoData(inputs({ tables, steps: [step('analysis:ab', { status: 'skipped', reason: 'fresh' }), step('analysis:cuped', { status: 'skipped', reason: 'flag' })] }));
+    expect(m.metrics.status).toBe('ok');
+    expect(m.cuped).toEqual({ status: 'skipped', note: 'cuped: skipped with --skip-cuped', rows: [] });
+    expect(m.skipped).toEqual([{ node: 'analysis:cuped', stage: 'cuped', reason: 'skipped with --skip-cuped' }]);
+  });
+
+  it('skips with upstream and optional failures in words', () => {
+    const m = buildMemoData(inputs({ steps: [
+      step('analysis:did', { status: 'skipped', reason: 'upstream metric_aggregates_overall failed' }),
+      step('analysis:pretrends', { status: 'skipped', reason: 'optional stage failed: boom' }),
+      step('stg_exposures', { status: 'skipped', reason: 'fresh' }),
+    ] }));
+    expect(m.skipped.map((s) => s.reason)).toEqual(['skipped because metric_aggregates_overall failed', 'failed (optional stage, the build went on): boom']);
+    expect(m.did.status).toBe('skipped');
+  });
+
+  it('SRM, data quality, sequential status and the reproducibility footer', () => {
+    const m = buildMemoData(inputs({
+      srmCounts: [
+        { grain: 'overall', day: null, day_index: null, variant: 'treatment', expected_share: 0.5, observed: 5400, total: 10000, expected: 5000, observed_share: 0.54, observed_cum: 5400, total_cum: 10000, expected_cum: 5000 },
+        { grain: 'overall', day: null, day_index: null, variant: 'control', expected_share: 0.5, observed: 4600, total: 10000, expected: 5000, observed_share: 0.46, observed_cum: 4600, total_cum: 10000, expected_cum: 5000 },
+      ],
+      dq: [{ check_name: 'multi_variant_users', status: 'fail', severity: 'error', observed: 0.02, threshold: 0.001, details: '200 of 10000 users' },
+        { check_name: 'exposures_min_count', status: 'pass', severity: 'error', observed: 10000, threshold: 100, details: '10000 users' }],
+      tables: {
+        srm_results: [{ grain: 'overall', status: 'ok', p_value: 1e-15, threshold: 0.001, mismatch: true }, { grain: 'daily', mismatch: true }, { grain: 'daily', mismatch: false }],
+        sequential_looks: [
+          { look: 1, is_current: false, variant: 'treatment', status: 'ok', information_fraction: 0.25, z: 1.1, boundary: 4.33, alpha_spent: 0.00001, crossed: false, decision: 'continue' },
+          { look: 2, is_current: true, variant: 'treatment', status: 'ok', planned_looks: 4, information_fraction: 0.5, z: 2.1, boundary: 2.96, alpha_spent: 0.0031, crossed: false, decision: 'continue', next_information_fraction: 0.75, next_boundary: 2.36 },
+        ],
+      },
+      ledger: { configHash: 'c0ffee', inputHash: 'feed', inputObjects: 2, inputBytes: 1_536_000 },
+      fingerprints: [{ node: 'analysis:ab', fingerprint: 'aa' }, { node: 'exposures', fingerprint: 'bb' }],
+    }));
+    expect(m.srm.rows.map((r) => [r.variant, r.observed, r.observedShare])).toEqual([['control', '4,600', '46%'], ['treatment', '5,400', '54%']]);
+    expect(m.srm).toMatchObject({ mismatch: true, verdict: 'chi-square p < 0.001 (threshold 0.001): sample-ratio mismatch, the split is not what was planned', daily: '1 of 2 days below the threshold (cumulative counts to each day)' });
+    expect(m.dataQuality.summary).toBe('2 checks: 1 passed, 0 warned, 1 failed');
+    expect(m.dataQuality.rows[0]).toMatchObject({ check: 'multi_variant_users', observed: '2%', threshold: '0.1%' });
+    expect(m.dataQuality.rows[1]).toMatchObject({ observed: '10,000', threshold: '100' });
+    expect(m.sequential).toMatchObject({
+      status: 'ok', position: 'look 2 of 4', alphaSpent: '0.0031 of 0.05', next: 'the next look (at 75% information) must cross |z| ≥ 2.36',
+      design: '4 looks, obrien-fleming alpha spending, overall alpha 0.05, 10,000 users per arm planned',
+    });
+    expect(m.sequential.rows.map((r) => [r.look, r.z, r.boundary])).toEqual([['1', '1.10', '4.33'], ['2', '2.10', '2.96']]);
+    expect(m.reproducibility).toEqual({ configHash: 'c0ffee', inputHash: 'feed', input: '2 raw objects, 1.5 MB', fingerprints: [{ node: 'analysis:ab', fingerprint: 'aa' }, { node: 'exposures', fingerprint: 'bb' }] });
+  });
+
+  it('the design header and the sections an experiment does not have', () => {
+    const m = buildMemoData(inputs({ experiment: experiment({ pre_period_days: 0, sequential: undefined, guardrails: [], metricNames: ['conversion', 'revenue'] }) }));
+    expect(m.experiment).toMatchObject({
+      id: 'exp_memo', name: 'Memo test', window: '2026-01-05 to 2026-01-18 (14 days)', prePeriod: null,
+      variants: [{ name: 'control', share: '50%', isControl: true }, { name: 'treatment', share: '50%', isControl: false }], correction: 'none needed (one treatment)',
+    });
+    expect(m.did.note).toBe('the experiment has no pre period (pre_period_days: 0)');
+    expect(m.sequential.note).toMatch(/^fixed-horizon/);
+    expect(m.guardrails.note).toBe('the experiment has no guardrail metrics');
+  });
+
+  it('is a pure function: the same inputs give the same JSON', () => {
+    const i = inputs({ tables: { decisions: [decision()], analysis_results: [abRow()] } });
+    expect(JSON.stringify(buildMemoData(i))).toBe(JSON.stringify(buildMemoData(structuredClone(i))));
+  });
+});
