@@ -35,6 +35,12 @@ export interface AnalyseOptions {
   readonly stored: ReadonlyMap<string, string>;
   readonly runId: string;
   readonly reporter: Reporter;
+  /**
+   * The experiment's lifecycle status from the ledger. Part of every plugin's
+   * fingerprint: starting or pausing an experiment changes what the sequential and
+   * decision plugins must do on the same data.
+   */
+  readonly status?: string;
 }
 
 export function pluginNode(name: string): string {
@@ -69,7 +75,7 @@ export async function runAnalyses(opts: AnalyseOptions): Promise<StepResult[]> {
   const results = new Map<string, Row[]>();
   const out: StepResult[] = [];
   const pluginState = new Map<string, ModelState>();
-  const configHash = sha256(JSON.stringify(experiment), JSON.stringify(experiment.metricNames.map((m) => opts.project.metrics[m])));
+  const configHash = sha256(JSON.stringify(experiment), JSON.stringify(experiment.metricNames.map((m) => opts.project.metrics[m])), opts.status ?? '');
   const total = opts.plugins.length;
   for (const [index, { plugin, source }] of opts.plugins.entries()) {
     const node = pluginNode(plugin.name);

@@ -149,8 +149,9 @@ export async function runBuild(project: Project, opts: BuildOptions): Promise<Bu
           db, project: project.config, plugins: project.plugins, experiment,
           models: modelStates(project, prepared.steps, results, stored, experiment.id),
           skip: opts.skip ?? new Set(), fullRefresh: !!opts.fullRefresh, stored, runId, reporter,
+          status: ledger.state(experiment.id).status,
         })));
-        results.push(...(await runMemoStage({ db, project: project.config, plugins: project.plugins, experiment, results, skip: opts.skip ?? new Set(), runId, reporter })));
+        results.push(...(await runMemoStage({ db, project: project.config, plugins: project.plugins, experiment, results, skip: opts.skip ?? new Set(), fullRefresh: !!opts.fullRefresh, runId, reporter })));
       }
       await ledger.finished(results);
       results.push(...(await publishResults(project, db, ledger.experiments, { runId, results, reporter })));

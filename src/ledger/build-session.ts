@@ -13,7 +13,6 @@
  */
 import { hostname } from 'node:os';
 import { XpError } from '../errors.ts';
-import { descendants } from '../graph/dag.ts';
 import type { Db } from '../engine/connection.ts';
 import type { Project } from '../project/load-project.ts';
 import type { Experiment } from '../project/types.ts';
@@ -91,31 +90,6 @@ export async function commitStage(ledger: StageLedger | undefined, db: Db, step:
   return rows;
 }
 
-/**
- * A project-level model that reads partitions cannot see their contents in its
- * fingerprint; the planner rebuilds it when an upstream partition is rebuilt in the same
- * plan. After a kill between the two, the next plan would find it fresh: forget its
- * fingerprint so it is rebuilt. Returns the models invalidated.
- */
-async function invalidateAfterInterruption(db: Db, project: Project, s: ExperimentState): Promise<string[]> {
-  if (s.lastBuild?.status !== 'unfinished' || !s.lastBuild.finished.length) return [];
-  const models = new Set<string>();
-  for (const node of s.lastBuild.finished) {
-    if (!project.dag.nodes.has(node)) continue;
-    for (const d of descendants(project.dag, node)) {
-      const kind = project.dag.nodes.get(d)!.materialized;
-      if (kind === 'table' || kind === 'view') models.add(d);
-    }
-  }
-  const out: string[] = [];
-  for (const m of [...models].sort()) {
-    // rebuilt by the interrupted run itself after the partitions: it is current
-    const n = await db.run("delete from xp.partitions where model = $1 and experiment_id = '' and run_id <> $2", [m, s.lastBuild.runId]);
-    if (n) out.push(m);
-  }
-  return out;
-}
-
 export async function openBuildLedger(db: Db, project: Project, experiments: readonly Experiment[], opts: BuildLedgerOptions): Promise<BuildLedger> {
   await ensureLedgerTables(db);
   const ids = experiments.map((e) => e.id);
@@ -159,11 +133,6 @@ export async function openBuildLedger(db: Db, project: Project, experiments: rea
   for (const { e, d } of decisions) {
     await appendAll(e.id, d.events);
     for (const n of d.notes) note(e.id, n);
-  }
-  for (const e of building) {
-    for (const m of await invalidateAfterInterruption(db, project, states.get(e.id)!)) {
-      note(e.id, `${m} (project-level) will be rebuilt: the interrupted build committed partitions it reads but not it`);
-    }
   }
 
   const stages: StageLedger = {

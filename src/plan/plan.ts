@@ -5,7 +5,7 @@
  */
 import { ancestors, type Dag } from '../graph/dag.ts';
 import type { Materialization, Stage } from '../project/types.ts';
-import { modelFingerprint } from './fingerprint.ts';
+import { modelFingerprint, sha256 } from './fingerprint.ts';
 
 export type StepAction = 'build' | 'skip';
 export type StepReason =
@@ -97,15 +97,20 @@ export function plan(input: PlanInput): PlanStep[] {
       steps.push(decide(m, p.experimentId, fps.get(m)!, p.sql.get(m) ?? ''));
     }
   }
-  // Their fingerprint cannot see partition contents (they read every partition), so a
-  // partition rebuilt upstream in this plan makes them stale.
-  const upstreamBuilt = (m: string): boolean => {
-    const up = ancestors(input.dag, m);
-    return steps.some((s) => s.experimentId !== null && s.action === 'build' && up.has(s.model));
-  };
+  // They read every partition, so their fingerprint includes the fingerprint each
+  // upstream partition will have once this plan is applied (built or fresh in this plan,
+  // as recorded otherwise). Any partition rebuilt upstream, in this run or an earlier
+  // (even interrupted) one, makes them stale.
+  const current = new Map<string, string>(input.stored);
+  for (const st of steps) if (st.experimentId !== null && st.reason !== 'flag') current.set(storedKey(st.model, st.experimentId), st.fingerprint);
   steps.push(...globalModels.filter(readsPartitions).map((m) => {
-    const s = globalStep(m);
-    return s.reason === 'fresh' && upstreamBuilt(m) ? { ...s, action: 'build' as const, reason: 'stale' as const } : s;
+    const upstream = new Set([...ancestors(input.dag, m)].filter((a) => input.dag.nodes.get(a)!.materialized === 'partitioned'));
+    const partitionState = [...current.entries()]
+      .filter(([k]) => upstream.has(k.split('\u0000')[0]!) && k.split('\u0000')[1] !== '')
+      .map(([k, fp]) => `${k}=${fp}`)
+      .sort();
+    const fp = sha256(globalFps.get(m)!, ...partitionState);
+    return decide(m, null, fp, input.globalSql.get(m) ?? '');
   }));
   return steps;
 }

@@ -70,7 +70,8 @@ describe('SIGKILL at each stage, then resume', () => {
       const modelsLeft = point === 'after:analysis:variant_count' ? 0 : 4 - committed.length;
       expect(resumed.stdout).toContain(`plan: ${modelsLeft} to build`);
       if (point === 'after:variant_totals') {
-        expect(resumed.stdout).toContain('exp_a: all_totals (project-level) will be rebuilt: the interrupted build committed partitions it reads but not it');
+        // its fingerprint includes the partitions the interrupted build committed
+        expect(resumed.stdout).toMatch(/OK +\(project\) all_totals/);
       }
 
       expect(await tableHashes(root)).toEqual(after);
