@@ -6,10 +6,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Row } from '../engine/connection.ts';
+import type { HealthCheck, HealthStatus } from '../health/types.ts';
 import type { Project } from '../project/load-project.ts';
 import type { PartitionInfo, RunStep, WarehouseInfo } from './warehouse.ts';
 
-export type Health = 'ok' | 'warnings' | 'failing' | 'unknown';
+/** build and test state: did the last build and the last `xp test` run pass */
+export type BuildState = 'ok' | 'warnings' | 'failing' | 'unknown';
 
 export interface ExperimentDoc {
   readonly id: string;
@@ -44,8 +46,10 @@ export interface ExperimentDoc {
   };
   readonly partitions: readonly PartitionInfo[];
   readonly decision?: readonly Row[];
-  readonly health: Health;
-  readonly healthDetail: string;
+  /** `xp health` (SRM, pace, split, freshness, anomalies, …) as of the generation time */
+  readonly health?: { readonly status: HealthStatus; readonly score: number; readonly checks: readonly HealthCheck[] };
+  readonly buildState: BuildState;
+  readonly buildDetail: string;
   /** links relative to the experiment's page (experiments/<id>.html) */
   readonly memo?: string;
   readonly report?: string;
@@ -96,12 +100,12 @@ export function experimentDocs(project: Project, wh: WarehouseInfo, target: stri
       errors: steps.filter((s) => s.status === 'error'),
     };
     const t = tests.get(e.id);
-    const health: ExperimentDoc['health'] =
+    const buildState: BuildState =
       lastBuild?.status === 'error' || (t && t.fail > 0) ? 'failing'
       : t && t.warn > 0 ? 'warnings'
       : lastBuild || t ? 'ok'
       : 'unknown';
-    const healthDetail = [
+    const buildDetail = [
       lastBuild ? `last build: ${lastBuild.built} built, ${lastBuild.failed} failed, ${lastBuild.skipped} skipped` : 'no build recorded',
       t ? `last xp test: ${t.pass} passed, ${t.fail} failed, ${t.warn} warned` : 'no test run recorded',
     ].join(' · ');
@@ -130,8 +134,9 @@ export function experimentDocs(project: Project, wh: WarehouseInfo, target: stri
       lastBuild,
       partitions,
       decision: wh.decisions.get(e.id),
-      health,
-      healthDetail,
+      health: wh.health.get(e.id) && { status: wh.health.get(e.id)!.status, score: wh.health.get(e.id)!.score, checks: wh.health.get(e.id)!.checks },
+      buildState,
+      buildDetail,
       memo: existsSync(path.join(target, 'memos', `${e.id}.md`)) ? `../../memos/${encodeURIComponent(e.id)}.md` : undefined,
       report: existsSync(path.join(target, 'reports', `${e.id}.html`)) ? `../../reports/${encodeURIComponent(e.id)}.html` : undefined,
     };

@@ -57,7 +57,8 @@ export async function collectDocs(project: Project, opts: { readonly now?: Date 
   const { config, dag } = project;
   const target = targetDir(project);
   const specs = loadTestSpecs(project);
-  const wh = await readWarehouse(warehousePath(project), config.warehouse);
+  const now = opts.now ?? new Date();
+  const wh = await readWarehouse(warehousePath(project), config.warehouse, config.experiments, now);
   const analyses = analysisDocs(project);
   const models = modelDocs(project, specs.data, specs.unit, wh, target, analyses);
   const sourceNames = [...new Set(dag.order.flatMap((n) => dag.nodes.get(n)!.sources))].sort();
@@ -72,7 +73,7 @@ export async function collectDocs(project: Project, opts: { readonly now?: Date 
   });
   return {
     project: config.name,
-    generatedAt: (opts.now ?? new Date()).toISOString(),
+    generatedAt: now.toISOString(),
     models,
     sources,
     analyses,

@@ -7,8 +7,12 @@ import { existsSync } from 'node:fs';
 import { openDb, type Db, type Row } from '../engine/connection.ts';
 import { MODEL_SCHEMA } from '../engine/platform-tables.ts';
 import { XpError } from '../errors.ts';
+import { assessExperiment } from '../health/assess.ts';
+import { readHealthInputs } from '../health/read-health.ts';
+import type { ExperimentHealth } from '../health/types.ts';
 import { foldEvents, type ExperimentState } from '../ledger/fold.ts';
 import { readEvents } from '../ledger/store.ts';
+import type { Experiment } from '../project/types.ts';
 
 export interface ColumnInfo {
   readonly name: string;
@@ -50,9 +54,11 @@ export interface WarehouseInfo {
   readonly decisions: ReadonlyMap<string, readonly Row[]>;
   /** each experiment's state folded from the ledger (xp.ledger), when it has events */
   readonly ledger: ReadonlyMap<string, ExperimentState>;
+  /** `xp health`'s assessment of each configured experiment, as of the generation time */
+  readonly health: ReadonlyMap<string, ExperimentHealth>;
 }
 
-export const EMPTY_WAREHOUSE: WarehouseInfo = { notes: [], columns: new Map(), partitions: [], runs: [], decisions: new Map(), ledger: new Map() };
+export const EMPTY_WAREHOUSE: WarehouseInfo = { notes: [], columns: new Map(), partitions: [], runs: [], decisions: new Map(), ledger: new Map(), health: new Map() };
 
 const MAX_RUNS = 200;
 
@@ -69,7 +75,7 @@ function parseSteps(json: string): RunStep[] {
   }
 }
 
-export async function readWarehouse(file: string, label: string): Promise<WarehouseInfo> {
+export async function readWarehouse(file: string, label: string, experiments: readonly Experiment[], asOf: Date): Promise<WarehouseInfo> {
   if (!existsSync(file)) return { ...EMPTY_WAREHOUSE, notes: [`no warehouse at ${label} yet: column types and build state appear after \`xp build\``] };
   let db: Db;
   try {
@@ -102,7 +108,13 @@ export async function readWarehouse(file: string, label: string): Promise<Wareho
       }
     }
     const ledger = new Map([...(await readEvents(db)).entries()].map(([id, events]) => [id, foldEvents(id, events)] as const));
-    return { notes: [], columns, partitions, runs, decisions, ledger };
+    const health = new Map<string, ExperimentHealth>();
+    for (const e of experiments) {
+      const state = ledger.get(e.id);
+      const meta = { name: e.name, lifecycle: state?.registered ? state.status : 'not in the ledger' };
+      health.set(e.id, assessExperiment(await readHealthInputs(db, e, asOf), meta));
+    }
+    return { notes: [], columns, partitions, runs, decisions, ledger, health };
   } finally {
     db.close();
   }

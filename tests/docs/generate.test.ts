@@ -61,7 +61,9 @@ describe('xp docs generate', () => {
     const exp = f.read('target/docs/experiments/exp_a.html');
     expect(exp).toContain('<a class="action" href="../../memos/exp_a.md">decision memo (markdown)</a>');
     // the ledger registered the experiment at its first build: status draft until `xp experiment start`
-    expect(exp).toContain('<span class="badge">draft</span><span class="health health-ok"');
+    expect(exp).toMatch(/<span class="badge">draft<\/span><span class="health health-\w+" title="xp health score \d+">health \w+ · \d+<\/span><span class="health build-ok" title="last build: 4 built, 0 failed, 0 skipped · last xp test: 14 passed, 0 failed, 0 warned">build ok<\/span>/);
+    // xp health's checks: the fixture has no core exposures model, so it finds no users
+    expect(exp).toContain('<tr><td>data</td><td><span class="health health-critical">critical</span></td><td>0 users</td>');
     expect(f.read('target/docs/experiments/exp_b.html')).toContain('Nothing built for this experiment yet.');
     expect(f.read('target/docs/experiments.html')).toContain('<a href="../memos/exp_a.md">memo</a>');
   });

@@ -6,7 +6,12 @@ import { cell } from '../../testing/format-rows.ts';
 import { shell } from './shell.ts';
 
 function healthBadge(e: ExperimentDoc): SafeHtml {
-  return html`<span class="health health-${e.health}" title="${e.healthDetail}">${e.health}</span>`;
+  if (!e.health) return html`<span class="health health-unknown">health unknown</span>`;
+  return html`<span class="health health-${e.health.status}" title="xp health score ${e.health.score}">health ${e.health.status} · ${e.health.score}</span>`;
+}
+
+function buildBadge(e: ExperimentDoc): SafeHtml {
+  return html`<span class="health build-${e.buildState}" title="${e.buildDetail}">build ${e.buildState}</span>`;
 }
 
 export function experimentsPage(data: DocsData): string {
@@ -14,7 +19,7 @@ export function experimentsPage(data: DocsData): string {
   <h1>Experiments</h1>
   ${data.experiments.length ? html`<table class="list"><thead><tr><th>experiment</th><th>status</th><th>decision</th><th>health</th><th>last build</th><th>primary metric</th><th>memo</th></tr></thead><tbody>
   ${data.experiments.map((e) => html`<tr><td><a href="experiments/${encodeURIComponent(e.id)}.html"><code>${e.id}</code></a><div>${e.name}</div></td>
-    <td>${e.status}</td><td>${e.ledgerDecision?.decision ?? '—'}</td><td>${healthBadge(e)}</td><td>${e.lastBuild ? html`${e.lastBuild.at}<div class="where">${e.lastBuild.status}</div>` : '—'}</td>
+    <td>${e.status}</td><td>${e.ledgerDecision?.decision ?? '—'}</td><td>${healthBadge(e)}</td><td>${e.lastBuild ? html`${e.lastBuild.at}<div>${buildBadge(e)}</div>` : '—'}</td>
     <td>${e.primaryMetric}</td><td>${e.memo ? html`<a href="${e.memo.slice(3)}">memo</a>` : '—'}${e.report ? html` · <a href="${e.report.slice(3)}">report</a>` : ''}</td></tr>`)}
   </tbody></table>` : html`<p class="missing">No experiments configured.</p>`}
 </main>`;
@@ -32,7 +37,7 @@ export function experimentPage(e: ExperimentDoc, data: DocsData): string {
   const body = html`<main class="page">
   <p class="crumbs"><a href="${root}experiments.html">Experiments</a> / ${e.id}</p>
   <h1>${e.name} <code class="id">${e.id}</code></h1>
-  <p class="badges"><span class="badge">${e.status}</span>${healthBadge(e)}${e.statusSince ? html`<span class="where">since ${e.statusSince}</span>` : ''}</p>
+  <p class="badges"><span class="badge">${e.status}</span>${healthBadge(e)}${buildBadge(e)}${e.statusSince ? html`<span class="where">since ${e.statusSince}</span>` : ''}</p>
   ${e.hypothesis ? html`<p class="description"><strong>Hypothesis:</strong> ${e.hypothesis}</p>` : ''}
   ${e.description ? html`<p class="description">${e.description}</p>` : ''}
 
@@ -49,7 +54,12 @@ export function experimentPage(e: ExperimentDoc, data: DocsData): string {
   <section><h2>Last build</h2>${b ? html`<dl class="facts"><dt>run</dt><dd><code>${b.runId}</code> · ${b.command}</dd><dt>finished</dt><dd>${b.at}</dd>
       <dt>result</dt><dd>${b.status}: ${b.built} built, ${b.failed} failed, ${b.skipped} skipped</dd></dl>
       ${b.errors.length ? html`<ul class="errors">${b.errors.map((s) => html`<li><code>${s.node}</code>: ${s.message ?? 'failed'}</li>`)}</ul>` : ''}` : html`<p class="missing">No build recorded.</p>`}
-    <p class="where">${e.healthDetail}</p></section>
+    <p class="where">${e.buildDetail}</p></section>
+
+  <section><h2>Health</h2>${e.health ? html`<p>${healthBadge(e)} <span class="where">as of ${data.generatedAt}, as <code>xp health --select ${e.id}</code> reports it</span></p>
+    <table><thead><tr><th>check</th><th>status</th><th>value</th><th>detail</th></tr></thead><tbody>
+    ${e.health.checks.map((c) => html`<tr><td>${c.check}</td><td><span class="health health-${c.status}">${c.status}</span></td><td>${c.value}</td><td>${c.detail}</td></tr>`)}
+    </tbody></table>` : html`<p class="missing">No warehouse to assess.</p>`}</section>
 
   <section><h2>Design</h2><dl class="facts">
     <dt>owner</dt><dd>${e.owner ?? '—'}</dd>
