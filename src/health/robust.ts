@@ -12,11 +12,17 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-/** Robust z of each value; null for all when the spread is zero (nothing can be judged). */
+/**
+ * Robust z of each value. When more than half the values are equal the MAD is 0; then the
+ * mean absolute deviation from the median scaled by sqrt(pi/2) = 1.2533 stands in (the
+ * convention of IBM SPSS and Iglewicz & Hoaglin for the modified z-score), so one odd day
+ * in an otherwise constant series still stands out. Null for all when every value is equal.
+ */
 export function robustZ(xs: readonly number[]): (number | null)[] {
   const m = median(xs);
-  const mad = median(xs.map((x) => Math.abs(x - m)));
-  const scale = 1.4826 * mad;
+  const deviations = xs.map((x) => Math.abs(x - m));
+  const mad = median(deviations);
+  const scale = mad > 0 ? 1.4826 * mad : 1.2533 * (deviations.reduce((s, d) => s + d, 0) / (xs.length || 1));
   if (!(scale > 0)) return xs.map(() => null);
   return xs.map((x) => (x - m) / scale);
 }
