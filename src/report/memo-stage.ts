@@ -7,7 +7,8 @@
  * - `--skip-memo` skips it; a failed step of the experiment skips it (the memo would
  *   describe results that did not update), with the failure as the reason.
  * - Its fingerprint is the memo data, the chart data and the templates: when nothing
- *   changed and the files are there, it is `fresh` and nothing is rewritten.
+ *   changed and the files are there, it is `fresh` and nothing is rewritten (unless
+ *   --full-refresh, which re-renders: the same bytes again).
  * - A project without analyses/templates/memo.md.hbs has no memo stage.
  * - Files are written to a temp name and renamed, so a reader never sees half a memo.
  */
@@ -38,6 +39,8 @@ export interface MemoStageOptions {
   /** the build's results so far (this experiment's are used) */
   readonly results: readonly StepResult[];
   readonly skip: ReadonlySet<string>;
+  /** re-render even when the fingerprint matches */
+  readonly fullRefresh?: boolean;
   readonly runId: string;
   readonly reporter: Reporter;
 }
@@ -96,7 +99,7 @@ export async function runMemoStage(opts: MemoStageOptions): Promise<StepResult[]
     const memo = buildMemoData(inputs);
     const charts = chartData(inputs);
     const fingerprint = sha256(MEMO_VERSION, JSON.stringify(memo), JSON.stringify(charts), JSON.stringify(templates));
-    const current = storedFingerprint(abs(rel.data)) === fingerprint && existsSync(abs(rel.memo)) && (!templates.report.source || existsSync(abs(rel.report)));
+    const current = !opts.fullRefresh && storedFingerprint(abs(rel.data)) === fingerprint && existsSync(abs(rel.memo)) && (!templates.report.source || existsSync(abs(rel.report)));
     if (current) return finish({ ...base, status: 'skipped', reason: 'fresh', fingerprint, seconds: seconds() });
     const markdown = renderMemo(templates, memo);
     const html = renderReport(templates, memo, await renderCharts(charts));
