@@ -48,7 +48,10 @@ export interface Headline {
   /** the plugin's one-line summary */
   readonly summary: string | null;
   readonly rule: string | null;
+  /** why: the reasons that decided */
   readonly reasons: readonly string[];
+  /** what else the reader should know (kind 'note') */
+  readonly notes: readonly string[];
   readonly bestTreatment: string | null;
   /** "conversion: +3.1% [+1.2%, +5%], adjusted p = 0.004" */
   readonly primary: string | null;

@@ -8,7 +8,12 @@ const decision = (over: Record<string, unknown> = {}) => ({
   decision: 'ship', rule: 'win', headline: 'treatment raises conversion', best_treatment: 'treatment',
   primary_relative_lift: 0.031, primary_relative_ci_lower: 0.012, primary_relative_ci_upper: 0.05, primary_p_value_adjusted: 0.0042,
   sequential: true, look: 2, planned_looks: 4, information_fraction: 0.5, is_final: false, next_information_fraction: 0.75, next_boundary: 2.34,
-  mde_relative: 0.042, reasons: JSON.stringify(['conversion +3.1% is significant (adjusted p = 0.0042)', 'all guardrails pass']),
+  mde_relative: 0.042,
+  reasons: JSON.stringify([
+    { code: 'PRIMARY_WIN', kind: 'blocking', message: 'conversion +3.1% is significant (adjusted p = 0.0042)' },
+    'all guardrails pass',
+    { code: 'DQ_WARN', kind: 'note', message: 'exposures_duplicate_rows warned' },
+  ]),
   ...over,
 });
 
@@ -17,7 +22,7 @@ describe('memo data', () => {
     const m = buildMemoData(inputs({ tables: { decisions: [decision()], analysis_results: [abRow()] } }));
     expect(m.headline).toEqual({
       status: 'ok', note: null, decision: 'ship', label: 'Ship treatment', tone: 'ship', summary: 'treatment raises conversion', rule: 'win',
-      reasons: ['conversion +3.1% is significant (adjusted p = 0.0042)', 'all guardrails pass'], bestTreatment: 'treatment',
+      reasons: ['conversion +3.1% is significant (adjusted p = 0.0042)', 'all guardrails pass'], notes: ['exposures_duplicate_rows warned'], bestTreatment: 'treatment',
       primary: 'conversion (treatment vs control): +3.1% [+1.2%, +5%], adjusted p = 0.0042',
       progress: 'look 2 of 4 at 50% of the planned information; the next look (75%) must cross |z| ≥ 2.34',
       mde: 'the smallest relative effect this experiment can detect on conversion: 4.2%',
@@ -32,7 +37,8 @@ describe('memo data', () => {
   });
 
   it.each([
-    ['ship', 'ship'], ['dont_ship', 'stop'], ['do_not_ship', 'stop'], ['keep_running', 'wait'], ['no_detectable_effect', 'neutral'],
+    ['ship', 'ship'], ['dont-ship', 'stop'], ['dont_ship', 'stop'], ['do_not_ship', 'stop'], ['keep-running', 'wait'], ['keep_running', 'wait'],
+    ['no-detectable-effect', 'neutral'], ['no_detectable_effect', 'neutral'],
     ['investigate', 'investigate'], [null, 'unknown'], ['something_new', 'unknown'],
   ])('decision %s reads as tone %s', (code, tone) => expect(toneOf(code, 'b').tone).toBe(tone));
 

@@ -7,7 +7,7 @@ import type { Row } from '../../engine/connection.ts';
 import { fmtCount, fmtP, fmtPercent, fmtZ } from '../format.ts';
 import type { ReportInputs } from '../inputs.ts';
 import type { Headline, Tone } from '../memo-data.ts';
-import { bool, num, str, strings } from '../rows.ts';
+import { bool, json, num, str } from '../rows.ts';
 import { orderedResults } from './metrics.ts';
 import { sectionState } from './section-state.ts';
 import { fmtLift, fmtLiftCi } from './values.ts';
@@ -17,10 +17,10 @@ export function toneOf(decision: string | null, best: string | null): { tone: To
   const d = (decision ?? '').toLowerCase();
   if (!d) return { tone: 'unknown', label: 'No decision' };
   if (/investigat|untrust/.test(d)) return { tone: 'investigate', label: 'Investigate: the results are not trustworthy yet' };
-  if (/don.?t|do_not|no_ship|not_ship|harm|stop|rollback/.test(d)) return { tone: 'stop', label: 'Don\'t ship' };
+  if (/don.?t|do[-_ ]not|no[-_ ]ship|not[-_ ]ship|harm|stop|rollback/.test(d)) return { tone: 'stop', label: 'Don\'t ship' };
   if (/^ship|win/.test(d)) return { tone: 'ship', label: best ? `Ship ${best}` : 'Ship' };
   if (/keep|continue|running|wait/.test(d)) return { tone: 'wait', label: 'Keep running' };
-  if (/no_detect|no_effect|inconclusive|flat|neutral/.test(d)) return { tone: 'neutral', label: 'No detectable effect' };
+  if (/no[-_ ]detect|no[-_ ]effect|inconclusive|flat|neutral/.test(d)) return { tone: 'neutral', label: 'No detectable effect' };
   return { tone: 'unknown', label: decision! };
 }
 
@@ -51,6 +51,24 @@ function progressLine(d: Row | undefined): string | null {
     + (bool(d, 'is_final') ? ' (final look)' : nextB === null ? '' : `; the next look${nextT === null ? '' : ` (${fmtPercent(nextT)})`} must cross |z| ≥ ${fmtZ(nextB)}`);
 }
 
+/**
+ * The decision's reasons: a json list of strings, or of { message, kind } objects where
+ * kind 'note' informs and anything else decides. Blocking reasons first.
+ */
+export function reasonsOf(row: Row | undefined): { reasons: string[]; notes: string[] } {
+  const list = json(row, 'reasons');
+  const reasons: string[] = [];
+  const notes: string[] = [];
+  for (const r of Array.isArray(list) ? list : typeof list === 'string' && list ? [list] : []) {
+    if (typeof r === 'string') { reasons.push(r); continue; }
+    if (r === null || typeof r !== 'object') continue;
+    const o = r as { message?: unknown; kind?: unknown; code?: unknown };
+    const text = typeof o.message === 'string' ? o.message : typeof o.code === 'string' ? o.code : JSON.stringify(o);
+    (o.kind === 'note' ? notes : reasons).push(text);
+  }
+  return { reasons, notes };
+}
+
 export function headline(inputs: ReportInputs): Headline {
   const state = sectionState(inputs, 'decisions');
   const d = state.status === 'ok' ? (inputs.tables['decisions'] ?? [])[0] : undefined;
@@ -66,7 +84,7 @@ export function headline(inputs: ReportInputs): Headline {
     tone,
     summary: str(d, 'headline'),
     rule: str(d, 'rule'),
-    reasons: strings(d, 'reasons'),
+    ...reasonsOf(d),
     bestTreatment: best,
     primary: primaryLine(inputs, d, tone),
     progress: progressLine(d),
