@@ -1,6 +1,6 @@
 /**
  * The warehouse reads behind `xp health`, one experiment partition at a time, read-only:
- * the SRM counts, the daily aggregates, the newest raw event, the multi-variant check.
+ * the SRM counts, the daily aggregates, the newest event, the multi-variant check.
  * A table that was never built reads as nothing.
  */
 import type { Db, Row } from '../engine/connection.ts';
@@ -12,6 +12,17 @@ import type { HealthInputs } from './inputs.ts';
 async function exists(db: Db, table: string, schema = MODEL_SCHEMA): Promise<boolean> {
   return (await db.all('select 1 from information_schema.tables where table_schema = $1 and table_name = $2', [schema, table])).length > 0;
 }
+
+async function hasColumn(db: Db, table: string, column: string): Promise<boolean> {
+  return (await db.all('select 1 from information_schema.columns where table_schema = $1 and table_name = $2 and column_name = $3', [MODEL_SCHEMA, table, column])).length > 0;
+}
+
+/**
+ * Where the newest event can be read: the raw staging tables when they are materialised
+ * (they include late events), else the core tables (events inside the window, which is
+ * what freshness is judged against).
+ */
+const EVENT_TIMES = [['stg_exposures', 'exposed_at'], ['stg_outcomes', 'occurred_at'], ['exposures', 'exposed_at'], ['outcomes', 'occurred_at']] as const;
 
 async function rows<T extends Row>(db: Db, table: string, sql: (rel: string) => string, params: readonly (string | number)[]): Promise<T[]> {
   if (!(await exists(db, table))) return [];
@@ -29,7 +40,8 @@ export async function readHealthInputs(db: Db, experiment: Experiment, asOf: Dat
   const metricDays = await rows<{ metric: string; variant: string; day: string | null; day_index: number; n_daily: number; sum_daily: number; sum_squares_daily: number }>(db, 'metric_aggregates_daily',
     (r) => `select metric, variant, day, day_index, n_daily, sum_daily, sum_squares_daily from ${r} where experiment_id = $1 and period = 'post' order by metric, variant, day_index`, [id]);
   const newest: string[] = [];
-  for (const [table, column] of [['stg_exposures', 'exposed_at'], ['stg_outcomes', 'occurred_at']] as const) {
+  for (const [table, column] of EVENT_TIMES) {
+    if (!(await exists(db, table)) || !(await hasColumn(db, table, column))) continue;
     const [r] = await rows<{ newest: string | null }>(db, table, (rel) => `select strftime(max(${column}), '%Y-%m-%dT%H:%M:%S.%gZ') as newest from ${rel} where experiment_id = $1`, [id]);
     if (r?.newest) newest.push(r.newest);
   }
