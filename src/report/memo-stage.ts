@@ -6,14 +6,15 @@
  *
  * - `--skip-memo` skips it; a failed step of the experiment skips it (the memo would
  *   describe results that did not update), with the failure as the reason.
- * - Its fingerprint is the memo data, the chart data and the templates: when nothing
+ * - Its fingerprint is the memo data, the chart data, the templates and the memo code: when nothing
  *   changed and the files are there, it is `fresh` and nothing is rewritten (unless
  *   --full-refresh, which re-renders: the same bytes again).
  * - A project without analyses/templates/memo.md.hbs has no memo stage.
  * - Files are written to a temp name and renamed, so a reader never sees half a memo.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Db } from '../engine/connection.ts';
 import type { Reporter, StepResult } from '../build/events.ts';
 import type { LoadedPlugin } from '../analyse/load-plugins.ts';
@@ -24,12 +25,29 @@ import type { Experiment, ProjectConfig } from '../project/types.ts';
 import { buildMemoData } from './build-memo-data.ts';
 import { chartData } from './charts/chart-data.ts';
 import { renderCharts } from './charts/render-charts.ts';
+import { RENDERER } from './charts/vega-door.ts';
 import { readReportInputs } from './read-inputs.ts';
 import { loadTemplates, renderMemo, renderReport } from './templates.ts';
 
 export const MEMO_NODE = 'memo';
-/** bump when the memo code changes what it renders from the same data */
 const MEMO_VERSION = 'memo-v1';
+
+let codeHash: string | undefined;
+
+/**
+ * The memo code's own fingerprint: every source file of src/report and the chart
+ * renderer's version, so an upgrade that draws or words things differently re-renders
+ * the memos of unchanged experiments (as a changed plugin re-runs).
+ */
+export function reportCodeHash(): string {
+  if (codeHash) return codeHash;
+  const root = path.dirname(fileURLToPath(import.meta.url));
+  const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : /\.(ts|js)$/.test(e.name) ? [path.join(dir, e.name)] : []));
+  const sources = files(root).sort().map((f) => `${path.relative(root, f)}\n${readFileSync(f, 'utf8')}`);
+  codeHash = sha256(MEMO_VERSION, RENDERER, ...sources);
+  return codeHash;
+}
 
 export interface MemoStageOptions {
   readonly db: Db;
@@ -98,7 +116,7 @@ export async function runMemoStage(opts: MemoStageOptions): Promise<StepResult[]
     const inputs = await readReportInputs({ ...opts, steps: opts.results });
     const memo = buildMemoData(inputs);
     const charts = chartData(inputs);
-    const fingerprint = sha256(MEMO_VERSION, JSON.stringify(memo), JSON.stringify(charts), JSON.stringify(templates));
+    const fingerprint = sha256(reportCodeHash(), JSON.stringify(memo), JSON.stringify(charts), JSON.stringify(templates));
     const current = !opts.fullRefresh && storedFingerprint(abs(rel.data)) === fingerprint && existsSync(abs(rel.memo)) && (!templates.report.source || existsSync(abs(rel.report)));
     if (current) return finish({ ...base, status: 'skipped', reason: 'fresh', fingerprint, seconds: seconds() });
     const markdown = renderMemo(templates, memo);

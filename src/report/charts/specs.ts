@@ -77,11 +77,13 @@ export function sequentialSpec(s: SequentialSeries, metric: string, treatments: 
     { kind: 'boundary at the looks taken', side: 'upper', look: b.look, information: b.information, z: b.boundary },
     { kind: 'boundary at the looks taken', side: 'lower', look: b.look, information: b.information, z: -b.boundary },
   ]);
+  // the z each look taken recorded (the sequential plugin's statistic), ringed on the path
+  const lookZ = s.taken.filter((b) => b.z !== null).map((b) => ({ look: b.look, information: b.information, z: b.z }));
   const x = { field: 'information', type: 'quantitative', title: 'information fraction (users so far / planned users per arm)', scale: { domain: [0, 1] }, axis: { format: '.0%' } };
   const y = { field: 'z', type: 'quantitative', title: 'z statistic' };
   return {
     ...base,
-    title: { text: `${metric}: sequential z statistic`, subtitle: 'against the efficacy boundary (crossing either line stops the experiment)', anchor: 'start' },
+    title: { text: `${metric}: sequential z statistic`, subtitle: 'against the efficacy boundary (crossing either line stops the experiment); rings: the z of each look taken, diamonds: its boundary', anchor: 'start' },
     layer: [
       {
         data: { values: bounds },
@@ -92,6 +94,11 @@ export function sequentialSpec(s: SequentialSeries, metric: string, treatments: 
         data: { values: taken },
         mark: { type: 'point', shape: 'diamond', size: 90, filled: true, color: '#7a1f1f' },
         encoding: { x, y, tooltip: [{ field: 'look', type: 'quantitative' }] },
+      }] : []),
+      ...(lookZ.length ? [{
+        data: { values: lookZ },
+        mark: { type: 'point', shape: 'circle', size: 110, filled: false, strokeWidth: 2, color: '#111' },
+        encoding: { x, y },
       }] : []),
       {
         data: { values: s.path.map((p) => ({ variant: p.variant, information: p.information, z: p.z })) },

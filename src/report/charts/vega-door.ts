@@ -12,6 +12,9 @@ import * as vegaLite from 'vega-lite';
 
 export type VegaLiteSpec = vegaLite.TopLevelSpec;
 
+/** Part of the memo's fingerprint: another renderer may draw other bytes. */
+export const RENDERER = `vega ${vega.version}, vega-lite ${vegaLite.version}`;
+
 export async function renderSvg(spec: VegaLiteSpec, idPrefix: string): Promise<string> {
   const compiled = vegaLite.compile(spec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.Error });
