@@ -12,6 +12,7 @@ const decision = (over: Record<string, unknown> = {}) => ({
   reasons: JSON.stringify([
     { code: 'PRIMARY_WIN', kind: 'blocking', message: 'conversion +3.1% is significant (adjusted p = 0.0042)' },
     'all guardrails pass',
+    { code: 'GUARDRAIL_NI', kind: 'blocking', variant: 'widget_b', message: 'guardrail bounce_rate is not shown non-inferior' },
     { code: 'DQ_WARN', kind: 'note', message: 'exposures_duplicate_rows warned' },
   ]),
   ...over,
@@ -22,7 +23,7 @@ describe('memo data', () => {
     const m = buildMemoData(inputs({ tables: { decisions: [decision()], analysis_results: [abRow()] } }));
     expect(m.headline).toEqual({
       status: 'ok', note: null, decision: 'ship', label: 'Ship treatment', tone: 'ship', summary: 'treatment raises conversion', rule: 'win',
-      reasons: ['conversion +3.1% is significant (adjusted p = 0.0042)', 'all guardrails pass'], notes: ['exposures_duplicate_rows warned'], bestTreatment: 'treatment',
+      reasons: ['conversion +3.1% is significant (adjusted p = 0.0042)', 'all guardrails pass', 'widget_b: guardrail bounce_rate is not shown non-inferior'], notes: ['exposures_duplicate_rows warned'], bestTreatment: 'treatment',
       primary: 'conversion (treatment vs control): +3.1% [+1.2%, +5%], adjusted p = 0.0042',
       progress: 'look 2 of 4 at 50% of the planned information; the next look (75%) must cross |z| ≥ 2.34',
       mde: 'the smallest relative effect this experiment can detect on conversion: 4.2%',

@@ -53,7 +53,7 @@ function progressLine(d: Row | undefined): string | null {
 
 /**
  * The decision's reasons: a json list of strings, or of { message, kind } objects where
- * kind 'note' informs and anything else decides. Blocking reasons first.
+ * kind 'note' informs and anything else decides; a reason about one treatment names it.
  */
 export function reasonsOf(row: Row | undefined): { reasons: string[]; notes: string[] } {
   const list = json(row, 'reasons');
@@ -62,8 +62,10 @@ export function reasonsOf(row: Row | undefined): { reasons: string[]; notes: str
   for (const r of Array.isArray(list) ? list : typeof list === 'string' && list ? [list] : []) {
     if (typeof r === 'string') { reasons.push(r); continue; }
     if (r === null || typeof r !== 'object') continue;
-    const o = r as { message?: unknown; kind?: unknown; code?: unknown };
-    const text = typeof o.message === 'string' ? o.message : typeof o.code === 'string' ? o.code : JSON.stringify(o);
+    const o = r as { message?: unknown; kind?: unknown; code?: unknown; variant?: unknown };
+    const message = typeof o.message === 'string' ? o.message : typeof o.code === 'string' ? o.code : JSON.stringify(o);
+    // one reason per treatment reads the same for each: say whose it is
+    const text = typeof o.variant === 'string' && !message.includes(o.variant) ? `${o.variant}: ${message}` : message;
     (o.kind === 'note' ? notes : reasons).push(text);
   }
   return { reasons, notes };
