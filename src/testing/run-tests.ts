@@ -12,6 +12,7 @@ import { PARTITION_PARAM } from '../template/sql-env.ts';
 import { relation } from '../template/sql-literals.ts';
 import { targetDir, warehousePath } from '../build/run-build.ts';
 import { newRunId } from '../build/run-results.ts';
+import { ephemeralRelations } from './ephemeral.ts';
 import { runDataTest } from './run-data-test.ts';
 import { writeTestResults } from './results.ts';
 import { loadTestSpecs } from './spec/load-tests.ts';
@@ -113,20 +114,26 @@ function skipped(t: DataTest, experimentId: string | null, message: string): Tes
 async function runDataTests(project: Project, db: Db, tests: readonly DataTest[], experiments: readonly Experiment[], emit: (r: TestResult) => void): Promise<void> {
   const built = await builtState(db);
   const kind = (t: DataTest): string => project.dag.nodes.get(t.model)!.materialized;
+  const builtFor = (id: string): boolean => [...built.partitions].some((k) => k.endsWith(`\u0000${id}`));
   // project-level models once, then each experiment's partitions
-  for (const t of tests.filter((x) => kind(x) !== 'partitioned')) {
-    if (kind(t) === 'ephemeral') emit(skipped(t, null, `${t.model} is ephemeral (never stored): test the models that use it`));
-    else if (!built.relations.has(t.model)) emit(skipped(t, null, `${t.model} is not built: run xp build`));
+  for (const t of tests.filter((x) => kind(x) === 'view' || kind(x) === 'table')) {
+    if (!built.relations.has(t.model)) emit(skipped(t, null, `${t.model} is not built: run xp build`));
     else emit(await runDataTest(project, t, { db, experiment: undefined, relation: relation(MODEL_SCHEMA, t.model) }));
   }
-  for (const experiment of experiments) {
-    for (const t of tests.filter((x) => kind(x) === 'partitioned')) {
-      if (!built.partitions.has(`${t.model}\u0000${experiment.id}`)) {
-        emit(skipped(t, experiment.id, `${t.model} is not built for ${experiment.id}: run xp build --select ${experiment.id}`));
-        continue;
+  const ephemeral = ephemeralRelations(project);
+  try {
+    for (const experiment of experiments) {
+      for (const t of tests.filter((x) => kind(x) === 'partitioned' || kind(x) === 'ephemeral')) {
+        const rows = kind(t) === 'ephemeral'
+          ? builtFor(experiment.id) ? await ephemeral.relation(t.model, experiment) : { skip: `nothing is built for ${experiment.id}: run xp build --select ${experiment.id}` }
+          : built.partitions.has(`${t.model}\u0000${experiment.id}`)
+            ? { relation: `(select * from ${relation(MODEL_SCHEMA, t.model)} where experiment_id = $${PARTITION_PARAM})` }
+            : { skip: `${t.model} is not built for ${experiment.id}: run xp build --select ${experiment.id}` };
+        if ('skip' in rows) emit(skipped(t, experiment.id, rows.skip));
+        else emit(await runDataTest(project, t, { db, experiment, relation: rows.relation }));
       }
-      const rows = `(select * from ${relation(MODEL_SCHEMA, t.model)} where experiment_id = $${PARTITION_PARAM})`;
-      emit(await runDataTest(project, t, { db, experiment, relation: rows }));
     }
+  } finally {
+    await ephemeral.close();
   }
 }

@@ -74,6 +74,29 @@ describe('xp test', () => {
     expect(JSON.parse(readFileSync(f.file('target/run_results.json'), 'utf8')).status).toBe('error');
   });
 
+  it('tests an ephemeral model over its rendered SQL, reading the partition\'s raw files', async () => {
+    f = await testedProject();
+    f.write('models/core/first_seen.yml', `columns:
+  - name: user_id
+    tests: [not_null, unique]
+  - name: variant
+    tests:
+      - accepted_values: { values: [control] }
+`);
+    expect((await xp(f.root, 'build', '--select', 'exp_a')).code).toBe(0);
+    const r = await xp(f.root, 'test', '--models', 'first_seen', '--type', 'generic');
+    expect(r.code).toBe(1);
+    expect(lines(r.stdout)).toEqual([
+      'PASS exp_a  not_null_first_seen_user_id',
+      'PASS exp_a  unique_first_seen_user_id',
+      'FAIL exp_a  accepted_values_first_seen_variant  1 unexpected value of variant (accepted: control)',
+      'SKIP exp_b  not_null_first_seen_user_id  nothing is built for exp_b: run xp build --select exp_b',
+      'SKIP exp_b  unique_first_seen_user_id  nothing is built for exp_b: run xp build --select exp_b',
+      'SKIP exp_b  accepted_values_first_seen_variant  nothing is built for exp_b: run xp build --select exp_b',
+    ]);
+    expect(r.stdout).toContain('        treatment  20');
+  });
+
   it('reports data tests as skipped before any build, and unit tests still run', async () => {
     f = await testedProject();
     const r = await xp(f.root, 'test', '--models', 'stg_events');
