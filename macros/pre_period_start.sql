@@ -1,0 +1,2 @@
+{{!-- First instant of the pre period, inclusive: start - pre_period_days (= the start when there is none). --}}
+(cast({{literal @root.experiment.start}} as timestamp) - to_days({{literal @root.experiment.pre_period_days}}))

@@ -1,0 +1,2 @@
+{{!-- End of the experiment window, exclusive: start + days. --}}
+(cast({{literal @root.experiment.start}} as timestamp) + to_days({{literal @root.experiment.days}}))

@@ -1,0 +1,157 @@
+-- One row per data-quality check of the experiment's raw data. Each check compares an
+-- observed value with a threshold from the project vars. A breach fails the check
+-- (severity 'error') when it undermines the comparison itself: lost keys, unknown or
+-- mixed variants, too few users. It warns (severity 'warn') when the damage is bounded
+-- and visible: duplicate rows (exposures collapse them; outcome sums include them) and
+-- rows outside the window (left out).
+with exposures as (
+    select * from {{ref "stg_exposures"}}
+),
+
+outcomes as (
+    select * from {{ref "stg_outcomes"}}
+),
+
+analysed_exposures as (
+    select * from {{ref "exposures"}}
+),
+
+variants as (
+    select * from {{ref "experiment_variants"}}
+),
+
+-- one scan of the raw exposure rows. Duplicates are rows minus distinct rows, counted on
+-- a 64-bit hash of the whole row: at 10^8 rows the expected number of colliding pairs is
+-- below 3·10^-4, far under any threshold, and it is much cheaper than grouping the rows
+exposure_stats as (
+    select
+        count(*) as n_rows,
+        count(*) - count(distinct hash(user_id, variant, exposed_at)) as n_duplicates,
+        count(*) filter (where user_id is null) as n_missing_key,
+        count(*) filter (where variant not in (select variant from variants)) as n_unknown_variant,
+        count(*) filter (
+            where exposed_at < {{> window_start}} or exposed_at >= {{> window_end}}
+        ) as n_outside_window
+    from exposures
+),
+
+-- users served more than one configured variant: core/exposures cannot attribute them
+exposure_users as (
+    select
+        count(*) as n_users,
+        count(*) filter (where first_variant <> last_variant) as n_multi_variant
+    from (
+        select
+            user_id,
+            min(variant) as first_variant,
+            max(variant) as last_variant
+        from exposures
+        where user_id is not null
+            and variant in (select variant from variants)
+        group by user_id
+    ) as per_user
+),
+
+-- one scan of the raw outcome rows (duplicates counted as for exposures)
+outcome_stats as (
+    select
+        count(*) as n_rows,
+        count(*) - count(distinct hash(user_id, event, value, occurred_at)) as n_duplicates,
+        count(*) filter (where user_id is null) as n_missing_key,
+        -- late, or early beyond the pre period: the pipeline, not the users, put them there
+        count(*) filter (
+            where occurred_at < {{> pre_period_start}} or occurred_at >= {{> window_end}}
+        ) as n_outside_window
+    from outcomes
+),
+
+analysed as (
+    select count(*) as n_users from analysed_exposures
+),
+
+checks as (
+    select
+        'exposures_missing_user_id' as check_name, 1 as check_order, 'error' as severity, 'max' as bound,
+        n_missing_key / greatest(n_rows, 1) as observed,
+        cast({{var "dq_max_missing_key_rate"}} as double) as threshold,
+        format('{} of {} exposure rows have no user_id', n_missing_key, n_rows) as details
+    from exposure_stats
+    union all
+    select
+        'outcomes_missing_user_id', 2, 'error', 'max',
+        n_missing_key / greatest(n_rows, 1),
+        cast({{var "dq_max_missing_key_rate"}} as double),
+        format('{} of {} outcome rows have no user_id', n_missing_key, n_rows)
+    from outcome_stats
+    union all
+    select
+        'exposures_duplicate_rows', 3, 'warn', 'max',
+        n_duplicates / greatest(n_rows, 1),
+        cast({{var "dq_max_duplicate_rate"}} as double),
+        format('{} of {} exposure rows repeat an earlier row exactly (collapsed in core.exposures)', n_duplicates, n_rows)
+    from exposure_stats
+    union all
+    select
+        'outcomes_duplicate_rows', 4, 'warn', 'max',
+        n_duplicates / greatest(n_rows, 1),
+        cast({{var "dq_max_duplicate_rate"}} as double),
+        format('{} of {} outcome rows repeat an earlier row exactly (kept in core.outcomes: sums count them twice)', n_duplicates, n_rows)
+    from outcome_stats
+    union all
+    select
+        'exposures_outside_window', 5, 'warn', 'max',
+        n_outside_window / greatest(n_rows, 1),
+        cast({{var "dq_max_outside_window_rate"}} as double),
+        format('{} of {} exposure rows fall outside the experiment window (left out)', n_outside_window, n_rows)
+    from exposure_stats
+    union all
+    select
+        'outcomes_outside_window', 6, 'warn', 'max',
+        n_outside_window / greatest(n_rows, 1),
+        cast({{var "dq_max_outside_window_rate"}} as double),
+        format('{} of {} outcome rows fall before the pre period or after the window end (left out)', n_outside_window, n_rows)
+    from outcome_stats
+    union all
+    select
+        'exposures_unknown_variant', 7, 'error', 'max',
+        n_unknown_variant / greatest(n_rows, 1),
+        cast({{var "dq_max_unknown_variant_rate" 0}} as double),
+        format('{} of {} exposure rows name a variant the experiment does not configure', n_unknown_variant, n_rows)
+    from exposure_stats
+    union all
+    select
+        'multi_variant_users', 8, 'error', 'max',
+        n_multi_variant / greatest(n_users, 1),
+        cast({{var "dq_max_multi_variant_rate"}} as double),
+        format('{} of {} users were served more than one variant (left out of the analysis)', n_multi_variant, n_users)
+    from exposure_users
+    union all
+    select
+        'exposures_min_count', 9, 'error', 'min',
+        n_users,
+        cast({{var "dq_min_exposures"}} as double),
+        format('{} users in the analysis', n_users)
+    from analysed
+),
+
+final as (
+    select
+        {{partition}} as experiment_id,
+        check_name,
+        case
+            when (bound = 'max' and observed <= threshold) or (bound = 'min' and observed >= threshold) then 'pass'
+            when severity = 'error' then 'fail'
+            else 'warn'
+        end as status,
+        severity,
+        cast(observed as double) as observed,
+        cast(threshold as double) as threshold,
+        details
+            || case when bound = 'max' then '; threshold: at most ' else '; threshold: at least ' end
+            || case when threshold = round(threshold) then cast(cast(threshold as bigint) as varchar) else cast(threshold as varchar) end
+            as details
+    from checks
+    order by check_order
+)
+
+select * from final

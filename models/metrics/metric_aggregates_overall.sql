@@ -1,0 +1,75 @@
+-- Sufficient statistics per variant and metric, in one fixed long shape: everything the
+-- A/B, CUPED, ratio (delta method) and difference-in-differences tests need, so the
+-- statistics code never sees a user or an event. Also the caps applied to capped mean
+-- metrics (metric_aggregates_daily caps its cumulative values with the same ones).
+with user_metrics as (
+    select * from {{ref "user_metrics"}}
+),
+
+variants as (
+    select * from {{ref "experiment_variants"}}
+),
+
+-- every configured variant × metric, so an empty arm still gets a row (n = 0)
+grid as (
+    select
+        variants.variant,
+        variants.variant_order,
+        metric_definitions.metric,
+        metric_definitions.metric_type,
+        metric_definitions.metric_order
+    from variants
+    cross join (
+        values
+{{#each metrics}}
+            ({{literal name}}, {{literal type}}, {{@index}}){{#unless @last}},{{/unless}}
+{{/each}}
+    ) as metric_definitions (metric, metric_type, metric_order)
+),
+
+sums as (
+    select
+        variant,
+        metric,
+        count(*) as n,
+        sum(value) as sum,
+        sum(value * value) as sum_squares,
+        sum(pre_value) as pre_sum,
+        sum(pre_value * pre_value) as pre_sum_squares,
+        sum(value * pre_value) as sum_pre_product,
+        sum(denominator) as denominator_sum,
+        sum(denominator * denominator) as denominator_sum_squares,
+        sum(numerator * denominator) as numerator_denominator_sum,
+        max(value_cap) as value_cap,
+        max(pre_value_cap) as pre_value_cap
+    from user_metrics
+    group by variant, metric
+),
+
+final as (
+    select
+        {{partition}} as experiment_id,
+        grid.variant,
+        grid.metric,
+        grid.metric_type,
+        coalesce(sums.n, 0) as n,
+        coalesce(sums.sum, 0) as sum,
+        coalesce(sums.sum_squares, 0) as sum_squares,
+        coalesce(sums.pre_sum, 0) as pre_sum,
+        coalesce(sums.pre_sum_squares, 0) as pre_sum_squares,
+        coalesce(sums.sum_pre_product, 0) as sum_pre_product,
+        -- denominators exist for ratio metrics only; null elsewhere
+        case when grid.metric_type = 'ratio' then coalesce(sums.denominator_sum, 0) end as denominator_sum,
+        case when grid.metric_type = 'ratio' then coalesce(sums.denominator_sum_squares, 0) end as denominator_sum_squares,
+        case when grid.metric_type = 'ratio' then coalesce(sums.numerator_denominator_sum, 0) end as numerator_denominator_sum,
+        -- the cap each user's value (and pre-period value) was held to; null when not capped
+        sums.value_cap,
+        sums.pre_value_cap
+    from grid
+    left join sums
+        on grid.variant = sums.variant
+        and grid.metric = sums.metric
+    order by grid.variant_order, grid.metric_order
+)
+
+select * from final

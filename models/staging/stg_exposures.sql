@@ -1,0 +1,19 @@
+/*--- materialized: ephemeral ---*/
+-- Raw exposure log of one experiment, typed: a view over the partition's raw files,
+-- inlined into the models that read it (ephemeral), so the raw rows are never copied
+-- into the warehouse. Every raw row is kept, duplicates and missing keys included:
+-- dq_results measures them, core/exposures cleans them.
+with source as (
+    select * from {{source "raw" "exposures"}}
+),
+
+renamed as (
+    select
+        cast(experiment_id as varchar) as experiment_id,
+        cast(user_id as varchar) as user_id,
+        cast(variant as varchar) as variant,
+        cast(exposed_at as timestamp) as exposed_at
+    from source
+)
+
+select * from renamed
