@@ -28,26 +28,25 @@ const SKIP_TOP = new Set(['raw', 'target', 'data', 'node_modules']);
  * TypeScript files (analyses, macros) import the runner by relative paths that only work
  * where the fixture lives; point imports that leave the project at their absolute path.
  */
-function rewriteImports(srcFile: string, destFile: string, sourceRoot: string): void {
+function rewriteImports(srcFile: string, destFile: string, copied: (abs: string) => boolean): void {
   const text = readFileSync(destFile, 'utf8');
   const out = text.replace(/(from\s+|import\s*\(\s*)(['"])(\.\.?\/[^'"]+)\2/g, (whole, lead: string, q: string, spec: string) => {
     const target = path.resolve(path.dirname(srcFile), spec);
-    const inside = target === sourceRoot || target.startsWith(sourceRoot + path.sep);
-    return inside ? whole : `${lead}${q}${target}${q}`;
+    return copied(target) ? whole : `${lead}${q}${target}${q}`;
   });
   if (out !== text) writeFileSync(destFile, out);
 }
 
-function copyTree(src: string, dest: string, sourceRoot: string, skip: ReadonlySet<string>): void {
+function copyTree(src: string, dest: string, copied: (abs: string) => boolean, skip: ReadonlySet<string>): void {
   mkdirSync(dest, { recursive: true });
   for (const entry of readdirSync(src, { withFileTypes: true })) {
     if (skip.has(entry.name)) continue;
     const s = path.join(src, entry.name);
     const d = path.join(dest, entry.name);
-    if (entry.isDirectory()) copyTree(s, d, sourceRoot, new Set());
+    if (entry.isDirectory()) copyTree(s, d, copied, new Set());
     else {
       cpSync(s, d);
-      if (entry.name.endsWith('.ts')) rewriteImports(s, d, sourceRoot);
+      if (entry.name.endsWith('.ts')) rewriteImports(s, d, copied);
     }
   }
 }
@@ -77,14 +76,18 @@ export function wrapProject(root: string): TempProject {
 export function copyProject(source: string, opts: { only?: readonly string[]; prefix?: string } = {}): TempProject {
   const root = tempDir(opts.prefix ?? path.basename(source));
   const sourceRoot = path.resolve(source);
+  const under = (abs: string, dir: string): boolean => abs === dir || abs.startsWith(dir + path.sep);
   if (opts.only) {
+    const dirs = opts.only.map((name) => path.join(sourceRoot, name));
+    const copied = (abs: string): boolean => dirs.some((d) => under(abs, d));
     for (const name of opts.only) {
       const s = path.join(sourceRoot, name);
       if (!existsSync(s)) continue;
-      copyTree(s, path.join(root, name), sourceRoot, new Set());
+      copyTree(s, path.join(root, name), copied, new Set());
     }
   } else {
-    copyTree(sourceRoot, root, sourceRoot, SKIP_TOP);
+    const copied = (abs: string): boolean => under(abs, sourceRoot) && !SKIP_TOP.has(path.relative(sourceRoot, abs).split(path.sep)[0]!);
+    copyTree(sourceRoot, root, copied, SKIP_TOP);
   }
   // A project is an ES module package, as the repo is: without this, a spawned `xp` would
   // load analyses/*.ts and macros/*.ts in a temp dir as CommonJS.
