@@ -11,56 +11,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shippedProject, SHIPPED_EXPERIMENTS } from '../helpers/shipped.ts';
 import { xp, type CliResult } from '../helpers/cli.ts';
 import { partitionHash, withDb } from '../helpers/warehouse.ts';
-import type { Row } from '../../src/engine/connection.ts';
 import type { TempProject } from '../helpers/project.ts';
 import { loadProject } from '../../src/project/load-project.ts';
 
 const SKIP_ANALYSES = ['--skip-ab', '--skip-cuped', '--skip-did', '--skip-pretrends', '--skip-sequential', '--skip-srm', '--skip-decision', '--skip-memo'];
 
-/**
- * Known issue (models, not the runner): these tables hold floating-point sums that DuckDB
- * adds up in parallel, so their last bits depend on thread scheduling and two builds of
- * the same inputs can differ by ~1e-16 relative. Every other table must be bit-identical;
- * these are compared row by row with a 1e-12 relative tolerance on non-integer numbers.
- * Summing over DECIMAL in the models would make them exact; then drop them from this list.
- */
-const FLOAT_SUM_TABLES = new Set(['metric_aggregates_overall', 'metric_aggregates_daily']);
-
-/** A partition's rows ordered by its exact columns (every column but the doubles). */
-async function exactOrderedRows(p: TempProject, table: string, id: string): Promise<Row[]> {
-  return withDb(p.file('target/warehouse.duckdb'), async (db) => {
-    const cols = await db.all<{ column_name: string; data_type: string }>(
-      "select column_name, data_type from information_schema.columns where table_schema = 'exp' and table_name = $1 order by ordinal_position", [table]);
-    const exact = cols.filter((c) => !/^(DOUBLE|FLOAT|REAL)$/.test(c.data_type)).map((c) => `"${c.column_name}"`);
-    return db.all(`select * from exp."${table}" where experiment_id = $1 order by ${exact.join(', ')}`, [id]);
-  });
-}
-
-function expectClose(actual: readonly Row[], expected: readonly Row[], where: string): void {
-  expect(actual.length, where).toBe(expected.length);
-  actual.forEach((row, i) => {
-    for (const [col, want] of Object.entries(expected[i]!)) {
-      const got = row[col];
-      if (typeof want === 'number' && typeof got === 'number' && !(Number.isInteger(want) && Number.isInteger(got))) {
-        expect(Math.abs(got - want), `${where} row ${i} ${col}: ${got} vs ${want}`).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(want)));
-      } else {
-        expect(got, `${where} row ${i} ${col}`).toEqual(want);
-      }
-    }
-  });
-}
-
 interface Snapshot {
   readonly hashes: Record<string, string>;
-  readonly floats: Record<string, Row[]>;
 }
 
-/** Exact content hashes of every partition, plus the rows of the float-sum tables. */
+/**
+ * Exact content hashes of every partition. The metric aggregates sum doubles over
+ * DECIMAL (macros/exact_sum.sql), so every table is bit-identical across builds.
+ */
 async function snapshot(p: TempProject): Promise<Snapshot> {
   const tables = await partitionedModels(p);
   const hashes = await withDb(p.file('target/warehouse.duckdb'), async (db) => {
     const out: Record<string, string> = {};
-    for (const t of tables.filter((t) => !FLOAT_SUM_TABLES.has(t))) {
+    for (const t of tables) {
       for (const id of SHIPPED_EXPERIMENTS) {
         const h = await partitionHash(db, t, id);
         out[`${t}@${id}`] = `${h.n}:${h.hash}`;
@@ -68,17 +36,11 @@ async function snapshot(p: TempProject): Promise<Snapshot> {
     }
     return out;
   });
-  const floats: Record<string, Row[]> = {};
-  for (const t of tables.filter((t) => FLOAT_SUM_TABLES.has(t))) {
-    for (const id of SHIPPED_EXPERIMENTS) floats[`${t}@${id}`] = await exactOrderedRows(p, t, id);
-  }
-  return { hashes, floats };
+  return { hashes };
 }
 
 function expectSameContent(actual: Snapshot, expected: Snapshot): void {
   expect(actual.hashes).toEqual(expected.hashes);
-  expect(Object.keys(actual.floats).sort()).toEqual(Object.keys(expected.floats).sort());
-  for (const [k, rows] of Object.entries(expected.floats)) expectClose(actual.floats[k]!, rows, k);
 }
 
 /** The project's partitioned models: the tables a build writes per experiment. */
@@ -112,7 +74,6 @@ describe('the shipped project', () => {
     const tables = await partitionedModels(p);
     expect(tables).toEqual(expect.arrayContaining(['exposures', 'outcomes', 'metric_aggregates_overall', 'metric_aggregates_daily', 'srm_counts', 'dq_results']));
     for (const [k, h] of Object.entries(before.hashes)) expect(h, k).not.toMatch(/^0:/);
-    for (const [k, rows] of Object.entries(before.floats)) expect(rows.length, k).toBeGreaterThan(0);
     const results = await withDb(p.file('target/warehouse.duckdb'), (db) =>
       db.all<{ experiment_id: string; n: number }>('select experiment_id, count(*) as n from exp.analysis_results group by all order by all'));
     expect(results.map((r) => r.experiment_id)).toEqual([...SHIPPED_EXPERIMENTS].sort());
