@@ -69,6 +69,15 @@ describe('test specs', () => {
     ]);
   });
 
+  it('merges inline experiment fields over the configured experiment, keeping the fields not written', async () => {
+    const specs = await specsOf((f) => {
+      f.write('configs/dev.yaml', f.read('configs/dev.yaml').replace('    primary_metric: conversion\n    start: 2026-01-05\n    days: 7\n  exp_b:', '    primary_metric: conversion\n    guardrails: [conversion]\n    alpha: 0.1\n    start: 2026-01-05\n    days: 7\n  exp_b:'));
+      f.write('tests/models/unit/user_values.yml', 'unit_tests:\n  - name: t\n    experiment: { days: 3, variants: { a: 0.5, b: 0.5 } }\n    expect: { rows: [] }\n');
+    });
+    const e = specs.unit.find((u) => u.name === 't')!.experiment!;
+    expect([e.id, e.name, e.start, e.days, e.alpha, e.guardrails, e.control, e.treatments, e.metricNames]).toEqual(['exp_a', 'A', '2026-01-05', 3, 0.1, ['conversion'], 'a', ['b'], ['conversion']]);
+  });
+
   const bad: [string, string, string, string][] = [
     [
       'an unknown test',

@@ -116,7 +116,9 @@ function resolveExperiment(config: ProjectConfig, value: string | Record<string,
     const issue = parsed.error.issues[0]!;
     fail(`experiment: ${issue.code === 'unrecognized_keys' ? `unknown key "${issue.keys[0]}"` : `${issue.path.join('.')}: ${issue.message}`}`, 'inline experiment fields override the first configured experiment');
   }
-  const o = parsed.data! as Partial<Experiment> & { id?: string };
+  // only the keys written: the schema's defaults (guardrails: [], alpha, …) must not
+  // replace the configured experiment's values
+  const o = Object.fromEntries(Object.entries(parsed.data!).filter(([k]) => k in value)) as Partial<Experiment> & { id?: string };
   const base = config.experiments.find((e) => e.id === o.id) ?? first;
   if (!base && (!o.variants || !o.primary_metric || !o.start || !o.days)) {
     fail('no experiment is configured to start from', 'give id, variants, primary_metric, start and days inline');
