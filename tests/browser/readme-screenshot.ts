@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     const browser = await launch();
     try {
       const page = await browser.page();
-      await page.setViewportSize({ width: 1600, height: 900 });
+      await page.setViewportSize({ width: 1920, height: 960 });
       // the whole graph fitted, one model selected (a click selects without re-centring)
       await page.goto(pathToFileURL(p.file('target/docs/index.html')).href);
       await page.waitForSelector('body[data-ready="true"]');
