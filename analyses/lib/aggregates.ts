@@ -6,45 +6,8 @@
 import type { AnalysisContext } from '../../src/analyse/plugin.ts';
 import type { CupedStats, DidStats, MeanStats, ProportionStats, RatioStats } from '../../src/stats/index.ts';
 
-export type MetricType = 'binomial' | 'mean' | 'ratio';
-
-/** One row of metric_aggregates_overall: one experiment × variant × metric. */
-export interface OverallAggregate {
-  readonly variant: string;
-  readonly metric: string;
-  readonly metric_type: MetricType;
-  readonly n: number;
-  readonly sum: number;
-  readonly sum_squares: number;
-  readonly pre_sum: number;
-  readonly pre_sum_squares: number;
-  readonly sum_pre_product: number;
-  readonly denominator_sum: number | null;
-  readonly denominator_sum_squares: number | null;
-  readonly numerator_denominator_sum: number | null;
-}
-
-/** One row of metric_aggregates_daily: one variant × metric × day (pre and post period). */
-export interface DailyAggregate {
-  readonly variant: string;
-  readonly metric: string;
-  readonly metric_type: MetricType;
-  readonly day: string;
-  readonly day_index: number;
-  readonly period: 'pre' | 'post';
-  readonly n_daily: number;
-  readonly sum_daily: number;
-  readonly sum_squares_daily: number;
-  readonly n_cum: number | null;
-  readonly sum_cum: number | null;
-  readonly sum_squares_cum: number | null;
-  readonly denominator_sum_daily: number | null;
-  readonly denominator_sum_squares_daily: number | null;
-  readonly numerator_denominator_sum_daily: number | null;
-  readonly denominator_sum_cum: number | null;
-  readonly denominator_sum_squares_cum: number | null;
-  readonly numerator_denominator_sum_cum: number | null;
-}
+export type { MetricType, OverallAggregate, DailyAggregate } from '../../src/analyse/model-rows.ts';
+import type { MetricType, OverallAggregate, DailyAggregate } from '../../src/analyse/model-rows.ts';
 
 /** The per-arm statistics of one metric in the shape every two-sample test can take. */
 export interface ArmStats {

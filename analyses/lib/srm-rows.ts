@@ -6,16 +6,10 @@
 import { isNotEstimable, srmTest } from '../../src/stats/index.ts';
 import type { SrmRow } from './tables.ts';
 
-/** One row of checks/srm_counts. */
-export interface SrmCount {
-  readonly grain: 'overall' | 'daily';
-  readonly day: string | null;
-  readonly day_index: number | null;
-  readonly variant: string;
-  readonly expected_share: number;
-  readonly observed: number;
-  readonly observed_cum: number;
-}
+import type { SrmCount as SrmCountRow } from '../../src/analyse/model-rows.ts';
+
+/** The columns of checks/srm_counts the SRM plugin reads. */
+export type SrmCount = Pick<SrmCountRow, 'grain' | 'day' | 'day_index' | 'variant' | 'expected_share' | 'observed' | 'observed_cum'>;
 
 export function srmRows(counts: readonly SrmCount[], variants: readonly string[], threshold: number): SrmRow[] {
   const rows: SrmRow[] = [];

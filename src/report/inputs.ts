@@ -8,40 +8,9 @@ import type { Row } from '../engine/connection.ts';
 import type { StepResult } from '../build/events.ts';
 import type { Experiment, MetricConfig } from '../project/types.ts';
 
-/** One row of exp.metric_aggregates_daily (models/metrics/metric_aggregates_daily.sql). */
-export interface DailyAggregate {
-  readonly variant: string;
-  readonly metric: string;
-  readonly metric_type: string;
-  readonly day: string | null;
-  readonly day_index: number;
-  readonly period: 'pre' | 'post';
-  readonly n_daily: number;
-  readonly sum_daily: number;
-  readonly sum_squares_daily: number;
-  readonly n_cum: number | null;
-  readonly sum_cum: number | null;
-  readonly sum_squares_cum: number | null;
-  readonly denominator_sum_cum: number | null;
-  readonly denominator_sum_squares_cum: number | null;
-  readonly numerator_denominator_sum_cum: number | null;
-}
 
-/** One row of exp.srm_counts (models/checks/srm_counts.sql). */
-export interface SrmCount {
-  readonly grain: 'overall' | 'daily';
-  readonly day: string | null;
-  readonly day_index: number | null;
-  readonly variant: string;
-  readonly expected_share: number;
-  readonly observed: number;
-  readonly total: number;
-  readonly expected: number;
-  readonly observed_share: number | null;
-  readonly observed_cum: number;
-  readonly total_cum: number;
-  readonly expected_cum: number;
-}
+export type { DailyAggregate, SrmCount } from '../analyse/model-rows.ts';
+import type { DailyAggregate, SrmCount } from '../analyse/model-rows.ts';
 
 /** One row of exp.dq_results (models/checks/dq_results.sql). */
 export interface DqResult {

@@ -55,9 +55,10 @@ export function daily(days = 7): DailyAggregate[] {
       const n = d < 0 ? 7000 : 1000 * (d + 1);
       const sumDaily = (d < 0 ? 7000 : n) * rate * 0.1;
       out.push({
-        variant, metric: 'conversion', metric_type: 'binomial', day: null, day_index: d, period: d < 0 ? 'pre' : 'post',
+        variant, metric: 'conversion', metric_type: 'binomial', day: new Date(Date.UTC(2026, 0, 5 + d)).toISOString().slice(0, 10), day_index: d, period: d < 0 ? 'pre' : 'post',
         n_daily: n, sum_daily: sumDaily, sum_squares_daily: sumDaily,
         n_cum: d < 0 ? null : n, sum_cum: d < 0 ? null : n * rate, sum_squares_cum: d < 0 ? null : n * rate,
+        denominator_sum_daily: null, denominator_sum_squares_daily: null, numerator_denominator_sum_daily: null,
         denominator_sum_cum: null, denominator_sum_squares_cum: null, numerator_denominator_sum_cum: null,
       });
     }
