@@ -1,10 +1,12 @@
 /**
  * Build progress for people: one line per model with rows and time; on a terminal a live
- * status line (step k of n, current model, elapsed) redrawn in place; a summary at the end.
+ * status line (step k of n, current model, elapsed, rows so far, rate, ETA) redrawn in
+ * place; a summary at the end.
  */
 import type { BuildEvent, Reporter, StepResult } from '../../build/events.ts';
 import { describeStep } from '../../plan/plan.ts';
 import { fmtInt, fmtSeconds } from './format.ts';
+import { estimateEta } from '../../ledger/progress.ts';
 
 export interface Out {
   write(text: string): void;
@@ -26,13 +28,22 @@ export function buildReporter(out: Out, opts: { verbose?: boolean } = {}): Repor
   let live = '';
   let timer: NodeJS.Timeout | undefined;
   let started = 0;
+  // for the live line's rate and ETA: rows written and steps done since the first step
+  let firstStart: number | undefined;
+  let rowsDone = 0;
+  let stepsDone = 0;
+  let stepsTotal = 0;
   const clear = (): void => {
     if (tty && live) out.write('\r\x1b[2K');
     live = '';
   };
   const draw = (): void => {
     if (!tty || !live) return;
-    out.write(`\r\x1b[2K${live} ${fmtSeconds((performance.now() - started) / 1000)}`);
+    const now = performance.now();
+    const elapsed = (now - (firstStart ?? now)) / 1000;
+    const rate = elapsed > 0 && rowsDone > 0 ? ` · ${fmtInt(Math.round(rowsDone / elapsed))} rows/s` : '';
+    const eta = estimateEta(elapsed, stepsDone, stepsTotal);
+    out.write(`\r\x1b[2K${live} ${fmtSeconds((now - started) / 1000)} · ${fmtInt(rowsDone)} rows${rate}${eta === undefined ? '' : ` · ETA ${fmtSeconds(eta)}`}`);
   };
   return (event: BuildEvent) => {
     switch (event.type) {
@@ -50,6 +61,8 @@ export function buildReporter(out: Out, opts: { verbose?: boolean } = {}): Repor
         const bar = '█'.repeat(Math.round((event.index / event.total) * 20)).padEnd(20, '░');
         live = `[${bar}] ${event.index + 1}/${event.total} ${event.step.experimentId ?? ''} ${event.step.model}`;
         started = performance.now();
+        firstStart ??= started;
+        stepsTotal = event.total;
         if (tty) {
           draw();
           timer = setInterval(draw, 250);
@@ -61,6 +74,8 @@ export function buildReporter(out: Out, opts: { verbose?: boolean } = {}): Repor
         if (timer) clearInterval(timer);
         timer = undefined;
         clear();
+        rowsDone += event.result.rows ?? 0;
+        stepsDone = event.index + 1;
         if (event.result.status !== 'skipped' || opts.verbose || event.result.reason?.startsWith('upstream')) {
           out.write(resultLine(event.result, event.index, event.total) + '\n');
         }
