@@ -8,7 +8,8 @@
  *
  * Usage: npm run bench [-- --only bench_1m] [-- --skip-generate] [-- --skip-s3]
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
 import S3rver from 's3rver';
@@ -27,16 +28,17 @@ const log = (s: string): void => void process.stderr.write(`[bench] ${s}\n`);
 
 interface Measured { seconds: number; maxRssMb: number; [k: string]: unknown }
 
-function child(...argv: string[]): Measured {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/child.ts', ...argv], {
-    encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'],
+// Asynchronous: the S3 measurement serves s3rver from this process while the child builds.
+async function child(...argv: string[]): Promise<Measured> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bench/child.ts', ...argv], {
+    encoding: 'utf8', maxBuffer: 64 * 1024 * 1024,
   });
-  return JSON.parse(out.trim().split('\n').pop()!) as Measured;
+  return JSON.parse(stdout.trim().split('\n').pop()!) as Measured;
 }
 
-function wall(fn: () => Measured): Measured & { wallSeconds: number } {
+async function wall(fn: () => Promise<Measured>): Promise<Measured & { wallSeconds: number }> {
   const t = performance.now();
-  const r = fn();
+  const r = await fn();
   return { ...r, wallSeconds: (performance.now() - t) / 1000 };
 }
 
@@ -98,9 +100,9 @@ async function s3Overhead(experimentId: string, localSeconds: number): Promise<s
     for (const file of walk(local)) await store.put(experimentId, path.relative(local, file).split(path.sep).join('/'), file);
     rmSync(`${dir}/cache`, { recursive: true, force: true }); // put seeds the cache: start cold
     log(`${experimentId}: build from S3, cold cache`);
-    const cold = child('build', s3Config, experimentId, '--full-refresh');
+    const cold = await child('build', s3Config, experimentId, '--full-refresh');
     log(`${experimentId}: build from S3, warm cache`);
-    const warm = child('build', s3Config, experimentId, '--full-refresh');
+    const warm = await child('build', s3Config, experimentId, '--full-refresh');
     return [
       `| ${experimentId} | S3 build, cold cache (downloads every object) | ${fmt(cold.seconds)} s | ${(cold.seconds / localSeconds).toFixed(2)}× local |`,
       `| ${experimentId} | S3 build, warm cache (downloads nothing) | ${fmt(warm.seconds)} s | ${(warm.seconds / localSeconds).toFixed(2)}× local |`,
@@ -127,7 +129,7 @@ async function main(): Promise<void> {
     const generateSeconds = (performance.now() - t) / 1000;
 
     log(`${e.id}: full build`);
-    const build = wall(() => child('build', CONFIG, e.id, '--full-refresh'));
+    const build = await wall(() => child('build', CONFIG, e.id, '--full-refresh'));
     if (build['status'] !== 'success') throw new Error(`bench build of ${e.id} failed: ${JSON.stringify((build['results'] as StepResult[]).filter((r) => r.status === 'error'))}`);
     const results = build['results'] as StepResult[];
     const stages = stageSeconds(results);
@@ -135,13 +137,13 @@ async function main(): Promise<void> {
     const metricSeconds = metricModels.reduce((s, r) => s + r.seconds, 0);
 
     log(`${e.id}: floor query (best of 2)`);
-    const floors = [child('floor', CONFIG, e.id), child('floor', CONFIG, e.id)];
+    const floors = [await child('floor', CONFIG, e.id), await child('floor', CONFIG, e.id)];
     const floor = floors.reduce((a, b) => (a.seconds <= b.seconds ? a : b));
     const mismatch = sameAggregates(floor['rows'] as Record<string, unknown>[], floor['built'] as Record<string, unknown>[]);
     if (mismatch) throw new Error(`the floor query does not compute what the build computes (${mismatch}); fix bench/floor.ts`);
 
     log(`${e.id}: no-op rebuild`);
-    const noop = wall(() => child('build', CONFIG, e.id));
+    const noop = await wall(() => child('build', CONFIG, e.id));
     const noopBuilt = (noop['results'] as StepResult[]).filter((r) => r.status === 'success').length;
 
     const ratio = metricSeconds / floor.seconds;
