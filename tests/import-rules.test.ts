@@ -27,6 +27,10 @@ const DOORS: readonly Door[] = [
   },
   { pkg: '@aws-sdk/', why: 'only the S3 back end talks to S3', allowed: (f) => f.startsWith('src/storage/s3/') },
   { pkg: 'playwright-core', why: 'a browser driver belongs to the tests, never the runner', allowed: () => false },
+  { pkg: 'vega', why: 'only the chart renderer draws with Vega', allowed: (f) => f === 'src/report/charts/vega-door.ts' },
+  { pkg: 'vega-lite', why: 'only the chart renderer compiles Vega-Lite', allowed: (f) => f === 'src/report/charts/vega-door.ts' },
+  { pkg: 'elkjs', why: 'only the docs layout lays out the lineage graph', allowed: (f) => f === 'src/docs/layout.ts' },
+  { pkg: 'kysely', why: 'Kysely enters through the engine dialect and the typed contexts built on it', allowed: (f) => f.startsWith('src/engine/') || f.startsWith('src/analyse/') || f.startsWith('src/ledger/') },
 ];
 
 const matches = (door: Door, specifier: string): boolean =>
