@@ -63,7 +63,7 @@ function normal(a: string, b: string): string {
 }
 
 /**
- * One row per user (exposed or not), in user order: id, allocation, exposure time, the
+ * One row per user (exposed or not): id, allocation, exposure time, the
  * latent propensity and how many purchases, bounces and page views each period holds.
  * The generator materialises it once (a table scans in parallel, `range()` does not).
  */
@@ -108,8 +108,7 @@ select
   case when ${hasPre} then ${purchases(`${num(s.base_conversion)} * ${convFactor}`, Tag.convPre, Tag.repeatPre)} else 0 end as purchases_pre,
   case when ${hasPre} then ${bounces(`${num(s.base_bounce)} * ${bounceFactor}`, Tag.bouncePre)} else 0 end as bounces_pre,
   case when ${hasPre} then ${pageViews(plan.pageViewsPre, Tag.pageViewsPre)} else 0 end as page_views_pre
-from allocated
-order by i`;
+from allocated`;
 }
 
 /** Rows of the exposures file: first exposure, a harmless repeat, and the multi-variant fault. */
