@@ -59,6 +59,13 @@ describe('xp query', () => {
     expect(r.stderr).toBe('error[MODEL_REF_UNKNOWN]: ref "nope" is not a model\n  hint: run `xp ls` to list models\n');
   });
 
+  it('{{ref}} of an ephemeral model says it is never stored, exit 2', async () => {
+    const r = await xp(p.root, 'query', 'select * from {{ref "filtered"}}');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('error[USAGE] models/core/filtered.sql · model filtered: model filtered is ephemeral: it is inlined into the models that use it and never stored\n');
+    expect(r.stderr).toContain('hint: query a stored model downstream of it');
+  });
+
   it('a SQL error is QUERY_FAILED, exit 1, with a hint', async () => {
     const r = await xp(p.root, 'query', 'select * from exp.no_such_table');
     expect(r.code).toBe(1);

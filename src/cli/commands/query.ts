@@ -20,8 +20,15 @@ export function renderQuery(project: Project, sql: string): string {
     partitioned: false,
     vars: project.config.vars,
     ref: (name) => {
-      if (!project.dag.nodes.has(name)) {
+      const node = project.dag.nodes.get(name);
+      if (!node) {
         throw new XpError('MODEL_REF_UNKNOWN', `ref "${name}" is not a model`, { hint: 'run `xp ls` to list models' });
+      }
+      if (node.materialized === 'ephemeral') {
+        throw new XpError('USAGE', `model ${name} is ephemeral: it is inlined into the models that use it and never stored`, {
+          location: { file: node.path, model: name },
+          hint: `query a stored model downstream of it, or read its SQL for a partition with \`xp compile\` (target/compiled/<experiment>/)`,
+        });
       }
       return relation(MODEL_SCHEMA, name);
     },
