@@ -115,6 +115,11 @@ async function s3Overhead(experimentId: string, localSeconds: number): Promise<s
 
 async function main(): Promise<void> {
   const project = await loadProject(CONFIG, process.cwd());
+  // A measurement starts from an empty warehouse: a regenerated raw file under existing
+  // results would (rightly) be refused by the input guard.
+  for (const p of [project.config.warehouse, `${project.config.warehouse}.wal`, project.config.target_dir]) {
+    rmSync(path.resolve(project.config.root, p), { recursive: true, force: true });
+  }
   const experiments = project.config.experiments.filter((e) => !only || e.id === only);
   const sections: string[] = [];
   const summary: string[] = [];
