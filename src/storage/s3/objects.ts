@@ -13,10 +13,11 @@ import type { RawObject } from '../types.ts';
 import { cacheEntry, isCached, sweepStaleTemps } from './cache.ts';
 import { createS3Client } from './client.ts';
 import { downloadToCache } from './download.ts';
-import { classifyFailure, failureCode, isTransient, toStorageError } from './error-map.ts';
+import { classifyFailure } from './error-map.ts';
 import { assertSafeKey, bareEtag, bucketKey, isSafeRelativeKey, relativeKeyOf } from './keys.ts';
 import { mapLimit } from './pool.ts';
-import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy, type Sleep } from './retry.ts';
+import type { RetryPolicy, Sleep } from './retry.ts';
+import { s3Attempt } from './attempt.ts';
 import { resolveS3Settings, type S3Settings } from './settings.ts';
 import { digestFile, uploadFile } from './upload.ts';
 
@@ -68,21 +69,8 @@ function assertKey(s: S3Settings, key: string): void {
 export function s3Objects(config: ProjectConfig, target: { readonly uri: string; readonly field: string }, options: S3ObjectsOptions = {}): S3Objects {
   const s = resolveS3Settings(config, options.env, target);
   const client = createS3Client(s);
-  const policy = options.retry ?? DEFAULT_RETRY_POLICY;
 
-  const attempt = async <T>(action: string, fn: () => Promise<T>, key?: string): Promise<T> => {
-    const earlier: string[] = [];
-    try {
-      return await withRetry(fn, {
-        policy,
-        isTransient,
-        onRetry: (err) => void earlier.push(failureCode(err)),
-        ...(options.sleep ? { sleep: options.sleep } : {}),
-      });
-    } catch (err) {
-      throw toStorageError(err, { settings: s, action, attempts: earlier.length + 1, earlier, ...(key ? { key } : {}) });
-    }
-  };
+  const attempt = s3Attempt(s, options);
   const where = (key: string): string => `s3://${s.bucket}/${bucketKey(s.prefix, key)}`;
 
   const putBytes = async (key: string, content: string | Buffer): Promise<StoredObject> => {
@@ -97,7 +85,7 @@ export function s3Objects(config: ProjectConfig, target: { readonly uri: string;
         ...(key.endsWith('.json') ? { ContentType: 'application/json' } : {}),
       }));
       return bareEtag(res.ETag) || md5;
-    }, full);
+    }, { key: full });
     return { key, size: body.length, etag, md5 };
   };
 
@@ -130,7 +118,7 @@ export function s3Objects(config: ProjectConfig, target: { readonly uri: string;
       assertKey(s, key);
       const full = bucketKey(s.prefix, key);
       const digest = await digestFile(localFile);
-      const etag = await attempt(`uploading ${localFile} to ${where(key)}`, () => uploadFile(client, s, full, localFile, digest), full);
+      const etag = await attempt(`uploading ${localFile} to ${where(key)}`, () => uploadFile(client, s, full, localFile, digest), { key: full });
       return { key, size: digest.size, etag, md5: digest.md5 };
     },
 
@@ -147,14 +135,14 @@ export function s3Objects(config: ProjectConfig, target: { readonly uri: string;
           if (classifyFailure(err) === 'no-key') return undefined;
           throw err;
         }
-      }, full);
+      }, { key: full });
     },
 
     async remove(keys) {
       for (const key of keys) assertKey(s, key);
       await mapLimit(keys, options.concurrency ?? 4, (key) => {
         const full = bucketKey(s.prefix, key);
-        return attempt(`deleting ${where(key)}`, () => client.send(new DeleteObjectCommand({ Bucket: s.bucket, Key: full })), full);
+        return attempt(`deleting ${where(key)}`, () => client.send(new DeleteObjectCommand({ Bucket: s.bucket, Key: full })), { key: full });
       });
     },
 
@@ -164,7 +152,7 @@ export function s3Objects(config: ProjectConfig, target: { readonly uri: string;
       if (!isCached(entry, obj)) {
         await sweepStaleTemps(entry);
         const full = bucketKey(s.prefix, obj.key);
-        await attempt(`downloading ${where(obj.key)}`, () => downloadToCache(client, s, obj, entry), full);
+        await attempt(`downloading ${where(obj.key)}`, () => downloadToCache(client, s, obj, entry), { key: full });
       }
       return entry.file;
     },

@@ -12,11 +12,11 @@ import type { RawObject, RawStore, StageProgress } from '../types.ts';
 import { cacheEntry, commitToCache, isCached, prepareEntryDir, sweepStaleTemps, tempPathFor } from './cache.ts';
 import { createS3Client } from './client.ts';
 import { downloadToCache } from './download.ts';
-import { failureCode, isTransient, toStorageError } from './error-map.ts';
 import { assertExperimentId, bucketKey, experimentFolder, isSafeRelativeKey } from './keys.ts';
 import { listExperimentObjects } from './list.ts';
 import { mapLimit } from './pool.ts';
-import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy, type Sleep } from './retry.ts';
+import type { RetryPolicy, Sleep } from './retry.ts';
+import { s3Attempt } from './attempt.ts';
 import { resolveS3Settings, type S3Settings } from './settings.ts';
 import { digestFile, uploadFile } from './upload.ts';
 
@@ -41,23 +41,10 @@ export interface S3StoreOptions {
 export async function s3RawStore(config: ProjectConfig, options: S3StoreOptions = {}): Promise<RawStore> {
   const s = resolveS3Settings(config, options.env);
   const client = createS3Client(s);
-  const policy = options.retry ?? DEFAULT_RETRY_POLICY;
   const concurrency = options.concurrency ?? DOWNLOAD_CONCURRENCY;
 
   /** Retry transient failures, then map whatever is left to an XpError naming endpoint, bucket and key. */
-  const attempt = async <T>(action: string, fn: () => Promise<T>, where: { key?: string; experimentId?: string } = {}): Promise<T> => {
-    const earlier: string[] = [];
-    try {
-      return await withRetry(fn, {
-        policy,
-        isTransient,
-        onRetry: (err) => void earlier.push(failureCode(err)),
-        ...(options.sleep ? { sleep: options.sleep } : {}),
-      });
-    } catch (err) {
-      throw toStorageError(err, { settings: s, action, attempts: earlier.length + 1, earlier, ...where });
-    }
-  };
+  const attempt = s3Attempt(s, options);
 
   return {
     uri: s.uri,
