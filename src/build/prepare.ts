@@ -6,7 +6,7 @@
 import type { Project } from '../project/load-project.ts';
 import type { Experiment, Stage } from '../project/types.ts';
 import { selectModels } from '../graph/selectors.ts';
-import { plan, storedKey, type PartitionInput, type PlanStep } from '../plan/plan.ts';
+import { plan, type PartitionInput, type PlanStep } from '../plan/plan.ts';
 import { renderModels, type SourceFiles } from '../template/render-models.ts';
 import type { RawStore } from '../storage/types.ts';
 import { expectedSourceGlob, snapshotInputs, stageInputs, type InputSnapshot } from './inputs.ts';
@@ -69,4 +69,3 @@ export async function prepareBuild(project: Project, store: RawStore, opts: Prep
   return { steps, snapshots, models };
 }
 
-export { storedKey };

@@ -3,7 +3,7 @@
  * Returns the exit code; only main.ts calls process.exit.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { ExitCode, XpError, exitCodeFor, formatError } from '../errors.ts';
+import { ExitCode, exitCodeFor, formatError } from '../errors.ts';
 import { loadProject, DEFAULT_CONFIG } from '../project/load-project.ts';
 import type { Out } from './print/build-reporter.ts';
 import { buildCommand } from './commands/build.ts';
@@ -129,4 +129,3 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   return exitCode;
 }
 
-export { XpError };

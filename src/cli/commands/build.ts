@@ -1,8 +1,6 @@
 import type { Project } from '../../project/load-project.ts';
 import { runBuild, type BuildOutcome } from '../../build/run-build.ts';
 import { buildReporter, buildSummary, type Out } from '../print/build-reporter.ts';
-import { writeCompiled } from '../../build/apply.ts';
-import { targetDir } from '../../build/run-build.ts';
 
 export interface BuildCommandOptions {
   readonly select: string;
@@ -37,4 +35,3 @@ export async function buildCommand(project: Project, opts: BuildCommandOptions, 
   return outcome;
 }
 
-export { writeCompiled, targetDir };
