@@ -8,25 +8,18 @@ import {
   proportionTest,
   ratioTest,
   welchTest,
-  type Interval,
+  type MeanTestOk,
   type NotEstimable,
   type TestConfig,
 } from '../../src/stats/index.ts';
 import { meanStats, proportionStats, ratioStats, type ArmStats, type MetricType } from './aggregates.ts';
 
-export interface Comparison {
-  readonly status: 'ok';
-  readonly estimate: number;
-  readonly se: number;
-  readonly ci: Interval;
-  readonly pValue: number;
-  readonly statistic: number;
-  /** Welch degrees of freedom (mean metrics); null for normal-reference tests */
-  readonly df: number | null;
-  /** arm means: rates for binomial metrics, ratios of sums for ratio metrics */
-  readonly controlMean: number;
-  readonly treatmentMean: number;
-}
+/**
+ * The common part of the three tests' answers: the mean test's result shape, with arm
+ * rates (binomial) or ratios of sums (ratio) as the arm means and df null for the
+ * normal-reference tests.
+ */
+export type Comparison = MeanTestOk;
 
 export type ComparisonResult = Comparison | NotEstimable;
 
