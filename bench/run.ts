@@ -10,10 +10,11 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
 import S3rver from 's3rver';
 import { loadConfig } from '../src/project/load-config.ts';
+import { listFiles } from '../src/project/load-models.ts';
 import os from 'node:os';
 import path from 'node:path';
 import { loadProject } from '../src/project/load-project.ts';
@@ -67,10 +68,6 @@ function sameAggregates(floor: Record<string, unknown>[], built: Record<string, 
 
 const fmt = (s: number): string => s.toFixed(2);
 
-function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
-}
-
 /**
  * Staging overhead (issue 5): the same experiment built from an S3 server on loopback
  * (s3rver, started here) with a cold cache, then again with a warm cache (a full refresh
@@ -97,7 +94,7 @@ async function s3Overhead(experimentId: string, localSeconds: number): Promise<s
     writeFileSync(s3Config, stringify(doc));
     const store = await openRawStore(loadConfig(s3Config));
     const local = path.join('bench/data/raw', experimentId);
-    for (const file of walk(local)) await store.put(experimentId, path.relative(local, file).split(path.sep).join('/'), file);
+    for (const file of listFiles(local, '.parquet')) await store.put(experimentId, path.relative(local, file).split(path.sep).join('/'), file);
     rmSync(`${dir}/cache`, { recursive: true, force: true }); // put seeds the cache: start cold
     log(`${experimentId}: build from S3, cold cache`);
     const cold = await child('build', s3Config, experimentId, '--full-refresh');
