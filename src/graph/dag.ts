@@ -95,12 +95,12 @@ export function descendants(dag: Dag, name: string): Set<string> {
 
 function walk(start: string, edges: ReadonlyMap<string, readonly string[]>): Set<string> {
   const seen = new Set<string>();
-  const todo = [...(edges.get(start) ?? [])];
-  while (todo.length) {
-    const n = todo.pop()!;
+  const pending = [...(edges.get(start) ?? [])];
+  while (pending.length) {
+    const n = pending.pop()!;
     if (seen.has(n)) continue;
     seen.add(n);
-    todo.push(...(edges.get(n) ?? []));
+    pending.push(...(edges.get(n) ?? []));
   }
   return seen;
 }

@@ -97,12 +97,12 @@
   // ---- selection ----
   function walk(start, edges) {
     var seen = new Set();
-    var todo = (edges.get(start) || []).slice();
-    while (todo.length) {
-      var n = todo.pop();
+    var pending = (edges.get(start) || []).slice();
+    while (pending.length) {
+      var n = pending.pop();
       if (seen.has(n)) continue;
       seen.add(n);
-      (edges.get(n) || []).forEach(function (x) { todo.push(x); });
+      (edges.get(n) || []).forEach(function (x) { pending.push(x); });
     }
     return seen;
   }
