@@ -3,8 +3,8 @@
  * Returns the exit code; only main.ts calls process.exit.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { ExitCode, exitCodeFor, formatError } from '../errors.ts';
-import { loadProject, DEFAULT_CONFIG } from '../project/load-project.ts';
+import { ExitCode, XpError, exitCodeFor, formatError } from '../errors.ts';
+import { loadProject, DEFAULT_CONFIG, type Project } from '../project/load-project.ts';
 import type { Out } from './print/build-reporter.ts';
 import { buildCommand } from './commands/build.ts';
 import { generateCommand } from './commands/generate.ts';
@@ -24,6 +24,20 @@ export interface Io {
 
 /** Stages that `--skip-<stage>` can skip. Model stages first, then analysis plugins. */
 export const SKIPPABLE_STAGES = ['dq', 'metrics', 'ab', 'cuped', 'did', 'pretrends', 'srm', 'sequential', 'decision', 'memo'] as const;
+
+/** `--skip a,b`: model stages, the memo, or the project's analysis plugins by name. */
+export function skipList(project: Project, value: string | undefined): string[] {
+  if (value === undefined) return [];
+  const known = ['dq', 'metrics', 'memo', ...project.plugins.map((p) => p.plugin.name)];
+  const names = value.split(',').map((n) => n.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !known.includes(n));
+  if (unknown.length || !names.length) {
+    throw new XpError('USAGE', `--skip: ${unknown.length ? `unknown stage${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}` : 'no stage named'}`, {
+      hint: `stages you can skip: ${known.join(', ')}`,
+    });
+  }
+  return names;
+}
 
 export interface CommandContext {
   readonly io: Io;
@@ -59,9 +73,11 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .option('--accept-config-change', 'record a design change of a running experiment in its ledger instead of refusing it')
     .option('--accept-input-change', 'build from raw objects that changed (same key, other ETag) under existing results instead of refusing');
   for (const stage of SKIPPABLE_STAGES) build.addOption(new Option(`--skip-${stage}`, `skip the ${stage} stage`));
+  build.option('--skip <stages>', 'skip stages by name, comma list: dq, metrics, memo or any analysis plugin (analyses/<name>.ts)');
   build.action(async (o: Record<string, unknown>) => {
     const project = await ctx.project(o['config'] as string);
     const skip = new Set<string>(SKIPPABLE_STAGES.filter((s) => o[`skip${s[0]!.toUpperCase()}${s.slice(1)}`]));
+    for (const name of skipList(project, o['skip'] as string | undefined)) skip.add(name);
     const outcome = await buildCommand(project, {
       select: o['select'] as string,
       models: o['models'] as string | undefined,

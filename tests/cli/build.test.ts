@@ -172,4 +172,19 @@ describe('xp build', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.split('\n')[0]).toMatch(/^error\[CONFIG_INVALID\] .*configs\/dev\.yaml:13 · experiment exp_a: experiment exp_a has no synth: block, so there is nothing to generate$/);
   });
+
+  it('--skip skips an analysis plugin by name (the project\'s own plugins included)', async () => {
+    const r = await xp(p.root, 'build', '--select', 'exp_a', '--skip', 'variant_count', '--verbose');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/SKIP exp_a analysis:variant_count flag\n/);
+    const tables = await withDb(wh(), (db) => db.all("select table_name from information_schema.tables where table_name = 'variant_summary'"));
+    expect(tables).toEqual([]);
+  });
+
+  it('--skip with an unknown stage is a usage error naming it and the stages you can skip, exit 2', async () => {
+    const r = await xp(p.root, 'build', '--select', 'exp_a', '--skip', 'variant_count,nope');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('error[USAGE]: --skip: unknown stage "nope"\n  hint: stages you can skip: dq, metrics, memo, variant_count\n');
+    expect(existsSync(wh())).toBe(false);
+  });
 });
