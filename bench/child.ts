@@ -4,8 +4,9 @@
  * measurement's memory is its own.
  */
 import path from 'node:path';
-import { loadProject } from '../src/project/load-project.ts';
-import { runBuild, warehousePath } from '../src/build/run-build.ts';
+import { loadProject } from '../src/runner/load-project.ts';
+import { runBuild } from '../src/runner/run-build.ts';
+import { warehousePath } from '../src/core/paths.ts';
 import { openDb } from '../src/engine/connection.ts';
 import { floorSql } from './floor.ts';
 
@@ -27,7 +28,7 @@ if (mode === 'build') {
   const seconds = (performance.now() - t) / 1000;
   db.close();
   // the build's own numbers, to check the floor computes the same thing
-  const wh = await openDb(warehousePath(project), { readOnly: true });
+  const wh = await openDb(warehousePath(project.config), { readOnly: true });
   const built = await wh.all(
     `select variant, metric, n, sum, sum_squares, pre_sum, pre_sum_squares, sum_pre_product, denominator_sum, numerator_denominator_sum
      from exp.metric_aggregates_overall where experiment_id = $1 order by variant, metric`, [experimentId!]);

@@ -5,7 +5,7 @@
  * Parquet. The benchmark divides the build's metric stages by this query's time.
  */
 import type { Experiment } from '../src/project/types.ts';
-import { sqlLiteral } from '../src/template/sql-literals.ts';
+import { sqlLiteral } from '../src/engine/sql.ts';
 
 export function floorSql(rawDir: string, e: Experiment): string {
   const start = `cast(${sqlLiteral(e.start)} as timestamp)`;

@@ -17,10 +17,10 @@ import { loadConfig } from '../src/project/load-config.ts';
 import { listFiles } from '../src/project/load-models.ts';
 import os from 'node:os';
 import path from 'node:path';
-import { loadProject } from '../src/project/load-project.ts';
+import { loadProject } from '../src/runner/load-project.ts';
 import { openRawStore } from '../src/storage/open-store.ts';
-import { generateForExperiments } from '../src/build/generate.ts';
-import type { StepResult } from '../src/build/events.ts';
+import { generateForExperiments } from '../src/runner/generate.ts';
+import type { StepResult } from '../src/core/results.ts';
 
 const CONFIG = 'bench/bench.yaml';
 const args = process.argv.slice(2);

@@ -18,7 +18,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import S3rver from 's3rver';
-import { formatError } from '../src/errors.ts';
+import { formatError } from '../src/core/errors.ts';
 import { loadConfig } from '../src/project/load-config.ts';
 
 const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;

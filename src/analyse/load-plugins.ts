@@ -1,16 +1,22 @@
-/** Discover analyses/*.ts plugins and order them so each runs after the ones it names. */
+/**
+ * The project's analysis plugins: the built-in pack (src/analyses/builtin), with a project
+ * file analyses/<name>.ts replacing the built-in of its name (dbt's rule for project macros
+ * over global ones), ordered so each runs after the ones it names.
+ */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { XpError } from '../errors.ts';
+import { XpError } from '../core/errors.ts';
 import { listFiles } from '../project/load-models.ts';
+import { BUILTIN_PLUGINS } from '../analyses/builtin/index.ts';
 import type { AnalysisPlugin } from './plugin.ts';
 
 export interface LoadedPlugin {
   readonly plugin: AnalysisPlugin;
-  /** path relative to the project root */
+  /** path relative to the project root, or `<builtin>/<name>.ts` for the built-in pack */
   readonly path: string;
+  readonly builtin: boolean;
   /** the file's source, part of the plugin's fingerprint */
   readonly source: string;
 }
@@ -20,7 +26,7 @@ function isPlugin(x: unknown): x is AnalysisPlugin {
   return !!p && typeof p.name === 'string' && typeof p.run === 'function' && typeof p.writes === 'object' && Array.isArray(p.reads);
 }
 
-export async function loadPlugins(root: string): Promise<LoadedPlugin[]> {
+export async function loadPlugins(root: string, opts: { readonly builtin?: boolean } = {}): Promise<LoadedPlugin[]> {
   const dir = path.join(root, 'analyses');
   // only top-level files are plugins; subfolders hold their helpers and templates
   const files = listFiles(dir, '.ts').filter((f) => path.dirname(f) === dir && !f.endsWith('.d.ts'));
@@ -45,9 +51,13 @@ export async function loadPlugins(root: string): Promise<LoadedPlugin[]> {
         hint: `set name: '${expected}' or rename the file`,
       });
     }
-    loaded.push({ plugin: mod.default, path: rel, source });
+    loaded.push({ plugin: mod.default, path: rel, source, builtin: false });
   }
-  return orderPlugins(loaded);
+  const own = new Set(loaded.map((l) => l.plugin.name));
+  const builtins = (opts.builtin ?? true ? BUILTIN_PLUGINS : [])
+    .filter((b) => !own.has(b.plugin.name))
+    .map((b): LoadedPlugin => ({ plugin: b.plugin, path: `<builtin>/${b.plugin.name}.ts`, source: readFileSync(b.file, 'utf8'), builtin: true }));
+  return orderPlugins([...builtins, ...loaded]);
 }
 
 export function orderPlugins(plugins: readonly LoadedPlugin[]): LoadedPlugin[] {

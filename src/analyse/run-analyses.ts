@@ -3,17 +3,18 @@
  * Each plugin is a step with a fingerprint (plugin source + experiment config + the
  * fingerprints of what it reads), so an unchanged partition re-runs nothing.
  */
-import { XpError } from '../errors.ts';
+import { XpError } from '../core/errors.ts';
 import type { Db, Row, SqlParams } from '../engine/connection.ts';
 import { MODEL_SCHEMA } from '../engine/platform-tables.ts';
 import { duckDbDialect } from '../engine/kysely/duckdb-dialect.ts';
 import { Kysely } from 'kysely';
-import { sha256 } from '../plan/fingerprint.ts';
+import { sha256 } from '../core/hash.ts';
 import { storedKey } from '../plan/plan.ts';
 import { partitionParams } from '../engine/materialize/partitioned.ts';
 import type { Experiment, ProjectConfig } from '../project/types.ts';
-import { relation } from '../template/sql-literals.ts';
-import type { Reporter, StepResult } from '../build/events.ts';
+import { relation } from '../engine/sql.ts';
+import type { Reporter } from '../core/events.ts';
+import type { StepResult } from '../core/results.ts';
 import type { LoadedPlugin } from './load-plugins.ts';
 import type { AnalysisContext, PluginOutput } from './plugin.ts';
 import { writePluginResults } from './write-results.ts';
@@ -77,7 +78,7 @@ export async function runAnalyses(opts: AnalyseOptions): Promise<StepResult[]> {
   const pluginState = new Map<string, ModelState>();
   const configHash = sha256(JSON.stringify(experiment), JSON.stringify(experiment.metricNames.map((m) => opts.project.metrics[m])), opts.status ?? '');
   const total = opts.plugins.length;
-  for (const [index, { plugin, source }] of opts.plugins.entries()) {
+  for (const [index, { plugin, source, path: pluginPath }] of opts.plugins.entries()) {
     const node = pluginNode(plugin.name);
     const upstream = [...plugin.reads, ...(plugin.after ?? [])].map((r) => {
       const producer = opts.plugins.find((p) => p.plugin.name === r || Object.hasOwn(p.plugin.writes, r))?.plugin.name;
@@ -93,8 +94,8 @@ export async function runAnalyses(opts: AnalyseOptions): Promise<StepResult[]> {
     const failed = upstream.find((u) => u.state?.state === 'failed');
     const skipped = upstream.find((u) => u.state?.state === 'skipped');
     if (opts.skip.has(plugin.name)) { finish({ ...base, status: 'skipped', reason: 'flag', seconds: 0 }, 'skipped'); continue; }
-    if (failed) { finish({ ...base, status: 'skipped', reason: `upstream ${failed.name} failed`, seconds: 0 }, 'failed'); continue; }
-    if (skipped) { finish({ ...base, status: 'skipped', reason: `upstream ${skipped.name} skipped`, seconds: 0 }, 'skipped'); continue; }
+    if (failed) { finish({ ...base, status: 'skipped', reason: 'upstream-failed', upstream: failed.name, seconds: 0 }, 'failed'); continue; }
+    if (skipped) { finish({ ...base, status: 'skipped', reason: 'upstream-skipped', upstream: skipped.name, seconds: 0 }, 'skipped'); continue; }
     if (!opts.fullRefresh && opts.stored.get(storedKey(node, experiment.id)) === fingerprint) {
       for (const [t, rows] of await readTables(opts.db, experiment.id, Object.keys(plugin.writes))) results.set(t, rows);
       finish({ ...base, status: 'skipped', reason: 'fresh', seconds: 0 }, 'ok');
@@ -111,13 +112,13 @@ export async function runAnalyses(opts: AnalyseOptions): Promise<StepResult[]> {
       finish({ ...base, status: 'success', rows, seconds: (performance.now() - started) / 1000 }, 'ok');
     } catch (cause) {
       const err = cause instanceof XpError ? cause : new XpError('STAGE_FAILED', `analysis ${plugin.name} failed: ${cause instanceof Error ? cause.message : String(cause)}`, {
-        location: { experiment: experiment.id, file: `analyses/${plugin.name}.ts` },
+        location: { experiment: experiment.id, file: pluginPath },
         hint: plugin.optional ? 'an optional stage: the build continues and the memo says it was skipped' : 'fix the plugin or its inputs and rebuild; earlier results are intact',
         cause,
       });
       if (plugin.optional) {
         reporter({ type: 'warning', experimentId: experiment.id, message: err.message });
-        finish({ ...base, status: 'skipped', reason: `optional stage failed: ${err.message}`, seconds: (performance.now() - started) / 1000 }, 'failed');
+        finish({ ...base, status: 'skipped', reason: 'optional-failed', message: err.message, seconds: (performance.now() - started) / 1000 }, 'failed');
       } else {
         finish({ ...base, status: 'error', message: err.message, code: err.code, seconds: (performance.now() - started) / 1000 }, 'failed');
       }

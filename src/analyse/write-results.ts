@@ -2,11 +2,11 @@
  * Write a plugin's rows as partitions of its declared tables, all in one transaction
  * with the plugin's fingerprint: a failed write leaves the previous results in place.
  */
-import { XpError } from '../errors.ts';
+import { XpError } from '../core/errors.ts';
 import type { Db, SqlValue } from '../engine/connection.ts';
 import { MODEL_SCHEMA } from '../engine/platform-tables.ts';
 import { recordFingerprint } from '../engine/materialize/record.ts';
-import { quoteIdent, relation } from '../template/sql-literals.ts';
+import { quoteIdent, relation } from '../engine/sql.ts';
 import type { PluginOutput, TableSpec } from './plugin.ts';
 
 const ROWS_PER_INSERT = 200;

@@ -4,7 +4,7 @@
  * report (docs/statistics.md#plugins lists the meaning of each column). Every table also
  * has `experiment_id`, added by the runner. Column names are a contract: add, never rename.
  */
-import type { ColumnType, TableSpec } from '../../src/analyse/plugin.ts';
+import type { ColumnType, TableSpec } from '../analyse/plugin.ts';
 
 type ValueOf<T extends ColumnType> =
   T extends 'double' | 'bigint' | 'integer' ? number | null

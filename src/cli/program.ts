@@ -3,8 +3,8 @@
  * Returns the exit code; only main.ts calls process.exit.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { ExitCode, XpError, exitCodeFor, formatError } from '../errors.ts';
-import { loadProject, DEFAULT_CONFIG, type Project } from '../project/load-project.ts';
+import { ExitCode, XpError, exitCodeFor, formatError } from '../core/errors.ts';
+import { loadProject, DEFAULT_CONFIG, type Project } from '../runner/load-project.ts';
 import type { Out } from './print/build-reporter.ts';
 import { buildCommand } from './commands/build.ts';
 import { generateCommand } from './commands/generate.ts';
@@ -13,8 +13,8 @@ import { lsCommand } from './commands/ls.ts';
 import { queryCommand } from './commands/query.ts';
 import { queryLakeCommand } from './commands/query-lake.ts';
 import { formatRows, type RowFormat } from './print/rows.ts';
-import { textTable } from './print/format.ts';
-import { extraCommands } from './extra-commands.ts';
+import { textTable } from '../core/format.ts';
+import { extraCommands } from './commands/index.ts';
 
 export interface Io {
   readonly stdout: Out;

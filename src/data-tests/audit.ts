@@ -4,11 +4,11 @@
  * failure throws, so the transaction rolls back and the previous good partition stays;
  * a warn-severity failure is reported and the rows are kept.
  */
-import type { Reporter } from '../build/events.ts';
+import type { Reporter } from '../core/events.ts';
 import type { Db } from '../engine/connection.ts';
-import { XpError } from '../errors.ts';
+import { XpError } from '../core/errors.ts';
 import type { PlanStep } from '../plan/plan.ts';
-import type { Project } from '../project/load-project.ts';
+import type { Project } from '../workspace/project.ts';
 import { runDataTest } from './run-data-test.ts';
 import { loadTestSpecs } from './spec/load-tests.ts';
 import type { DataTest, TestResult } from './types.ts';

@@ -3,8 +3,8 @@
  * rendered for one partition, over the stored parents and the partition's raw files
  * (staged from the raw store as a build would; a local folder needs no copy).
  */
-import { snapshotInputs, stageInputs } from '../build/inputs.ts';
-import type { Project } from '../project/load-project.ts';
+import { snapshotInputs, stageInputs } from '../storage/inputs.ts';
+import type { Project } from '../workspace/project.ts';
 import type { Experiment } from '../project/types.ts';
 import { openRawStore } from '../storage/open-store.ts';
 import type { RawStore } from '../storage/types.ts';

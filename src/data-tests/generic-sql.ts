@@ -3,7 +3,7 @@
  * `rows`: the relation holding exactly the rows under test (one partition, or the new
  * rows of a build before they replace the old ones).
  */
-import { quoteIdent, sqlLiteral } from '../template/sql-literals.ts';
+import { quoteIdent, sqlLiteral } from '../engine/sql.ts';
 import type { GenericArgs } from './types.ts';
 
 const q = quoteIdent;

@@ -1,23 +1,11 @@
 /** target/run_results.json of a test run: the build's envelope, with one entry per test. */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { writeRunResults, type RunResults } from '../core/results.ts';
 import type { TestResult } from './types.ts';
 
-export interface TestRunResults {
-  readonly run_id: string;
-  readonly command: string;
-  readonly started_at: string;
-  readonly finished_at: string;
-  readonly status: 'success' | 'error';
-  readonly elapsed_seconds: number;
-  readonly results: readonly TestResult[];
-}
+export type TestRunResults = RunResults<TestResult>;
 
 export function writeTestResults(targetDir: string, run: TestRunResults): string {
-  mkdirSync(targetDir, { recursive: true });
-  const file = path.join(targetDir, 'run_results.json');
-  writeFileSync(file, JSON.stringify({ kind: 'test', ...run }, null, 2) + '\n');
-  return file;
+  return writeRunResults(targetDir, run, 'test');
 }
 
 export function countByStatus(results: readonly TestResult[]): Record<TestResult['status'], number> {

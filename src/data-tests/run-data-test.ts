@@ -5,11 +5,11 @@
 import type { Db } from '../engine/connection.ts';
 import { MODEL_SCHEMA } from '../engine/platform-tables.ts';
 import { partitionParams } from '../engine/materialize/partitioned.ts';
-import type { Project } from '../project/load-project.ts';
+import type { Project } from '../workspace/project.ts';
 import type { Experiment } from '../project/types.ts';
 import { renderModels, templateContext } from '../template/render-models.ts';
 import { PARTITION_PARAM, type RenderState } from '../template/sql-env.ts';
-import { relation as rel } from '../template/sql-literals.ts';
+import { relation as rel } from '../engine/sql.ts';
 import { describeFailures, genericSql } from './generic-sql.ts';
 import { formatRows } from './format-rows.ts';
 import type { DataTest, TestResult } from './types.ts';

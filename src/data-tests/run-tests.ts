@@ -6,12 +6,12 @@ import { existsSync } from 'node:fs';
 import { openDb, type Db } from '../engine/connection.ts';
 import { MODEL_SCHEMA } from '../engine/platform-tables.ts';
 import { selectExperiments, selectModels } from '../graph/selectors.ts';
-import type { Project } from '../project/load-project.ts';
+import type { Project } from '../workspace/project.ts';
 import type { Experiment } from '../project/types.ts';
 import { PARTITION_PARAM } from '../template/sql-env.ts';
-import { relation } from '../template/sql-literals.ts';
-import { targetDir, warehousePath } from '../build/run-build.ts';
-import { newRunId } from '../build/run-results.ts';
+import { relation } from '../engine/sql.ts';
+import { targetDir, warehousePath } from '../core/paths.ts';
+import { newRunId } from '../core/results.ts';
 import { ephemeralRelations } from './ephemeral.ts';
 import { runDataTest } from './run-data-test.ts';
 import { writeTestResults } from './results.ts';
@@ -72,7 +72,7 @@ export async function runTests(project: Project, opts: TestOptions = {}): Promis
 
   if (types.has('unit')) {
     for (const t of specs.unit.filter((u) => chosen.has(u.model))) {
-      emit(await runUnitTest(project, t, { compiledDir: `${targetDir(project)}/compiled` }));
+      emit(await runUnitTest(project, t, { compiledDir: `${targetDir(project.config)}/compiled` }));
     }
   }
 
@@ -80,7 +80,7 @@ export async function runTests(project: Project, opts: TestOptions = {}): Promis
   if (dataTests.length) {
     const ids = project.config.experiments.map((e) => e.id);
     const experiments: Experiment[] = selectExperiments(ids, opts.select ?? 'all').map((id) => project.config.experiments.find((e) => e.id === id)!);
-    const whPath = warehousePath(project);
+    const whPath = warehousePath(project.config);
     if (!existsSync(whPath)) {
       for (const t of dataTests) emit(skipped(t, null, `no warehouse at ${project.config.warehouse}: run xp build first`));
     } else {
@@ -95,7 +95,7 @@ export async function runTests(project: Project, opts: TestOptions = {}): Promis
 
   const finished = new Date();
   const status = results.some((r) => r.status === 'fail' || r.status === 'error') ? 'error' : 'success';
-  const runResultsPath = writeTestResults(targetDir(project), {
+  const runResultsPath = writeTestResults(targetDir(project.config), {
     run_id: runId,
     command: opts.command ?? 'xp test',
     started_at: started.toISOString(),

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Row } from '../engine/connection.ts';
 import type { HealthCheck, HealthStatus } from '../health/types.ts';
-import type { Project } from '../project/load-project.ts';
+import type { Project } from '../workspace/project.ts';
 import type { PartitionInfo, RunStep, WarehouseInfo } from './warehouse.ts';
 
 /** build and test state: did the last build and the last `xp test` run pass */

@@ -4,11 +4,11 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Project } from '../project/load-project.ts';
+import type { Project } from '../workspace/project.ts';
 import type { ModelNode } from '../project/types.ts';
 import { renderModels } from '../template/render-models.ts';
-import type { UnitTest } from '../testing/unit/spec.ts';
-import type { DataTest, TestStatus } from '../testing/types.ts';
+import type { UnitTest } from '../data-tests/unit/spec.ts';
+import type { DataTest, TestStatus } from '../data-tests/types.ts';
 import { analysisId, modelId, sourceId, type AnalysisDoc, type ColumnDoc, type ModelDoc, type TestDoc } from './types.ts';
 import type { WarehouseInfo } from './warehouse.ts';
 

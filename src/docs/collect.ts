@@ -3,9 +3,9 @@
  * tests, columns and SQL), sources, analysis plugins, experiments, and the lineage graph
  * sources → models → analyses → memo. Pages only format this data.
  */
-import { targetDir, warehousePath } from '../build/run-build.ts';
-import type { Project } from '../project/load-project.ts';
-import { loadTestSpecs } from '../testing/spec/load-tests.ts';
+import { targetDir, warehousePath } from '../core/paths.ts';
+import type { Project } from '../workspace/project.ts';
+import { loadTestSpecs } from '../data-tests/spec/load-tests.ts';
 import { experimentDocs } from './collect-experiments.ts';
 import { modelDocs } from './collect-models.ts';
 import { analysisId, MEMO_ID, modelId, sourceId, type AnalysisDoc, type DocsData, type GraphNode, type ModelDoc, type SourceDoc } from './types.ts';
@@ -55,10 +55,10 @@ function lineage(models: readonly ModelDoc[], sources: readonly SourceDoc[], ana
 
 export async function collectDocs(project: Project, opts: { readonly now?: Date } = {}): Promise<DocsData> {
   const { config, dag } = project;
-  const target = targetDir(project);
+  const target = targetDir(project.config);
   const specs = loadTestSpecs(project);
   const now = opts.now ?? new Date();
-  const wh = await readWarehouse(warehousePath(project), config.warehouse, config.experiments, now);
+  const wh = await readWarehouse(warehousePath(project.config), config.warehouse, config.experiments, now);
   const analyses = analysisDocs(project);
   const models = modelDocs(project, specs.data, specs.unit, wh, target, analyses);
   const sourceNames = [...new Set(dag.order.flatMap((n) => dag.nodes.get(n)!.sources))].sort();

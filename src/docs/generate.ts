@@ -5,8 +5,8 @@
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { targetDir } from '../build/run-build.ts';
-import type { Project } from '../project/load-project.ts';
+import { targetDir } from '../core/paths.ts';
+import type { Project } from '../workspace/project.ts';
 import { collectDocs, type DocsData } from './collect.ts';
 import { layoutGraph, nodeWidth, NODE_HEIGHT } from './layout.ts';
 import { experimentPage, experimentsPage } from './pages/experiments.ts';
@@ -25,7 +25,7 @@ export interface DocsResult {
 }
 
 export function docsDir(project: Project): string {
-  return path.join(targetDir(project), 'docs');
+  return path.join(targetDir(project.config), 'docs');
 }
 
 export async function generateDocs(project: Project, opts: { readonly now?: Date } = {}): Promise<DocsResult> {

@@ -1,6 +1,6 @@
 /** The docs site's data: plain records the pages format. */
 import type { Row } from '../engine/connection.ts';
-import type { TestStatus } from '../testing/types.ts';
+import type { TestStatus } from '../data-tests/types.ts';
 import type { ExperimentDoc } from './collect-experiments.ts';
 import type { PartitionInfo } from './warehouse.ts';
 

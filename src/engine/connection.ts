@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
-import { XpError } from '../errors.ts';
+import { XpError } from '../core/errors.ts';
 
 export type SqlValue = string | number | boolean | null | bigint;
 export type SqlParams = Readonly<Record<string, SqlValue>> | readonly SqlValue[];

@@ -2,7 +2,7 @@
  * The only ways a value may enter SQL text: as a quoted identifier or as a literal.
  * Everything else is a bound parameter.
  */
-import { XpError } from '../errors.ts';
+import { XpError } from '../core/errors.ts';
 
 export function quoteIdent(name: string): string {
   if (typeof name !== 'string' || name.length === 0) {

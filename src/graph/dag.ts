@@ -2,7 +2,7 @@
  * The model DAG: edges from {{ref}}, checked for unknown refs and cycles, ordered
  * topologically (stable: stage order, then name, so plans are deterministic).
  */
-import { XpError } from '../errors.ts';
+import { XpError } from '../core/errors.ts';
 import type { ModelNode, Stage } from '../project/types.ts';
 
 export interface Dag {

@@ -3,7 +3,7 @@
  * descendants), `tag:x`, `path:models/core`; a comma is a union; `--exclude` takes the same
  * syntax. Experiments with an id, a comma list, a glob (`exp_*`) or `all`.
  */
-import { XpError } from '../errors.ts';
+import { XpError } from '../core/errors.ts';
 import { ancestors, descendants, type Dag } from './dag.ts';
 
 function selectOne(dag: Dag, term: string): Set<string> {

@@ -1,5 +1,5 @@
 /** `xp health` on a terminal: one line per experiment, then each experiment's checks in full. */
-import { textTable } from '../cli/print/format.ts';
+import { textTable } from '../core/format.ts';
 import type { HealthReport } from './types.ts';
 
 const MARK = { ok: 'ok', warn: 'WARN', critical: 'CRITICAL', unknown: '?' } as const;

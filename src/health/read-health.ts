@@ -6,7 +6,7 @@
 import type { Db, Row } from '../engine/connection.ts';
 import { MODEL_SCHEMA } from '../engine/platform-tables.ts';
 import type { Experiment } from '../project/types.ts';
-import { relation } from '../template/sql-literals.ts';
+import { relation } from '../engine/sql.ts';
 import type { HealthInputs } from './inputs.ts';
 
 async function exists(db: Db, table: string, schema = MODEL_SCHEMA): Promise<boolean> {

@@ -3,13 +3,13 @@
  * read its partition read-only and assess it. Returns data; src/cli/commands/health.ts
  * prints it and turns `critical` into exit code 1.
  */
-import { XpError } from '../errors.ts';
+import { XpError } from '../core/errors.ts';
 import type { Db } from '../engine/connection.ts';
 import { selectExperiments } from '../graph/selectors.ts';
 import { foldEvents, type ExperimentState } from '../ledger/fold.ts';
 import { withLedgerRead } from '../ledger/open.ts';
 import { hasLedger, readEvents } from '../ledger/store.ts';
-import type { Project } from '../project/load-project.ts';
+import type { Project } from '../workspace/project.ts';
 import { assessExperiment } from './assess.ts';
 import { readHealthInputs } from './read-health.ts';
 import { defaultHealthThresholds, type ExperimentHealth, type HealthReport, type HealthThresholds } from './types.ts';

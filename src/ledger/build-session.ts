@@ -12,13 +12,14 @@
  * - `finished`: failures, skips, analysis results and `build_finished`.
  */
 import { hostname } from 'node:os';
-import { XpError } from '../errors.ts';
+import { XpError } from '../core/errors.ts';
 import type { Db } from '../engine/connection.ts';
-import type { Project } from '../project/load-project.ts';
+import type { Project } from '../workspace/project.ts';
 import type { Experiment } from '../project/types.ts';
 import type { PlanStep } from '../plan/plan.ts';
-import type { Reporter, StepResult } from '../build/events.ts';
-import type { InputSnapshot } from '../build/inputs.ts';
+import type { Reporter } from '../core/events.ts';
+import { reasonText, type StepResult } from '../core/results.ts';
+import type { InputSnapshot } from '../storage/inputs.ts';
 import { configEvents } from './config-authority.ts';
 import type { LedgerEvent, NewEvent } from './events.ts';
 import { applyEvent, foldEvents, type ExperimentState } from './fold.ts';
@@ -185,7 +186,7 @@ export async function openBuildLedger(db: Db, project: Project, experiments: rea
         for (const r of mine) {
           const base = { runId: opts.runId, node: r.node, stage: r.stage };
           if (r.status === 'success' && !committedBy.get(e.id)!.has(r.node)) {
-            list.push({ kind: 'stage_finished', payload: { ...base, fingerprint: r.fingerprint ?? '', seconds: r.seconds, ...(r.rows === undefined ? {} : { rows: r.rows }), ...(r.reason ? { reason: r.reason } : {}) } });
+            list.push({ kind: 'stage_finished', payload: { ...base, fingerprint: r.fingerprint ?? '', seconds: r.seconds, ...(r.rows === undefined ? {} : { rows: r.rows }), ...(r.reason ? { reason: reasonText(r) } : {}) } });
           } else if (r.status === 'error') {
             list.push({ kind: 'stage_failed', payload: { ...base, message: r.message ?? 'failed', seconds: r.seconds, ...(r.code ? { code: r.code } : {}), ...(r.fingerprint ? { fingerprint: r.fingerprint } : {}) } });
           } else if (r.status === 'skipped' && r.reason === 'fresh') {
@@ -194,7 +195,7 @@ export async function openBuildLedger(db: Db, project: Project, experiments: rea
               list.push({ kind: 'stage_finished', payload: { ...base, fingerprint: r.fingerprint, seconds: 0, reason: 'fresh' } });
             }
           } else if (r.status === 'skipped' && r.reason !== 'ephemeral') {
-            list.push({ kind: 'stage_skipped', payload: { ...base, reason: r.reason ?? 'skipped' } });
+            list.push({ kind: 'stage_skipped', payload: { ...base, reason: r.reason ? reasonText(r) : 'skipped' } });
           }
         }
         const count = (f: (r: StepResult) => boolean): number => mine.filter(f).length;

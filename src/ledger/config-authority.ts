@@ -3,7 +3,7 @@
  * state and the YAML's experiment, decide which events to record, or refuse a design
  * change with CONFIG_CHANGED (exit 2) unless it is accepted.
  */
-import { XpError } from '../errors.ts';
+import { XpError } from '../core/errors.ts';
 import type { Experiment, ProjectConfig } from '../project/types.ts';
 import { configHashes, configSnapshot, describeChange, diffConfig } from './config-snapshot.ts';
 import type { NewEvent } from './events.ts';

@@ -3,7 +3,7 @@
  * plugins call accept either. Only the calls the ledger makes are supported.
  */
 import { CompiledQuery, type Kysely } from 'kysely';
-import { XpError } from '../errors.ts';
+import { XpError } from '../core/errors.ts';
 import type { Db, Row, SqlParams } from '../engine/connection.ts';
 
 function params(p: SqlParams | undefined): unknown[] {

@@ -2,7 +2,7 @@
  * The lifecycle: draft → running ⇄ paused → completed | stopped | cancelled. Pure rules
  * (`nextStatus`) and the command that records a transition in the ledger.
  */
-import { XpError } from '../errors.ts';
+import { XpError } from '../core/errors.ts';
 import type { Db } from '../engine/connection.ts';
 import type { Experiment, ProjectConfig } from '../project/types.ts';
 import { configEvents } from './config-authority.ts';

@@ -9,7 +9,7 @@ import { linkSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, wr
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { XpError } from '../errors.ts';
+import { XpError } from '../core/errors.ts';
 
 export interface LockHolder {
   readonly pid: number;

@@ -8,7 +8,7 @@
  * Pass the plugin's `ctx.db` (a Kysely) or a `Db`.
  */
 import type { Kysely } from 'kysely';
-import { XpError } from '../errors.ts';
+import { XpError } from '../core/errors.ts';
 import type { Db } from '../engine/connection.ts';
 import type { ConfigSnapshot } from './config-snapshot.ts';
 import type { LookPayload, Status } from './events.ts';

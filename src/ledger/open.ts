@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { XpError } from '../errors.ts';
+import { XpError } from '../core/errors.ts';
 import { openDb, type Db } from '../engine/connection.ts';
 import type { ProjectConfig } from '../project/types.ts';
 import { acquireExperimentLocks } from './lock.ts';

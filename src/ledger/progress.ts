@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import type { BuildEvent, Reporter } from '../build/events.ts';
+import type { BuildEvent, Reporter } from '../core/events.ts';
 
 export interface BuildProgress {
   readonly experimentId: string;

@@ -5,7 +5,7 @@
  * one, so an event commits together with the data it describes.
  */
 import { Kysely } from 'kysely';
-import { XpError } from '../errors.ts';
+import { XpError } from '../core/errors.ts';
 import type { Db } from '../engine/connection.ts';
 import { PLATFORM_SCHEMA } from '../engine/platform-tables.ts';
 import { duckDbDialect } from '../engine/kysely/duckdb-dialect.ts';

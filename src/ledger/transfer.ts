@@ -5,9 +5,9 @@
  */
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { XpError } from '../errors.ts';
+import { XpError } from '../core/errors.ts';
 import type { Db } from '../engine/connection.ts';
-import { sqlLiteral } from '../template/sql-literals.ts';
+import { sqlLiteral } from '../engine/sql.ts';
 import type { LedgerEvent } from './events.ts';
 import { ensureLedgerTables, insertEvents, readEvents, readHeads, toEvent, toRow, type LedgerTable } from './store.ts';
 import { assertIntact, verifyChain, verifyLedger } from './verify.ts';

@@ -3,7 +3,7 @@
  * hash recomputed from the event, and the last event equal to the recorded head (so a
  * deleted newest event is caught too). Pure; `verifyLedger` reads the warehouse.
  */
-import { XpError } from '../errors.ts';
+import { XpError } from '../core/errors.ts';
 import type { Db } from '../engine/connection.ts';
 import { eventHash } from './canonical.ts';
 import type { LedgerEvent } from './events.ts';

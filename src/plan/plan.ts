@@ -4,29 +4,11 @@
  * `--dry-run` prints it; the materialiser applies it.
  */
 import { ancestors, type Dag } from '../graph/dag.ts';
-import type { Materialization, Stage } from '../project/types.ts';
-import { modelFingerprint, sha256 } from './fingerprint.ts';
+import type { PlanStep } from '../core/results.ts';
+import { sha256 } from '../core/hash.ts';
+import { modelFingerprint } from './fingerprint.ts';
 
-export type StepAction = 'build' | 'skip';
-export type StepReason =
-  | 'new' // never built
-  | 'stale' // fingerprint changed
-  | 'full-refresh' // forced
-  | 'fresh' // fingerprint unchanged
-  | 'flag' // its stage was skipped with --skip-<stage>
-  | 'ephemeral'; // inlined into its children, never built
-
-export interface PlanStep {
-  /** null for project-level (view/table) models */
-  readonly experimentId: string | null;
-  readonly model: string;
-  readonly materialized: Materialization;
-  readonly stage: Stage;
-  readonly action: StepAction;
-  readonly reason: StepReason;
-  readonly fingerprint: string;
-  readonly sql: string;
-}
+export type { PlanStep } from '../core/results.ts';
 
 export interface PartitionInput {
   readonly experimentId: string;
@@ -46,7 +28,7 @@ export interface PlanInput {
   /** fingerprints recorded by earlier builds, keyed by `${model}\u0000${experimentId ?? ''}` */
   readonly stored: ReadonlyMap<string, string>;
   readonly fullRefresh: boolean;
-  readonly skipStages: ReadonlySet<Stage>;
+  readonly skipStages: ReadonlySet<PlanStep['stage']>;
 }
 
 export const storedKey = (model: string, experimentId: string | null): string => `${model}\u0000${experimentId ?? ''}`;

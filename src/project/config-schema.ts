@@ -3,6 +3,7 @@
  * silently falls back to a default. Defaults live here and nowhere else.
  */
 import { z } from 'zod';
+import { MATERIALIZATIONS, STAGES } from '../core/results.ts';
 
 /** Experiment ids become partition keys, object prefixes and file names: keep them tame. */
 export const EXPERIMENT_ID_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
@@ -41,8 +42,6 @@ const storageSchema = z.strictObject({
   s3: s3Schema.optional(),
 });
 
-export const MATERIALIZATIONS = ['view', 'table', 'ephemeral', 'partitioned'] as const;
-export const STAGES = ['ingest', 'dq', 'metrics'] as const;
 
 /** Build settings of a model; folder defaults cascade from `models:` in the config. */
 export const modelSettingsSchema = z.strictObject({
@@ -151,6 +150,12 @@ export const experimentSchema = z.strictObject({
   synth: synthSchema.optional(),
 });
 
+/** The analysis plugins: the built-in pack (src/analyses/builtin) and the project's analyses/*.ts. */
+const analysesSchema = z.strictObject({
+  /** run the built-in pack (ab, srm, cuped, did, pretrends, sequential, decision); a project plugin of the same name replaces one */
+  builtin: z.boolean().default(true),
+});
+
 export const projectConfigSchema = z.strictObject({
   name: z.string().default('exp_platform'),
   warehouse: z.string().default('target/warehouse.duckdb'),
@@ -158,6 +163,7 @@ export const projectConfigSchema = z.strictObject({
   storage: storageSchema.prefault({}),
   vars: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).default({}),
   models: z.record(z.string(), modelSettingsSchema).default({}),
+  analyses: analysesSchema.prefault({}),
   metrics: z.record(identifier, metricSchema),
   experiments: z.record(z.string(), experimentSchema).default({}),
 });

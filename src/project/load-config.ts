@@ -5,7 +5,7 @@
 import { readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
-import { XpError } from '../errors.ts';
+import { XpError } from '../core/errors.ts';
 import { readYaml, type YamlSource } from './yaml-source.ts';
 import {
   projectConfigSchema,

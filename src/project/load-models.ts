@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { XpError } from '../errors.ts';
+import { XpError } from '../core/errors.ts';
 import { parseYaml } from './yaml-source.ts';
 import { modelSettingsSchema, type ModelSettings } from './config-schema.ts';
 import { extractDependencies } from '../template/sql-env.ts';

@@ -24,8 +24,8 @@ export interface ProjectConfig extends Omit<RawProjectConfig, 'experiments'> {
   readonly experiments: readonly Experiment[];
 }
 
-export type Materialization = NonNullable<ModelSettings['materialized']>;
-export type Stage = NonNullable<ModelSettings['stage']>;
+export type { Materialization, Stage } from '../core/results.ts';
+import type { Materialization, Stage } from '../core/results.ts';
 
 /** A SQL model as found on disk, before rendering. */
 export interface ModelNode {

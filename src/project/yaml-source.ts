@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml';
-import { XpError, type ErrorCode } from '../errors.ts';
+import { XpError, type ErrorCode } from '../core/errors.ts';
 
 export interface YamlSource {
   readonly file: string;

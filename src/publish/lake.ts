@@ -8,7 +8,7 @@
  * Back ends: local/ (a folder, `file://`) and s3/ (a bucket prefix, `s3://`).
  */
 import { experimentIdSchema } from '../project/config-schema.ts';
-import { XpError } from '../errors.ts';
+import { XpError } from '../core/errors.ts';
 
 /** One partition of one published table. */
 export interface PartitionRef {

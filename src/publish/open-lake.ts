@@ -1,6 +1,6 @@
 /** Pick the lake back end from the config's storage.lake URI (undefined when none is set). */
 import path from 'node:path';
-import { XpError } from '../errors.ts';
+import { XpError } from '../core/errors.ts';
 import type { ProjectConfig } from '../project/types.ts';
 import type { Lake } from './lake.ts';
 import { localLake } from './local/lake.ts';

@@ -7,12 +7,13 @@
  * failed keeps its old rows and fingerprint in the warehouse, so its previous publication
  * stays as it is.
  */
-import { XpError } from '../errors.ts';
+import { XpError } from '../core/errors.ts';
 import type { Db } from '../engine/connection.ts';
 import { MODEL_SCHEMA } from '../engine/platform-tables.ts';
-import type { Project } from '../project/load-project.ts';
+import type { Project } from '../workspace/project.ts';
 import type { Experiment } from '../project/types.ts';
-import type { Reporter, StepResult } from '../build/events.ts';
+import type { Reporter } from '../core/events.ts';
+import type { StepResult } from '../core/results.ts';
 import type { Lake, PartitionRef } from './lake.ts';
 import { parseManifest, type Manifest } from './manifest.ts';
 import { openLake } from './open-lake.ts';

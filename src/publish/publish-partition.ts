@@ -17,7 +17,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../engine/connection.ts';
 import { MODEL_SCHEMA } from '../engine/platform-tables.ts';
-import { relation, sqlLiteral } from '../template/sql-literals.ts';
+import { relation, sqlLiteral } from '../engine/sql.ts';
 import { partitionFolder, type Lake, type LakeFile, type PartitionRef } from './lake.ts';
 import { isGenerationFile, manifestText, MANIFEST_FORMAT, newGeneration, type Manifest } from './manifest.ts';
 

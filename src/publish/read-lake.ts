@@ -4,11 +4,11 @@
  * `exp.<table>`, over them in an in-memory DuckDB. A partition republished while we read
  * (a listed file is gone) is resolved again from its new manifest.
  */
-import { XpError } from '../errors.ts';
+import { XpError } from '../core/errors.ts';
 import { openDb, type Db } from '../engine/connection.ts';
 import { MODEL_SCHEMA } from '../engine/platform-tables.ts';
 import type { ProjectConfig } from '../project/types.ts';
-import { relation, sqlLiteral } from '../template/sql-literals.ts';
+import { relation, sqlLiteral } from '../engine/sql.ts';
 import type { Lake, PartitionRef } from './lake.ts';
 import { parseManifest, type Manifest } from './manifest.ts';
 import { openLake } from './open-lake.ts';

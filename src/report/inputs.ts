@@ -5,12 +5,12 @@
  * in analyses/*.ts); the model tables the report draws from are typed here.
  */
 import type { Row } from '../engine/connection.ts';
-import type { StepResult } from '../build/events.ts';
+import type { StepResult } from '../core/results.ts';
 import type { Experiment, MetricConfig } from '../project/types.ts';
 
 
-export type { DailyAggregate, SrmCount } from '../analyse/model-rows.ts';
-import type { DailyAggregate, SrmCount } from '../analyse/model-rows.ts';
+export type { DailyAggregate, SrmCount } from '../analyses/model-rows.ts';
+import type { DailyAggregate, SrmCount } from '../analyses/model-rows.ts';
 
 /** One row of exp.dq_results (models/checks/dq_results.sql). */
 export interface DqResult {

@@ -16,11 +16,12 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFile
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Db } from '../engine/connection.ts';
-import type { Reporter, StepResult } from '../build/events.ts';
+import type { Reporter } from '../core/events.ts';
+import type { StepResult } from '../core/results.ts';
 import type { LoadedPlugin } from '../analyse/load-plugins.ts';
-import { XpError } from '../errors.ts';
+import { XpError } from '../core/errors.ts';
 import { recordMemo } from '../ledger/looks.ts';
-import { sha256 } from '../plan/fingerprint.ts';
+import { sha256 } from '../core/hash.ts';
 import type { Experiment, ProjectConfig } from '../project/types.ts';
 import { buildMemoData } from './build-memo-data.ts';
 import { chartData } from './charts/chart-data.ts';
@@ -105,7 +106,7 @@ export async function runMemoStage(opts: MemoStageOptions): Promise<StepResult[]
   };
   if (opts.skip.has(MEMO_NODE)) return finish({ ...base, status: 'skipped', reason: 'flag', seconds: 0 });
   const failed = opts.results.find((r) => r.experimentId === experiment.id && r.status === 'error');
-  if (failed) return finish({ ...base, status: 'skipped', reason: `upstream ${failed.node} failed`, seconds: 0 });
+  if (failed) return finish({ ...base, status: 'skipped', reason: 'upstream-failed', upstream: failed.node, seconds: 0 });
 
   reporter({ type: 'phase', experimentId: experiment.id, phase: 'memo' });
   const started = performance.now();

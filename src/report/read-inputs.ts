@@ -6,12 +6,12 @@
  */
 import type { Db, Row } from '../engine/connection.ts';
 import { MODEL_SCHEMA } from '../engine/platform-tables.ts';
-import type { StepResult } from '../build/events.ts';
+import type { StepResult } from '../core/results.ts';
 import type { LoadedPlugin } from '../analyse/load-plugins.ts';
 import { foldEvents } from '../ledger/fold.ts';
 import { hasLedger, readExperimentEvents } from '../ledger/store.ts';
 import type { Experiment, ProjectConfig } from '../project/types.ts';
-import { relation } from '../template/sql-literals.ts';
+import { relation } from '../engine/sql.ts';
 import type { DailyAggregate, DqResult, Fingerprint, ReportInputs, SrmCount } from './inputs.ts';
 
 async function tableExists(db: Db, table: string, schema = MODEL_SCHEMA): Promise<boolean> {

@@ -11,7 +11,7 @@
  * Values are never re-parsed as templates, so a `{{` in a name stays text.
  */
 import Handlebars from 'handlebars';
-import { XpError } from '../errors.ts';
+import { XpError } from '../core/errors.ts';
 
 export type TemplateKind = 'markdown' | 'html';
 

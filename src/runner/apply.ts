@@ -6,12 +6,13 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { XpError } from '../errors.ts';
+import { XpError } from '../core/errors.ts';
 import type { Db } from '../engine/connection.ts';
 import { materializers } from '../engine/materialize/index.ts';
 import { descendants, type Dag } from '../graph/dag.ts';
 import type { PlanStep } from '../plan/plan.ts';
-import type { Reporter, StepResult } from './events.ts';
+import type { Reporter } from '../core/events.ts';
+import type { StepResult } from '../core/results.ts';
 import { commitStage, type StageLedger } from '../ledger/build-session.ts';
 
 export function compiledPath(targetDir: string, step: Pick<PlanStep, 'experimentId' | 'model'>): string {
@@ -69,7 +70,7 @@ export async function applySteps(steps: readonly PlanStep[], opts: ApplyOptions)
       : [...blocked].find(([k]) => k.endsWith(`\u0000${step.model}`))?.[1]);
     let result: StepResult;
     if (blocker) {
-      result = { ...base, status: 'skipped', reason: `upstream ${blocker} failed`, seconds: 0 };
+      result = { ...base, status: 'skipped', reason: 'upstream-failed', upstream: blocker, seconds: 0 };
     } else if (step.action === 'skip') {
       result = { ...base, status: 'skipped', reason: step.reason, seconds: 0 };
     } else {

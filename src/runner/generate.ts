@@ -6,12 +6,12 @@
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { XpError } from '../errors.ts';
+import { XpError } from '../core/errors.ts';
 import { openDb } from '../engine/connection.ts';
-import type { Project } from '../project/load-project.ts';
+import type { Project } from '../workspace/project.ts';
 import type { Experiment } from '../project/types.ts';
 import type { RawStore } from '../storage/types.ts';
-import type { Reporter } from './events.ts';
+import type { Reporter } from '../core/events.ts';
 
 const md5 = (file: string): string => createHash('md5').update(readFileSync(file)).digest('hex');
 

@@ -9,13 +9,13 @@
  * is only recorded after this guard let a build through, so it is the last snapshot
  * that was either unchanged or accepted.
  */
-import { XpError } from '../errors.ts';
+import { XpError } from '../core/errors.ts';
 import type { Db } from '../engine/connection.ts';
 import { lastInputSnapshot as ledgerInputSnapshot } from '../ledger/looks.ts';
 import { diffSnapshots, type ChangedObject } from '../storage/snapshot-diff.ts';
 import type { RawObject } from '../storage/types.ts';
-import type { Reporter } from './events.ts';
-import type { InputSnapshot } from './inputs.ts';
+import type { Reporter } from '../core/events.ts';
+import type { InputSnapshot } from '../storage/inputs.ts';
 
 /** The objects of the experiment's last recorded input snapshot; undefined before its first build. */
 export async function lastInputSnapshot(db: Db, experimentId: string): Promise<readonly RawObject[] | undefined> {

@@ -1,18 +1,12 @@
 /** Load everything a command needs to know about the project, validated, without I/O on the warehouse. */
-import { buildDag, type Dag } from '../graph/dag.ts';
-import { createSqlEnv, type SqlEnv } from '../template/sql-env.ts';
-import { loadConfig } from './load-config.ts';
-import { loadHelpers, loadModels, loadPartials } from './load-models.ts';
-import type { ProjectConfig } from './types.ts';
-import { loadPlugins, type LoadedPlugin } from '../analyse/load-plugins.ts';
+import { buildDag } from '../graph/dag.ts';
+import { createSqlEnv } from '../template/sql-env.ts';
+import { loadConfig } from '../project/load-config.ts';
+import { loadHelpers, loadModels, loadPartials } from '../project/load-models.ts';
+import { loadPlugins } from '../analyse/load-plugins.ts';
+import type { Project } from '../workspace/project.ts';
 
-export interface Project {
-  readonly config: ProjectConfig;
-  readonly dag: Dag;
-  readonly env: SqlEnv;
-  /** analyses/*.ts, ordered so each runs after the plugins it names */
-  readonly plugins: readonly LoadedPlugin[];
-}
+export type { Project } from '../workspace/project.ts';
 
 export const DEFAULT_CONFIG = 'configs/dev.yaml';
 
@@ -20,5 +14,5 @@ export async function loadProject(configPath = DEFAULT_CONFIG, root = process.cw
   const config = loadConfig(configPath, root);
   const dag = buildDag(loadModels(config));
   const env = createSqlEnv(loadPartials(config.root), await loadHelpers(config.root));
-  return { config, dag, env, plugins: await loadPlugins(config.root) };
+  return { config, dag, env, plugins: await loadPlugins(config.root, { builtin: config.analyses.builtin }) };
 }

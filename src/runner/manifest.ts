@@ -1,6 +1,6 @@
 /** target/manifest.json: the project's nodes, edges and compiled SQL paths (as dbt's manifest). */
 import type { PlanStep } from '../plan/plan.ts';
-import type { Project } from './load-project.ts';
+import type { Project } from '../workspace/project.ts';
 
 export interface ManifestNode {
   readonly name: string;

@@ -3,13 +3,13 @@
  * per partition, and compare fingerprints with those recorded in the warehouse.
  * Reads only; `--dry-run` stops here.
  */
-import type { Project } from '../project/load-project.ts';
+import type { Project } from '../workspace/project.ts';
 import type { Experiment, Stage } from '../project/types.ts';
 import { selectModels } from '../graph/selectors.ts';
 import { plan, type PartitionInput, type PlanStep } from '../plan/plan.ts';
 import { renderModels, type SourceFiles } from '../template/render-models.ts';
 import type { RawStore } from '../storage/types.ts';
-import { expectedSourceGlob, snapshotInputs, stageInputs, type InputSnapshot } from './inputs.ts';
+import { expectedSourceGlob, snapshotInputs, stageInputs, type InputSnapshot } from '../storage/inputs.ts';
 
 export interface PrepareOptions {
   readonly experiments: readonly Experiment[];

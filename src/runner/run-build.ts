@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { Project } from '../project/load-project.ts';
+import type { Project } from '../workspace/project.ts';
 import type { Experiment, Stage } from '../project/types.ts';
 import { selectExperiments } from '../graph/selectors.ts';
 import { openDb, type Db } from '../engine/connection.ts';
@@ -14,13 +14,16 @@ import type { PlanStep } from '../plan/plan.ts';
 import { storedKey } from '../plan/plan.ts';
 import { prepareBuild } from './prepare.ts';
 import { applySteps } from './apply.ts';
-import { newRunId, recordRun, writeRunResults, type RunResults } from './run-results.ts';
-import { silentReporter, type Reporter, type StepResult } from './events.ts';
+import { recordRun } from './run-results.ts';
+import { newRunId, writeRunResults, type RunResults } from '../core/results.ts';
+import { targetDir, warehousePath } from '../core/paths.ts';
+import { silentReporter, type Reporter } from '../core/events.ts';
+import { type StepResult } from '../core/results.ts';
 import { generateForExperiments } from './generate.ts';
 import { runAnalyses, type ModelState } from '../analyse/run-analyses.ts';
 import { guardBuild, openBuildLedger } from '../ledger/build-session.ts';
 import { trackBuildProgress } from '../ledger/progress.ts';
-import { dataTestAudits } from '../testing/audit.ts';
+import { dataTestAudits } from '../data-tests/audit.ts';
 import { inputGuard } from './input-guard.ts';
 import { publishResults } from '../publish/publish-build.ts';
 import { runMemoStage } from '../report/memo-stage.ts';
@@ -45,7 +48,7 @@ export function modelStates(
       continue;
     }
     const state: ModelState['state'] =
-      result?.status === 'error' || result?.reason?.startsWith('upstream') ? 'failed'
+      result?.status === 'error' || result?.reason === 'upstream-failed' ? 'failed'
       : result?.reason === 'flag' ? 'skipped'
       : 'ok';
     states.set(name, { fingerprint: step.fingerprint, state });
@@ -82,14 +85,6 @@ export interface BuildOutcome {
   readonly runResultsPath?: string;
 }
 
-export function warehousePath(project: Project): string {
-  return path.resolve(project.config.root, project.config.warehouse);
-}
-
-export function targetDir(project: Project): string {
-  return path.resolve(project.config.root, project.config.target_dir);
-}
-
 export async function readStoredFingerprints(db: Db): Promise<Map<string, string>> {
   const rows = await db.all<{ model: string; experiment_id: string; fingerprint: string }>(
     'select model, experiment_id, fingerprint from xp.partitions',
@@ -100,19 +95,19 @@ export async function readStoredFingerprints(db: Db): Promise<Map<string, string
 const MODEL_STAGES: readonly Stage[] = ['ingest', 'dq', 'metrics'];
 
 export async function runBuild(project: Project, opts: BuildOptions): Promise<BuildOutcome> {
-  const reporter = trackBuildProgress(targetDir(project), opts.reporter ?? silentReporter, { dryRun: opts.dryRun, command: opts.command, plugins: project.plugins.length });
+  const reporter = trackBuildProgress(targetDir(project.config), opts.reporter ?? silentReporter, { dryRun: opts.dryRun, command: opts.command, plugins: project.plugins.length });
   const runId = newRunId();
   const startedAt = new Date();
   const ids = selectExperiments(project.config.experiments.map((e) => e.id), opts.select);
   const experiments: Experiment[] = ids.map((id) => project.config.experiments.find((e) => e.id === id)!);
   const skipStages = new Set(MODEL_STAGES.filter((s) => opts.skip?.has(s)));
-  const guard = opts.dryRun ? undefined : guardBuild(targetDir(project), ids, opts.command ?? 'xp build', reporter);
+  const guard = opts.dryRun ? undefined : guardBuild(targetDir(project.config), ids, opts.command ?? 'xp build', reporter);
   const store = await openRawStore(project.config);
   try {
     if (opts.generateSynth && !opts.dryRun) {
       await generateForExperiments(project, store, experiments, reporter);
     }
-    const whPath = warehousePath(project);
+    const whPath = warehousePath(project.config);
     if (opts.dryRun) {
       let stored = new Map<string, string>();
       if (existsSync(whPath)) {
@@ -143,7 +138,7 @@ export async function runBuild(project: Project, opts: BuildOptions): Promise<Bu
       });
       reporter({ type: 'plan', steps: prepared.steps });
       await ledger.started(prepared.snapshots);
-      const results = await applySteps(prepared.steps, { db, dag: project.dag, targetDir: targetDir(project), runId, reporter, auditFor: dataTestAudits(project, reporter), ledger: ledger.stages });
+      const results = await applySteps(prepared.steps, { db, dag: project.dag, targetDir: targetDir(project.config), runId, reporter, auditFor: dataTestAudits(project, reporter), ledger: ledger.stages });
       for (const experiment of ledger.experiments) {
         results.push(...(await runAnalyses({
           db, project: project.config, plugins: project.plugins, experiment,
@@ -157,7 +152,7 @@ export async function runBuild(project: Project, opts: BuildOptions): Promise<Bu
       results.push(...(await publishResults(project, db, ledger.experiments, { runId, results, reporter })));
       const status = results.some((r) => r.status === 'error') ? 'error' : 'success';
       const finishedAt = new Date();
-      const run: RunResults = {
+      const run: RunResults<StepResult> = {
         run_id: runId,
         command: opts.command ?? `xp build --select ${opts.select}`,
         started_at: startedAt.toISOString(),
@@ -167,7 +162,7 @@ export async function runBuild(project: Project, opts: BuildOptions): Promise<Bu
         results,
       };
       await recordRun(db, run);
-      const runResultsPath = writeRunResults(targetDir(project), run);
+      const runResultsPath = writeRunResults(targetDir(project.config), run);
       return { runId, dryRun: false, experiments: ids, steps: prepared.steps, results, status, runResultsPath };
     } finally {
       db.close();

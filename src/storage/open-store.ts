@@ -1,6 +1,6 @@
 /** Pick the raw store back end from the config's storage.raw URI. */
 import path from 'node:path';
-import { XpError } from '../errors.ts';
+import { XpError } from '../core/errors.ts';
 import type { ProjectConfig } from '../project/types.ts';
 import type { RawStore } from './types.ts';
 import { localRawStore } from './local/raw-store.ts';

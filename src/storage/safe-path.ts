@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { XpError } from '../errors.ts';
+import { XpError } from '../core/errors.ts';
 
 /** Join under a root and refuse anything that would land outside it (`../`, absolute keys). */
 export function safeJoin(root: string, ...parts: string[]): string {

@@ -2,7 +2,7 @@
  * Resolve an experiment's `synth:` block into the numbers the generator's SQL needs.
  * Pure: no DuckDB, no I/O, so defaults and fault arithmetic are testable on their own.
  */
-import { XpError } from '../errors.ts';
+import { XpError } from '../core/errors.ts';
 import type { Experiment, SynthConfig } from '../project/types.ts';
 
 const DAY_US = 86_400_000_000;

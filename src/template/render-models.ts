@@ -3,16 +3,17 @@
  * partitioned, once for the project). Pure apart from the template environment: the same
  * project, experiment and input files give the same SQL, which the fingerprints rely on.
  */
-import { XpError } from '../errors.ts';
+import { XpError } from '../core/errors.ts';
 import type { Dag } from '../graph/dag.ts';
 import type { Experiment, ModelNode, ProjectConfig } from '../project/types.ts';
-import { relation, sqlLiteral } from './sql-literals.ts';
+import { relation, sqlLiteral } from '../engine/sql.ts';
 import type { RenderState, SqlEnv } from './sql-env.ts';
 import { PARTITION_PARAM } from './sql-env.ts';
 import { MODEL_SCHEMA } from '../engine/platform-tables.ts';
 
 /** Source tables of the partition: "raw.exposures" → local parquet files */
-export type SourceFiles = ReadonlyMap<string, readonly string[]>;
+export type { SourceFiles } from '../storage/inputs.ts';
+import type { SourceFiles } from '../storage/inputs.ts';
 
 export interface RenderOptions {
   /** replace a ref by another relation (model unit tests point refs at fixtures) */

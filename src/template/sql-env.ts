@@ -7,8 +7,8 @@
  * private data as `@xp`, so one environment serves every model and partition.
  */
 import Handlebars from 'handlebars';
-import { XpError } from '../errors.ts';
-import { quoteIdent, sqlLiteral } from './sql-literals.ts';
+import { XpError } from '../core/errors.ts';
+import { quoteIdent, sqlLiteral } from '../engine/sql.ts';
 
 /** The bound parameter every partitioned model's SQL uses for its experiment id. */
 export const PARTITION_PARAM = 'experiment_id';

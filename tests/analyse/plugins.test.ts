@@ -5,11 +5,11 @@
  */
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadProject } from '../../src/project/load-project.ts';
+import { loadProject } from '../../src/runner/load-project.ts';
 import { loadPlugins, orderPlugins, type LoadedPlugin } from '../../src/analyse/load-plugins.ts';
-import { runBuild, type BuildOptions, type BuildOutcome } from '../../src/build/run-build.ts';
-import { XpError } from '../../src/errors.ts';
-import type { StepResult } from '../../src/build/events.ts';
+import { runBuild, type BuildOptions, type BuildOutcome } from '../../src/runner/run-build.ts';
+import { XpError } from '../../src/core/errors.ts';
+import type { StepResult } from '../../src/core/results.ts';
 import { REPO_ROOT, miniProject, type TempProject } from '../helpers/project.ts';
 import { xp } from '../helpers/cli.ts';
 import { rows } from '../helpers/warehouse.ts';
@@ -68,7 +68,7 @@ describe('discovery and ordering', () => {
 
   it('an unknown `after` and a cycle of `after` are PLUGIN_INVALID', () => {
     const fake = (name: string, after: string[]): LoadedPlugin => ({
-      path: `analyses/${name}.ts`, source: '',
+      path: `analyses/${name}.ts`, source: '', builtin: false,
       plugin: { name, description: '', reads: [], writes: {}, after, run: async () => ({}) },
     });
     expect(() => orderPlugins([fake('a', ['nope'])])).toThrow('plugin a runs after "nope", which is not a plugin');

@@ -4,9 +4,9 @@
  * Bayesian read-out, not-estimable rows without numbers.
  */
 import { describe, expect, it } from 'vitest';
-import { abRows, type AbInput } from '../../analyses/lib/ab-rows.ts';
-import type { OverallAggregate } from '../../analyses/lib/aggregates.ts';
-import type { MetricPlan } from '../../analyses/lib/settings.ts';
+import { abRows, type AbInput } from '../../src/analyses/lib/ab-rows.ts';
+import type { OverallAggregate } from '../../src/analyses/lib/aggregates.ts';
+import type { MetricPlan } from '../../src/analyses/lib/settings.ts';
 import { defaultDecisionConfig } from '../../src/project/config-schema.ts';
 import { adjustPValues, minimumDetectableEffect, proportionTest, ratioTest, welchTest } from '../../src/stats/index.ts';
 

@@ -3,7 +3,7 @@
  * untrustworthy → harm → win → keep running / no detectable effect, per treatment for A/B/n.
  */
 import { describe, expect, it } from 'vitest';
-import { decide, type DecisionInput, type GuardrailResult, type PrimaryResult } from '../../analyses/lib/decision-rules.ts';
+import { decide, type DecisionInput, type GuardrailResult, type PrimaryResult } from '../../src/analyses/lib/decision-rules.ts';
 
 const primary = (over: Partial<PrimaryResult> = {}): PrimaryResult => ({
   variant: 'treatment', status: 'ok', reason: null, absoluteLift: 0.002, relativeLift: 0.02, relativeCiLower: -0.01, relativeCiUpper: 0.05,

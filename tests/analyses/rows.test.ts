@@ -1,11 +1,11 @@
 /** The pure row builders of srm, cuped, did and pretrends on constructed aggregates. */
 import { describe, expect, it } from 'vitest';
-import type { DailyAggregate, OverallAggregate } from '../../analyses/lib/aggregates.ts';
-import { cupedRows, pooledCorrelation } from '../../analyses/lib/cuped-rows.ts';
-import { didRows } from '../../analyses/lib/did-rows.ts';
-import { pretrendRows } from '../../analyses/lib/pretrend-rows.ts';
-import { srmRows, type SrmCount } from '../../analyses/lib/srm-rows.ts';
-import type { MetricPlan } from '../../analyses/lib/settings.ts';
+import type { DailyAggregate, OverallAggregate } from '../../src/analyses/lib/aggregates.ts';
+import { cupedRows, pooledCorrelation } from '../../src/analyses/lib/cuped-rows.ts';
+import { didRows } from '../../src/analyses/lib/did-rows.ts';
+import { pretrendRows } from '../../src/analyses/lib/pretrend-rows.ts';
+import { srmRows, type SrmCount } from '../../src/analyses/lib/srm-rows.ts';
+import type { MetricPlan } from '../../src/analyses/lib/settings.ts';
 import { cupedTest, differenceInDifferences, preTrendTest, srmTest } from '../../src/stats/index.ts';
 
 const experiment = { control: 'control', treatments: ['treatment'], alpha: 0.05, pre_period_days: 14 };

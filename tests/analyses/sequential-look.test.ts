@@ -1,6 +1,6 @@
 /** computeLook without DuckDB: boundaries from the earlier looks, the final look, no-look cases, A/B/n. */
 import { describe, expect, it } from 'vitest';
-import { computeLook, leadingZ, lookDecision, nextPlannedFraction, type LookInput, type PreviousLook } from '../../analyses/lib/sequential-look.ts';
+import { computeLook, leadingZ, lookDecision, nextPlannedFraction, type LookInput, type PreviousLook } from '../../src/analyses/lib/sequential-look.ts';
 import { groupSequentialBounds } from '../../src/stats/index.ts';
 
 const plan = { looks: 4, spending: 'obrien-fleming' as const, alpha: 0.05, targetNPerArm: 1000 };

@@ -9,9 +9,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveDocs } from '../../src/docs/serve.ts';
-import { loadProject } from '../../src/project/load-project.ts';
-import { REPO, testedProject, type Fixture } from '../testing/fixture.ts';
-import { xp } from '../testing/cli.ts';
+import { loadProject } from '../../src/runner/load-project.ts';
+import { REPO, testedProject, type Fixture } from '../data-tests/fixture.ts';
+import { xp } from '../data-tests/cli.ts';
 import { bigProject } from '../docs/big-project.ts';
 import { launch, NO_BROWSER, type Browser } from './chromium.ts';
 

@@ -10,9 +10,9 @@
 import { copyFileSync, cpSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { loadProject } from '../../src/project/load-project.ts';
+import { loadProject } from '../../src/runner/load-project.ts';
 import { copyProject, REPO_ROOT } from '../helpers/project.ts';
-import { xp } from '../testing/cli.ts';
+import { xp } from '../data-tests/cli.ts';
 import { launch, NO_BROWSER } from './chromium.ts';
 
 async function main(): Promise<void> {

@@ -109,7 +109,7 @@ describe('xp build', () => {
   });
 
   it('the failing model error names the compiled SQL file', async () => {
-    const { modelError, compiledPath } = await import('../../src/build/apply.ts');
+    const { modelError, compiledPath } = await import('../../src/runner/apply.ts');
     const step = { experimentId: 'exp_a', model: 'user_values', materialized: 'partitioned', stage: 'ingest', action: 'build', reason: 'new', fingerprint: 'f', sql: '' } as const;
     const file = compiledPath(p.file('target'), step);
     expect(file).toBe(p.file('target/compiled/exp_a/user_values.sql'));

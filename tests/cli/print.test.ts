@@ -1,16 +1,16 @@
 /** Terminal output: tables, rows, per-step lines, the live status line on a terminal, the summary. */
 import { describe, expect, it } from 'vitest';
-import { textTable } from '../../src/cli/print/format.ts';
+import { textTable } from '../../src/core/format.ts';
 import { formatRows } from '../../src/cli/print/rows.ts';
 import { buildReporter, buildSummary } from '../../src/cli/print/build-reporter.ts';
-import type { StepResult } from '../../src/build/events.ts';
+import type { StepResult } from '../../src/core/results.ts';
 import type { PlanStep } from '../../src/plan/plan.ts';
 
 const step: PlanStep = { experimentId: 'exp_a', model: 'exposures', materialized: 'partitioned', stage: 'ingest', action: 'build', reason: 'new', fingerprint: 'f', sql: 'select 1' };
 const ok: StepResult = { experimentId: 'exp_a', node: 'exposures', stage: 'ingest', status: 'success', rows: 12345, seconds: 1.234 };
 const fresh: StepResult = { ...ok, status: 'skipped', reason: 'fresh', rows: undefined, seconds: 0 };
 const failed: StepResult = { ...ok, status: 'error', code: 'MODEL_FAILED', message: 'model exposures failed: boom', file: '/p/target/compiled/exp_a/exposures.sql' };
-const blocked: StepResult = { ...ok, node: 'outcomes', status: 'skipped', reason: 'upstream exposures failed', rows: undefined, seconds: 0 };
+const blocked: StepResult = { ...ok, node: 'outcomes', status: 'skipped', reason: 'upstream-failed', upstream: 'exposures', rows: undefined, seconds: 0 };
 
 function capture(isTTY: boolean) {
   let text = '';

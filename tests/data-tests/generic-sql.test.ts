@@ -1,8 +1,8 @@
 /** Each generic test's SQL on a small table: which rows it reports, with and without `where`. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../src/engine/connection.ts';
-import { describeFailures, genericSql } from '../../src/testing/generic-sql.ts';
-import type { GenericArgs } from '../../src/testing/types.ts';
+import { describeFailures, genericSql } from '../../src/data-tests/generic-sql.ts';
+import type { GenericArgs } from '../../src/data-tests/types.ts';
 
 let db: Db;
 

@@ -1,8 +1,8 @@
 /** Test specs: what the fixture declares, and each malformed spec's exact error with file:line. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { XpError, formatError } from '../../src/errors.ts';
-import { loadProject } from '../../src/project/load-project.ts';
-import { loadTestSpecs } from '../../src/testing/spec/load-tests.ts';
+import { XpError, formatError } from '../../src/core/errors.ts';
+import { loadProject } from '../../src/runner/load-project.ts';
+import { loadTestSpecs } from '../../src/data-tests/spec/load-tests.ts';
 import { testedProject, type Fixture } from './fixture.ts';
 
 let f: Fixture | undefined;

@@ -1,10 +1,10 @@
 /** Model unit tests: fixtures in, row diff out, no warehouse. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { loadProject } from '../../src/project/load-project.ts';
-import { runTests } from '../../src/testing/run-tests.ts';
-import type { TestResult } from '../../src/testing/types.ts';
-import { diffRows, formatDiff, sameValue } from '../../src/testing/unit/diff.ts';
+import { loadProject } from '../../src/runner/load-project.ts';
+import { runTests } from '../../src/data-tests/run-tests.ts';
+import type { TestResult } from '../../src/data-tests/types.ts';
+import { diffRows, formatDiff, sameValue } from '../../src/data-tests/unit/diff.ts';
 import { testedProject, type Fixture } from './fixture.ts';
 
 let f: Fixture | undefined;

@@ -4,8 +4,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { escapeHtml, html, jsonForScript } from '../../src/docs/html.ts';
-import { REPO, testedProject, type Fixture } from '../testing/fixture.ts';
-import { xp } from '../testing/cli.ts';
+import { REPO, testedProject, type Fixture } from '../data-tests/fixture.ts';
+import { xp } from '../data-tests/cli.ts';
 
 let f: Fixture | undefined;
 afterEach(() => f?.remove());

@@ -5,8 +5,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { resolveRequest, serveDocs, type DocsServer } from '../../src/docs/serve.ts';
-import { REPO, testedProject, type Fixture } from '../testing/fixture.ts';
-import { xp } from '../testing/cli.ts';
+import { REPO, testedProject, type Fixture } from '../data-tests/fixture.ts';
+import { xp } from '../data-tests/cli.ts';
 
 let server: DocsServer | undefined;
 let dir: string | undefined;

@@ -10,7 +10,7 @@ import { openDb, type Db } from '../../src/engine/connection.ts';
 import { ensurePlatformTables } from '../../src/engine/platform-tables.ts';
 import { materializers, type MaterializeRequest } from '../../src/engine/materialize/index.ts';
 import { partitionParams } from '../../src/engine/materialize/partitioned.ts';
-import { XpError } from '../../src/errors.ts';
+import { XpError } from '../../src/core/errors.ts';
 import { tempDir } from '../helpers/project.ts';
 import { fingerprints, partitionHash } from '../helpers/warehouse.ts';
 

@@ -1,6 +1,6 @@
 /** The model DAG: deterministic order, unknown refs and cycles as errors naming files. */
 import { describe, expect, it } from 'vitest';
-import { XpError } from '../../src/errors.ts';
+import { XpError } from '../../src/core/errors.ts';
 import { ancestors, buildDag, descendants } from '../../src/graph/dag.ts';
 import { modelNodes, SHOP } from '../helpers/models.ts';
 

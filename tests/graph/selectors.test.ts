@@ -1,6 +1,6 @@
 /** Model selectors (dbt syntax) and experiment selection. */
 import { describe, expect, it } from 'vitest';
-import { XpError } from '../../src/errors.ts';
+import { XpError } from '../../src/core/errors.ts';
 import { buildDag } from '../../src/graph/dag.ts';
 import { selectExperiments, selectModels } from '../../src/graph/selectors.ts';
 import { modelNodes, SHOP } from '../helpers/models.ts';

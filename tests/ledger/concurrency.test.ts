@@ -8,7 +8,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { XpError } from '../../src/errors.ts';
+import { XpError } from '../../src/core/errors.ts';
 import { acquireExperimentLocks, lockPath, readLock } from '../../src/ledger/lock.ts';
 import { readProgress } from '../../src/ledger/progress.ts';
 import { foldEvents } from '../../src/ledger/fold.ts';

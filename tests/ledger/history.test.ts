@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../../src/engine/connection.ts';
 import { ensurePlatformTables } from '../../src/engine/platform-tables.ts';
-import { silentReporter } from '../../src/build/events.ts';
+import { silentReporter } from '../../src/core/events.ts';
 import { openBuildLedger } from '../../src/ledger/build-session.ts';
 import { foldEvents, type ExperimentState } from '../../src/ledger/fold.ts';
 import { readExperimentEvents } from '../../src/ledger/store.ts';
@@ -107,7 +107,7 @@ describe('the build session keeps a live state equal to the fold', () => {
       await session.finished([
         { experimentId: 'exp_a', node: 'stg_events', stage: 'ingest', status: 'success', rows: 10, seconds: 0.5, fingerprint: 'fp' },
         { experimentId: 'exp_a', node: 'user_values', stage: 'ingest', status: 'error', message: 'boom', code: 'MODEL_FAILED', seconds: 0.1, fingerprint: 'fp2' },
-        { experimentId: 'exp_a', node: 'variant_totals', stage: 'metrics', status: 'skipped', reason: 'upstream user_values failed', seconds: 0 },
+        { experimentId: 'exp_a', node: 'variant_totals', stage: 'metrics', status: 'skipped', reason: 'upstream-failed', upstream: 'user_values', seconds: 0 },
         { experimentId: 'exp_a', node: 'filtered', stage: 'ingest', status: 'skipped', reason: 'ephemeral', seconds: 0 },
       ]);
       const events = await readExperimentEvents(db, 'exp_a');

@@ -1,6 +1,6 @@
 /** Pure rules: lifecycle transitions and config authority (design vs cosmetic changes). */
 import { describe, expect, it } from 'vitest';
-import { XpError } from '../../src/errors.ts';
+import { XpError } from '../../src/core/errors.ts';
 import { LIFECYCLE_ACTIONS, STATUSES, type LifecycleAction, type Status } from '../../src/ledger/events.ts';
 import { allowedActions, nextStatus } from '../../src/ledger/lifecycle.ts';
 import { configHashes, configSnapshot, diffConfig } from '../../src/ledger/config-snapshot.ts';

@@ -6,9 +6,9 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadProject } from '../../src/project/load-project.ts';
-import { loadTestSpecs } from '../../src/testing/spec/load-tests.ts';
-import { runUnitTest } from '../../src/testing/unit/run-unit-test.ts';
+import { loadProject } from '../../src/runner/load-project.ts';
+import { loadTestSpecs } from '../../src/data-tests/spec/load-tests.ts';
+import { runUnitTest } from '../../src/data-tests/unit/run-unit-test.ts';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const project = await loadProject('configs/dev.yaml', REPO);

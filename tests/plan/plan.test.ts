@@ -4,9 +4,10 @@
  */
 import { readdirSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadProject, type Project } from '../../src/project/load-project.ts';
+import { loadProject, type Project } from '../../src/runner/load-project.ts';
 import { describeStep, plan, storedKey, type PlanStep } from '../../src/plan/plan.ts';
-import { modelFingerprint, snapshotHash } from '../../src/plan/fingerprint.ts';
+import { modelFingerprint } from '../../src/plan/fingerprint.ts';
+import { snapshotHash } from '../../src/storage/inputs.ts';
 import { renderModels } from '../../src/template/render-models.ts';
 import type { Stage } from '../../src/project/types.ts';
 import { fixtureProject, type TempProject } from '../helpers/project.ts';

@@ -3,8 +3,8 @@
  * each fails to load (or compile) with the exact message, names the file, and exits 2.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { XpError } from '../../src/errors.ts';
-import { loadProject } from '../../src/project/load-project.ts';
+import { XpError } from '../../src/core/errors.ts';
+import { loadProject } from '../../src/runner/load-project.ts';
 import { fixtureProject, type TempProject } from '../helpers/project.ts';
 import { xp } from '../helpers/cli.ts';
 import { existsSync } from 'node:fs';

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { XpError } from '../../src/errors.ts';
+import { XpError } from '../../src/core/errors.ts';
 import { loadConfig } from '../../src/project/load-config.ts';
 import { FIXTURES, REPO_ROOT } from '../helpers/project.ts';
 import { xp } from '../helpers/cli.ts';

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDb } from '../../src/engine/connection.ts';
-import { loadProject } from '../../src/project/load-project.ts';
+import { loadProject } from '../../src/runner/load-project.ts';
 import { localLake } from '../../src/publish/local/lake.ts';
 import { partitionOfManifestKey } from '../../src/publish/lake.ts';
 import { publishPartition, type PublishPhase } from '../../src/publish/publish-partition.ts';

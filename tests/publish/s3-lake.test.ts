@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openDb } from '../../src/engine/connection.ts';
-import { loadProject } from '../../src/project/load-project.ts';
+import { loadProject } from '../../src/runner/load-project.ts';
 import { s3Lake } from '../../src/publish/s3/lake.ts';
 import { publishPartition, type PublishPhase } from '../../src/publish/publish-partition.ts';
 import type { Manifest } from '../../src/publish/manifest.ts';

@@ -85,8 +85,8 @@ describe('memo data', () => {
 
   it('skips with upstream and optional failures in words', () => {
     const m = buildMemoData(inputs({ steps: [
-      step('analysis:did', { status: 'skipped', reason: 'upstream metric_aggregates_overall failed' }),
-      step('analysis:pretrends', { status: 'skipped', reason: 'optional stage failed: boom' }),
+      step('analysis:did', { status: 'skipped', reason: 'upstream-failed', upstream: 'metric_aggregates_overall' }),
+      step('analysis:pretrends', { status: 'skipped', reason: 'optional-failed', message: 'boom' }),
       step('stg_exposures', { status: 'skipped', reason: 'fresh' }),
     ] }));
     expect(m.skipped.map((s) => s.reason)).toEqual(['skipped because metric_aggregates_overall failed', 'failed (optional stage, the build went on): boom']);

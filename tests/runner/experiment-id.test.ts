@@ -6,11 +6,11 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { XpError } from '../../src/errors.ts';
+import { XpError } from '../../src/core/errors.ts';
 import { safeJoin } from '../../src/storage/safe-path.ts';
 import { localRawStore } from '../../src/storage/local/raw-store.ts';
 import { tableOfKey } from '../../src/storage/types.ts';
-import { quoteIdent, sqlLiteral } from '../../src/template/sql-literals.ts';
+import { quoteIdent, sqlLiteral } from '../../src/engine/sql.ts';
 import { experimentIdSchema } from '../../src/project/config-schema.ts';
 import { FIXTURES, fixtureProject, miniProject, type TempProject } from '../helpers/project.ts';
 import { xp } from '../helpers/cli.ts';

@@ -5,8 +5,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadProject } from '../../src/project/load-project.ts';
-import { runBuild, warehousePath, type BuildOptions, type BuildOutcome } from '../../src/build/run-build.ts';
+import { loadProject } from '../../src/runner/load-project.ts';
+import { runBuild, type BuildOptions, type BuildOutcome } from '../../src/runner/run-build.ts';
+import { warehousePath } from '../../src/core/paths.ts';
 import { miniProject, writeMiniRaw, type TempProject } from '../helpers/project.ts';
 import { fingerprints, partitionHash, withDb } from '../helpers/warehouse.ts';
 
@@ -124,7 +125,7 @@ describe('runBuild', () => {
     const failed = o.results.find((r) => r.status === 'error')!;
     expect(failed).toMatchObject({ node: 'user_values', experimentId: 'exp_a', code: 'MODEL_FAILED' });
     expect(failed.message).toMatch(/^model user_values failed: Binder Error: .*no_such_column/);
-    expect(o.results.find((r) => r.node === 'variant_totals')).toMatchObject({ status: 'skipped', reason: 'upstream user_values failed' });
+    expect(o.results.find((r) => r.node === 'variant_totals')).toMatchObject({ status: 'skipped', reason: 'upstream-failed', upstream: 'user_values' });
     expect(o.results.find((r) => r.node === 'analysis:variant_count')).toMatchObject({ status: 'skipped' });
     expect(readFileSync(p.file('target/compiled/exp_a/user_values.sql'), 'utf8')).toContain('no_such_column');
     expect(await hashes()).toEqual(before);
@@ -172,6 +173,6 @@ describe('runBuild', () => {
     expect(o.results).toEqual([]);
     expect(o.steps.filter((s) => s.action === 'build')).toHaveLength(7);
     expect(existsSync(p.file('target'))).toBe(false);
-    expect(existsSync(warehousePath(await loadProject('configs/dev.yaml', p.root)))).toBe(false);
+    expect(existsSync(warehousePath(await (await loadProject('configs/dev.yaml', p.root)).config))).toBe(false);
   });
 });

@@ -12,7 +12,7 @@ import { shippedProject, SHIPPED_EXPERIMENTS } from '../helpers/shipped.ts';
 import { xp, type CliResult } from '../helpers/cli.ts';
 import { partitionHash, withDb } from '../helpers/warehouse.ts';
 import type { TempProject } from '../helpers/project.ts';
-import { loadProject } from '../../src/project/load-project.ts';
+import { loadProject } from '../../src/runner/load-project.ts';
 
 const SKIP_ANALYSES = ['--skip-ab', '--skip-cuped', '--skip-did', '--skip-pretrends', '--skip-sequential', '--skip-srm', '--skip-decision', '--skip-memo'];
 

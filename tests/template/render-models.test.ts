@@ -4,8 +4,8 @@
  * experiment id enters SQL only as the bound parameter or an escaped literal.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { XpError } from '../../src/errors.ts';
-import { loadProject, type Project } from '../../src/project/load-project.ts';
+import { XpError } from '../../src/core/errors.ts';
+import { loadProject, type Project } from '../../src/runner/load-project.ts';
 import { renderModels, templateContext } from '../../src/template/render-models.ts';
 import { fixtureProject, type TempProject } from '../helpers/project.ts';
 

@@ -1,6 +1,6 @@
 /** The SQL Handlebars environment: strict, no HTML escaping, ref/source/partition/var/ident/literal, macros. */
 import { describe, expect, it } from 'vitest';
-import { XpError } from '../../src/errors.ts';
+import { XpError } from '../../src/core/errors.ts';
 import { createSqlEnv, extractDependencies, type RenderState } from '../../src/template/sql-env.ts';
 
 const state = (over: Partial<RenderState> = {}): RenderState => ({

@@ -1,8 +1,8 @@
-import { definePlugin } from '../src/analyse/plugin.ts';
-import { abRows } from './lib/ab-rows.ts';
-import { loadOverall } from './lib/aggregates.ts';
-import { decisionConfig, metricPlans } from './lib/settings.ts';
-import { ANALYSIS_RESULTS } from './lib/tables.ts';
+import { definePlugin } from '../../analyse/plugin.ts';
+import { abRows } from '../lib/ab-rows.ts';
+import { loadOverall } from '../lib/aggregates.ts';
+import { decisionConfig, metricPlans } from '../lib/settings.ts';
+import { ANALYSIS_RESULTS } from '../tables.ts';
 
 /**
  * A/B(/n) inference: every metric × every treatment against the control. Binomial metrics

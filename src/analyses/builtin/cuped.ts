@@ -1,8 +1,8 @@
-import { definePlugin } from '../src/analyse/plugin.ts';
-import { loadOverall } from './lib/aggregates.ts';
-import { cupedRows } from './lib/cuped-rows.ts';
-import { metricPlans } from './lib/settings.ts';
-import { ANALYSIS_RESULTS_CUPED } from './lib/tables.ts';
+import { definePlugin } from '../../analyse/plugin.ts';
+import { loadOverall } from '../lib/aggregates.ts';
+import { cupedRows } from '../lib/cuped-rows.ts';
+import { metricPlans } from '../lib/settings.ts';
+import { ANALYSIS_RESULTS_CUPED } from '../tables.ts';
 
 /**
  * CUPED (Deng et al. 2013) with each user's pre-period value of the metric as covariate,

@@ -1,9 +1,9 @@
-import { definePlugin } from '../src/analyse/plugin.ts';
-import { recordDecision } from '../src/ledger/looks.ts';
-import { loadDecisionInput } from './lib/decision-inputs.ts';
-import { decide } from './lib/decision-rules.ts';
-import { decisionConfig } from './lib/settings.ts';
-import { DECISIONS, type DecisionRow } from './lib/tables.ts';
+import { definePlugin } from '../../analyse/plugin.ts';
+import { recordDecision } from '../../ledger/looks.ts';
+import { loadDecisionInput } from '../lib/decision-inputs.ts';
+import { decide } from '../lib/decision-rules.ts';
+import { decisionConfig } from '../lib/settings.ts';
+import { DECISIONS, type DecisionRow } from '../tables.ts';
 
 /**
  * The experiment's decision (investigate / dont-ship / ship / keep-running /

@@ -1,8 +1,8 @@
-import { definePlugin } from '../src/analyse/plugin.ts';
-import { loadOverall } from './lib/aggregates.ts';
-import { didRows } from './lib/did-rows.ts';
-import { metricPlans } from './lib/settings.ts';
-import { DID_RESULTS } from './lib/tables.ts';
+import { definePlugin } from '../../analyse/plugin.ts';
+import { loadOverall } from '../lib/aggregates.ts';
+import { didRows } from '../lib/did-rows.ts';
+import { metricPlans } from '../lib/settings.ts';
+import { DID_RESULTS } from '../tables.ts';
 
 /** 2×2 difference-in-differences (pre period vs post period, treatment vs control), user-clustered SEs. */
 export default definePlugin({

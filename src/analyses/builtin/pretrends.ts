@@ -1,8 +1,8 @@
-import { definePlugin } from '../src/analyse/plugin.ts';
-import { loadDaily } from './lib/aggregates.ts';
-import { pretrendRows } from './lib/pretrend-rows.ts';
-import { metricPlans, PRETREND_MIN_DAYS } from './lib/settings.ts';
-import { DID_PRETREND_DELTA, DID_PRETREND_TESTS } from './lib/tables.ts';
+import { definePlugin } from '../../analyse/plugin.ts';
+import { loadDaily } from '../lib/aggregates.ts';
+import { pretrendRows } from '../lib/pretrend-rows.ts';
+import { metricPlans, PRETREND_MIN_DAYS } from '../lib/settings.ts';
+import { DID_PRETREND_DELTA, DID_PRETREND_TESTS } from '../tables.ts';
 
 /**
  * Parallel-trends diagnostics for the DiD: daily treatment − control deltas (pre period and

@@ -1,12 +1,12 @@
-import { definePlugin } from '../src/analyse/plugin.ts';
-import { lookContext, recordLook } from '../src/ledger/looks.ts';
-import { isNotEstimable } from '../src/stats/index.ts';
-import { loadDaily, loadOverall, overallArm } from './lib/aggregates.ts';
-import { compare, type ComparisonResult } from './lib/compare.ts';
-import { computeLook, leadingZ, type SequentialPlan } from './lib/sequential-look.ts';
-import { alwaysValid, currentRows, historyRows, previousLook, type LookDetails } from './lib/sequential-rows.ts';
-import { metricPlans } from './lib/settings.ts';
-import { SEQUENTIAL_LOOKS, type SequentialRow } from './lib/tables.ts';
+import { definePlugin } from '../../analyse/plugin.ts';
+import { lookContext, recordLook } from '../../ledger/looks.ts';
+import { isNotEstimable } from '../../stats/index.ts';
+import { loadDaily, loadOverall, overallArm } from '../lib/aggregates.ts';
+import { compare, type ComparisonResult } from '../lib/compare.ts';
+import { computeLook, leadingZ, type SequentialPlan } from '../lib/sequential-look.ts';
+import { alwaysValid, currentRows, historyRows, previousLook, type LookDetails } from '../lib/sequential-rows.ts';
+import { metricPlans } from '../lib/settings.ts';
+import { SEQUENTIAL_LOOKS, type SequentialRow } from '../tables.ts';
 
 const NOT_RUNNING: Readonly<Record<string, string>> = {
   draft: 'the experiment is a draft: the look is computed but not recorded; `xp experiment start` it to take looks',

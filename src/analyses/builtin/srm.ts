@@ -1,7 +1,7 @@
-import { definePlugin } from '../src/analyse/plugin.ts';
-import { decisionConfig } from './lib/settings.ts';
-import { srmRows, type SrmCount } from './lib/srm-rows.ts';
-import { SRM_RESULTS } from './lib/tables.ts';
+import { definePlugin } from '../../analyse/plugin.ts';
+import { decisionConfig } from '../lib/settings.ts';
+import { srmRows, type SrmCount } from '../lib/srm-rows.ts';
+import { SRM_RESULTS } from '../tables.ts';
 
 /** Sample-ratio mismatch: chi-square of the arm sizes against the configured split, overall and by day. */
 export default definePlugin({

@@ -13,13 +13,13 @@ import {
   normalExpectedLoss,
   normalQuantile,
   type NotEstimable,
-} from '../../src/stats/index.ts';
-import type { DecisionConfig } from '../../src/project/config-schema.ts';
-import type { Experiment } from '../../src/project/types.ts';
+} from '../../stats/index.ts';
+import type { DecisionConfig } from '../../project/config-schema.ts';
+import type { Experiment } from '../../project/types.ts';
 import { key, meanStats, overallArm, type ArmStats, type MetricType, type OverallAggregate } from './aggregates.ts';
 import { armMean, compare, TEST_NAMES, type Comparison } from './compare.ts';
 import { adjustmentMethod, isFavourable, type MetricPlan } from './settings.ts';
-import type { AbRow } from './tables.ts';
+import type { AbRow } from '../tables.ts';
 
 type Design = Pick<Experiment, 'control' | 'treatments' | 'alpha' | 'correction'>;
 

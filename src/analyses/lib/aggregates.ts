@@ -3,11 +3,11 @@
  * and their conversion to the input shapes of src/stats. Pure except for `load*`, which
  * run one query through the plugin context.
  */
-import type { AnalysisContext } from '../../src/analyse/plugin.ts';
-import type { CupedStats, DidStats, MeanStats, ProportionStats, RatioStats } from '../../src/stats/index.ts';
+import type { AnalysisContext } from '../../analyse/plugin.ts';
+import type { CupedStats, DidStats, MeanStats, ProportionStats, RatioStats } from '../../stats/index.ts';
 
-export type { MetricType, OverallAggregate, DailyAggregate } from '../../src/analyse/model-rows.ts';
-import type { MetricType, OverallAggregate, DailyAggregate } from '../../src/analyse/model-rows.ts';
+export type { MetricType, OverallAggregate, DailyAggregate } from '../model-rows.ts';
+import type { MetricType, OverallAggregate, DailyAggregate } from '../model-rows.ts';
 
 /** The per-arm statistics of one metric in the shape every two-sample test can take. */
 export interface ArmStats {

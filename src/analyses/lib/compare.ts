@@ -11,7 +11,7 @@ import {
   type MeanTestOk,
   type NotEstimable,
   type TestConfig,
-} from '../../src/stats/index.ts';
+} from '../../stats/index.ts';
 import { meanStats, proportionStats, ratioStats, type ArmStats, type MetricType } from './aggregates.ts';
 
 /**

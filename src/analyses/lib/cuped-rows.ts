@@ -3,11 +3,11 @@
  * the experiment has pre-period data that correlates with the metric, else a
  * not-eligible row that says why.
  */
-import { cupedTest, isNotEstimable, type CupedTestResult } from '../../src/stats/index.ts';
-import type { Experiment } from '../../src/project/types.ts';
+import { cupedTest, isNotEstimable, type CupedTestResult } from '../../stats/index.ts';
+import type { Experiment } from '../../project/types.ts';
 import { cupedStats, key, type OverallAggregate } from './aggregates.ts';
 import { CUPED_MIN_CORRELATION, type MetricPlan } from './settings.ts';
-import type { CupedRow } from './tables.ts';
+import type { CupedRow } from '../tables.ts';
 
 export interface CupedInput {
   readonly experiment: Pick<Experiment, 'control' | 'treatments' | 'alpha' | 'pre_period_days'>;

@@ -2,7 +2,7 @@
  * Read the decision's inputs from the tables the earlier plugins and the DQ model wrote
  * for this partition, into the plain record the pure rules take.
  */
-import type { AnalysisContext } from '../../src/analyse/plugin.ts';
+import type { AnalysisContext } from '../../analyse/plugin.ts';
 import type { DecisionInput, GuardrailResult, PrimaryResult, SequentialState } from './decision-rules.ts';
 import { decisionConfig, metricPlans } from './settings.ts';
 

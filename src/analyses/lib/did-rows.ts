@@ -3,11 +3,11 @@
  * from each user's pre-period and post-period value, with user-clustered (CR2) standard
  * errors (src/stats/did.ts).
  */
-import { differenceInDifferences, isNotEstimable } from '../../src/stats/index.ts';
-import type { Experiment } from '../../src/project/types.ts';
+import { differenceInDifferences, isNotEstimable } from '../../stats/index.ts';
+import type { Experiment } from '../../project/types.ts';
 import { didStats, key, type OverallAggregate } from './aggregates.ts';
 import type { MetricPlan } from './settings.ts';
-import type { DidRow } from './tables.ts';
+import type { DidRow } from '../tables.ts';
 
 export interface DidInput {
   readonly experiment: Pick<Experiment, 'control' | 'treatments' | 'alpha' | 'pre_period_days'>;

@@ -3,12 +3,12 @@
  * difference of each metric over the pre period (parallel trends: it should be flat at 0)
  * and the window, and the pre-trend tests of src/stats/pre-trend.ts on the pre days.
  */
-import { isNotEstimable, normalQuantile, preTrendTest, type PreTrendDay } from '../../src/stats/index.ts';
-import type { Experiment } from '../../src/project/types.ts';
+import { isNotEstimable, normalQuantile, preTrendTest, type PreTrendDay } from '../../stats/index.ts';
+import type { Experiment } from '../../project/types.ts';
 import { dailyArm, type DailyAggregate } from './aggregates.ts';
 import { compare } from './compare.ts';
 import { PRETREND_MIN_DAYS, type MetricPlan } from './settings.ts';
-import type { PretrendDeltaRow, PretrendTestRow } from './tables.ts';
+import type { PretrendDeltaRow, PretrendTestRow } from '../tables.ts';
 
 export interface PretrendInput {
   readonly experiment: Pick<Experiment, 'control' | 'treatments' | 'alpha'>;

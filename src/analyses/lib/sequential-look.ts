@@ -8,7 +8,7 @@
  * information fraction 1, the planned window over, or the last planned look — spends all
  * the remaining alpha: it is computed at information fraction 1.
  */
-import { groupSequentialBounds, type SpendingFunction } from '../../src/stats/index.ts';
+import { groupSequentialBounds, type SpendingFunction } from '../../stats/index.ts';
 import { isFavourable, type Direction } from './settings.ts';
 
 export interface SequentialPlan {

@@ -2,13 +2,13 @@
  * Assemble sequential_looks rows (pure): the earlier looks kept in the ledger, then this
  * build's look per treatment with its always-valid p-value over the daily cumulative data.
  */
-import { alwaysValidTest, isNotEstimable, type AlwaysValidLook } from '../../src/stats/index.ts';
-import type { LookRecord } from '../../src/ledger/looks.ts';
+import { alwaysValidTest, isNotEstimable, type AlwaysValidLook } from '../../stats/index.ts';
+import type { LookRecord } from '../../ledger/looks.ts';
 import { cumulativeArm, type DailyAggregate } from './aggregates.ts';
 import { compare, type ComparisonResult } from './compare.ts';
 import type { LookOutcome, PreviousLook, SequentialPlan } from './sequential-look.ts';
 import type { MetricPlan } from './settings.ts';
-import type { SequentialRow } from './tables.ts';
+import type { SequentialRow } from '../tables.ts';
 
 /** What this plugin keeps in a look's `details` (and reads back from earlier looks). */
 export interface LookDetails {

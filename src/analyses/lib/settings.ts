@@ -3,9 +3,9 @@
  * role, direction and non-inferiority margin, the decision rules in force, and the fixed
  * thresholds of the analyses (documented in docs/statistics.md#plugins).
  */
-import { defaultDecisionConfig, type DecisionConfig } from '../../src/project/config-schema.ts';
-import type { Experiment, MetricConfig } from '../../src/project/types.ts';
-import type { AdjustmentMethod } from '../../src/stats/index.ts';
+import { defaultDecisionConfig, type DecisionConfig } from '../../project/config-schema.ts';
+import type { Experiment, MetricConfig } from '../../project/types.ts';
+import type { AdjustmentMethod } from '../../stats/index.ts';
 import type { MetricType } from './aggregates.ts';
 
 export type MetricRole = 'primary' | 'secondary' | 'guardrail';

@@ -3,10 +3,10 @@
  * configured split, over the whole window so far ('overall') and for each day ('daily':
  * the users exposed up to the end of that day, plus that day's new users on their own).
  */
-import { isNotEstimable, srmTest } from '../../src/stats/index.ts';
-import type { SrmRow } from './tables.ts';
+import { isNotEstimable, srmTest } from '../../stats/index.ts';
+import type { SrmRow } from '../tables.ts';
 
-import type { SrmCount as SrmCountRow } from '../../src/analyse/model-rows.ts';
+import type { SrmCount as SrmCountRow } from '../model-rows.ts';
 
 /** The columns of checks/srm_counts the SRM plugin reads. */
 export type SrmCount = Pick<SrmCountRow, 'grain' | 'day' | 'day_index' | 'variant' | 'expected_share' | 'observed' | 'observed_cum'>;

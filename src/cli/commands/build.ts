@@ -1,5 +1,5 @@
-import type { Project } from '../../project/load-project.ts';
-import { runBuild, type BuildOutcome } from '../../build/run-build.ts';
+import type { Project } from '../../runner/load-project.ts';
+import { runBuild, type BuildOutcome } from '../../runner/run-build.ts';
 import { buildReporter, buildSummary, type Out } from '../print/build-reporter.ts';
 
 export interface BuildCommandOptions {

@@ -1,13 +1,13 @@
 /** `xp compile`: render every model for the selected partitions into target/compiled and write target/manifest.json. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Project } from '../../project/load-project.ts';
+import type { Project } from '../../runner/load-project.ts';
 import { selectExperiments } from '../../graph/selectors.ts';
 import { openRawStore } from '../../storage/open-store.ts';
-import { prepareBuild } from '../../build/prepare.ts';
-import { writeCompiled, compiledPath } from '../../build/apply.ts';
-import { targetDir } from '../../build/run-build.ts';
-import { buildManifest } from '../../project/manifest.ts';
+import { prepareBuild } from '../../runner/prepare.ts';
+import { writeCompiled, compiledPath } from '../../runner/apply.ts';
+import { targetDir } from '../../core/paths.ts';
+import { buildManifest } from '../../runner/manifest.ts';
 
 export interface CompileResult {
   readonly files: readonly string[];
@@ -22,7 +22,7 @@ export async function compileCommand(project: Project, select = 'all'): Promise<
     const prepared = await prepareBuild(project, store, {
       experiments, fullRefresh: true, skipStages: new Set(), stage: false, stored: new Map(),
     });
-    const target = targetDir(project);
+    const target = targetDir(project.config);
     const files = prepared.steps.filter((s) => s.materialized !== 'ephemeral').map((s) => writeCompiled(target, s));
     const manifest = buildManifest(project, prepared.steps, (s) => path.relative(project.config.root, compiledPath(target, s)));
     const manifestPath = path.join(target, 'manifest.json');

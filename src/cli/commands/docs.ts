@@ -2,12 +2,12 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { targetDir } from '../../build/run-build.ts';
+import { targetDir } from '../../core/paths.ts';
 import { generateDocs, type DocsResult } from '../../docs/generate.ts';
 import { serveDocs, type DocsServer } from '../../docs/serve.ts';
-import { XpError } from '../../errors.ts';
-import type { Project } from '../../project/load-project.ts';
-import type { RegisterCommand } from '../extra-commands.ts';
+import { XpError } from '../../core/errors.ts';
+import type { Project } from '../../runner/load-project.ts';
+import type { RegisterCommand } from './index.ts';
 import type { Out } from '../print/build-reporter.ts';
 
 export async function docsGenerateCommand(project: Project, out: Out): Promise<DocsResult> {
@@ -20,7 +20,7 @@ export async function docsGenerateCommand(project: Project, out: Out): Promise<D
 }
 
 export async function docsServeCommand(project: Project, port: number, out: Out): Promise<DocsServer> {
-  const target = targetDir(project);
+  const target = targetDir(project.config);
   if (!existsSync(path.join(target, 'docs', 'index.html'))) {
     throw new XpError('USAGE', `no docs in ${path.join(target, 'docs')}`, { hint: 'run xp docs generate first' });
   }

@@ -2,11 +2,11 @@
  * `xp experiment start|pause|resume|complete|stop|cancel <id>`: lifecycle transitions,
  * each recorded in the ledger; an invalid one is refused (LIFECYCLE_INVALID, exit 2).
  */
-import type { Project } from '../../project/load-project.ts';
+import type { Project } from '../../runner/load-project.ts';
 import { LIFECYCLE_ACTIONS, type LifecycleAction } from '../../ledger/events.ts';
 import { changeStatus, type TransitionResult } from '../../ledger/lifecycle.ts';
 import { withLedgerWrite } from '../../ledger/open.ts';
-import type { RegisterCommand } from '../extra-commands.ts';
+import type { RegisterCommand } from './index.ts';
 
 const DESCRIPTIONS: Readonly<Record<LifecycleAction, string>> = {
   start: 'draft → running: snapshot the config; builds from now on take sequential looks',

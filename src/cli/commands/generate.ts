@@ -1,9 +1,9 @@
-import type { Project } from '../../project/load-project.ts';
+import type { Project } from '../../runner/load-project.ts';
 import { selectExperiments } from '../../graph/selectors.ts';
 import { openRawStore } from '../../storage/open-store.ts';
-import { generateForExperiments, type GeneratedPartition } from '../../build/generate.ts';
+import { generateForExperiments, type GeneratedPartition } from '../../runner/generate.ts';
 import { buildReporter, type Out } from '../print/build-reporter.ts';
-import { fmtInt } from '../print/format.ts';
+import { fmtInt } from '../../core/format.ts';
 
 export async function generateCommand(project: Project, experimentId: string, out: Out): Promise<GeneratedPartition[]> {
   const ids = selectExperiments(project.config.experiments.map((e) => e.id), experimentId);

@@ -4,10 +4,10 @@
  * code 1 when any is critical, so cron or CI can alert on it. Reads the warehouse only.
  */
 import { Option } from 'commander';
-import { ExitCode } from '../../errors.ts';
+import { ExitCode } from '../../core/errors.ts';
 import { formatHealth } from '../../health/format.ts';
 import { healthCommand } from '../../health/run-health.ts';
-import type { RegisterCommand } from '../extra-commands.ts';
+import type { RegisterCommand } from './index.ts';
 
 export const registerHealth: RegisterCommand = (program, ctx, withConfig) => {
   withConfig(program.command('health'))

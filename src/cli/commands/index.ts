@@ -3,14 +3,14 @@
  * capability (test, docs, status, health, power, ledger, s3) owns its own module.
  */
 import type { Command } from 'commander';
-import type { CommandContext } from './program.ts';
-import { registerTest } from './commands/test.ts';
-import { registerDocs } from './commands/docs.ts';
-import { registerStatus } from './commands/status.ts';
-import { registerLedger } from './commands/ledger.ts';
-import { registerExperiment } from './commands/experiment.ts';
-import { registerPower } from './commands/power.ts';
-import { registerHealth } from './commands/health.ts';
+import type { CommandContext } from '../program.ts';
+import { registerTest } from './test.ts';
+import { registerDocs } from './docs.ts';
+import { registerStatus } from './status.ts';
+import { registerLedger } from './ledger.ts';
+import { registerExperiment } from './experiment.ts';
+import { registerPower } from './power.ts';
+import { registerHealth } from './health.ts';
 
 export type RegisterCommand = (program: Command, ctx: CommandContext, withConfig: (cmd: Command) => Command) => void;
 

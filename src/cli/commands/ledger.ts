@@ -3,8 +3,8 @@
  * between warehouses, read one experiment's events.
  */
 import { Option, type Command } from 'commander';
-import { XpError } from '../../errors.ts';
-import type { Project } from '../../project/load-project.ts';
+import { XpError } from '../../core/errors.ts';
+import type { Project } from '../../runner/load-project.ts';
 import { selectExperiments } from '../../graph/selectors.ts';
 import type { LedgerEvent } from '../../ledger/events.ts';
 import { withLedgerRead, withLedgerWrite } from '../../ledger/open.ts';
@@ -13,8 +13,8 @@ import { exportLedger, importLedger, readLedgerFile, type ExportResult, type Imp
 import { verifyLedger, type ChainReport } from '../../ledger/verify.ts';
 import { openDb } from '../../engine/connection.ts';
 import { canonicalJson } from '../../ledger/canonical.ts';
-import { textTable } from '../print/format.ts';
-import type { RegisterCommand } from '../extra-commands.ts';
+import { textTable } from '../../core/format.ts';
+import type { RegisterCommand } from './index.ts';
 
 const noLedger = (): XpError => new XpError('USAGE', 'this warehouse has no ledger yet', { hint: 'run `xp build --select <experiment_id>` first' });
 

@@ -1,4 +1,4 @@
-import type { Project } from '../../project/load-project.ts';
+import type { Project } from '../../runner/load-project.ts';
 import { selectModels } from '../../graph/selectors.ts';
 
 export interface LsRow {

@@ -4,8 +4,8 @@
  * `powerCommand` returns data; the CLI prints a table or JSON. Bad input exits 2 (USAGE).
  */
 import { Option } from 'commander';
-import { XpError } from '../../errors.ts';
-import type { Project } from '../../project/load-project.ts';
+import { XpError } from '../../core/errors.ts';
+import type { Project } from '../../runner/load-project.ts';
 import {
   isNotEstimable,
   minimumDetectableEffect,
@@ -15,8 +15,8 @@ import {
   type PowerConfig,
   type SampleSizeResult,
 } from '../../stats/index.ts';
-import { textTable } from '../print/format.ts';
-import type { RegisterCommand } from '../extra-commands.ts';
+import { textTable } from '../../core/format.ts';
+import type { RegisterCommand } from './index.ts';
 
 export type PowerMetricType = 'binomial' | 'mean';
 

@@ -3,10 +3,10 @@
  * warehouse, so it works while a build holds the warehouse. `{{ref "table"}}` and
  * `exp.<table>` name the lake's views (published models and analysis result tables).
  */
-import { XpError } from '../../errors.ts';
-import type { Project } from '../../project/load-project.ts';
+import { XpError } from '../../core/errors.ts';
+import type { Project } from '../../runner/load-project.ts';
 import { MODEL_SCHEMA } from '../../engine/platform-tables.ts';
-import { relation } from '../../template/sql-literals.ts';
+import { relation } from '../../engine/sql.ts';
 import { isVanishedFileError, openLakeReader, READ_ATTEMPTS, readRetryDelay } from '../../publish/read-lake.ts';
 import type { QueryResult } from './query.ts';
 

@@ -3,11 +3,11 @@
  * model's table. A build holding the warehouse gives exit 3 at once instead of a hang.
  */
 import { existsSync } from 'node:fs';
-import { XpError } from '../../errors.ts';
-import type { Project } from '../../project/load-project.ts';
+import { XpError } from '../../core/errors.ts';
+import type { Project } from '../../runner/load-project.ts';
 import { openDb, type Row } from '../../engine/connection.ts';
-import { warehousePath } from '../../build/run-build.ts';
-import { relation } from '../../template/sql-literals.ts';
+import { warehousePath } from '../../core/paths.ts';
+import { relation } from '../../engine/sql.ts';
 import { MODEL_SCHEMA } from '../../engine/platform-tables.ts';
 
 export interface QueryResult {
@@ -39,7 +39,7 @@ export function renderQuery(project: Project, sql: string): string {
 }
 
 export async function queryCommand(project: Project, sql: string): Promise<QueryResult> {
-  const file = warehousePath(project);
+  const file = warehousePath(project.config);
   if (!existsSync(file)) {
     throw new XpError('QUERY_FAILED', `no warehouse at ${file}`, { hint: 'run `xp build --select <experiment_id>` first' });
   }

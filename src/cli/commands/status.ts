@@ -4,16 +4,16 @@
  * its progress file (readable while the build holds the warehouse).
  */
 import { Option } from 'commander';
-import { XpError } from '../../errors.ts';
-import type { Project } from '../../project/load-project.ts';
+import { XpError } from '../../core/errors.ts';
+import type { Project } from '../../runner/load-project.ts';
 import { configSnapshot, describeChange, diffConfig, type ConfigChange } from '../../ledger/config-snapshot.ts';
 import { eventsAt, foldEvents, type ExperimentState } from '../../ledger/fold.ts';
 import { holderAlive, readLock, type LockHolder } from '../../ledger/lock.ts';
 import { isWarehouseLocked, projectPaths, withLedgerRead } from '../../ledger/open.ts';
 import { readProgress, type BuildProgress } from '../../ledger/progress.ts';
 import { ledgerExperiments, readEvents } from '../../ledger/store.ts';
-import { fmtSeconds, textTable } from '../print/format.ts';
-import type { RegisterCommand } from '../extra-commands.ts';
+import { fmtSeconds, textTable } from '../../core/format.ts';
+import type { RegisterCommand } from './index.ts';
 
 export interface RunningBuild {
   readonly lock?: LockHolder;

@@ -1,13 +1,13 @@
 /** `xp test`: one line per test with status and time, the failing rows or row diff, a summary. */
 import type { Command } from 'commander';
-import { ExitCode, XpError } from '../../errors.ts';
-import type { Project } from '../../project/load-project.ts';
-import { countByStatus } from '../../testing/results.ts';
-import { runTests, TEST_TYPES, type TestOutcome, type TestType } from '../../testing/run-tests.ts';
-import type { TestResult } from '../../testing/types.ts';
-import type { RegisterCommand } from '../extra-commands.ts';
+import { ExitCode, XpError } from '../../core/errors.ts';
+import type { Project } from '../../runner/load-project.ts';
+import { countByStatus } from '../../data-tests/results.ts';
+import { runTests, TEST_TYPES, type TestOutcome, type TestType } from '../../data-tests/run-tests.ts';
+import type { TestResult } from '../../data-tests/types.ts';
+import type { RegisterCommand } from './index.ts';
 import type { Out } from '../print/build-reporter.ts';
-import { fmtSeconds } from '../print/format.ts';
+import { fmtSeconds } from '../../core/format.ts';
 
 const MARK: Record<TestResult['status'], string> = { pass: 'PASS ', fail: 'FAIL ', warn: 'WARN ', error: 'ERROR', skipped: 'SKIP ' };
 

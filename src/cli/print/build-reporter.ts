@@ -3,9 +3,10 @@
  * status line (step k of n, current model, elapsed, rows so far, rate, ETA) redrawn in
  * place; a summary at the end.
  */
-import type { BuildEvent, Reporter, StepResult } from '../../build/events.ts';
+import type { BuildEvent, Reporter } from '../../core/events.ts';
+import { reasonText, type StepResult } from '../../core/results.ts';
 import { describeStep } from '../../plan/plan.ts';
-import { fmtInt, fmtSeconds } from './format.ts';
+import { fmtInt, fmtSeconds } from '../../core/format.ts';
 import { estimateEta } from '../../ledger/progress.ts';
 
 export interface Out {
@@ -19,7 +20,7 @@ function resultLine(r: StepResult, index: number, total: number): string {
   const detail =
     r.status === 'success' ? `${r.rows === undefined ? '' : `${fmtInt(r.rows)} rows `}in ${fmtSeconds(r.seconds)}`
     : r.status === 'error' ? `${r.code ?? 'ERROR'}: ${r.message ?? ''}${r.file ? `\n${' '.repeat(String(total).length * 2 + 7)}compiled SQL: ${r.file}` : ''}`
-    : r.reason ?? '';
+    : reasonText(r);
   return `${String(index + 1).padStart(String(total).length)}/${total} ${mark} ${where} ${r.node} ${detail}`;
 }
 
@@ -76,7 +77,7 @@ export function buildReporter(out: Out, opts: { verbose?: boolean } = {}): Repor
         clear();
         rowsDone += event.result.rows ?? 0;
         stepsDone = event.index + 1;
-        if (event.result.status !== 'skipped' || opts.verbose || event.result.reason?.startsWith('upstream')) {
+        if (event.result.status !== 'skipped' || opts.verbose || event.result.reason === 'upstream-failed' || event.result.reason === 'upstream-skipped') {
           out.write(resultLine(event.result, event.index, event.total) + '\n');
         }
         break;

@@ -1,6 +1,6 @@
 /** Query results as a table, CSV or JSON. */
 import type { Row } from '../../engine/connection.ts';
-import { textTable } from './format.ts';
+import { textTable } from '../../core/format.ts';
 
 export type RowFormat = 'table' | 'csv' | 'json';
 

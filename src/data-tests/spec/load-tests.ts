@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { XpError } from '../../errors.ts';
-import type { Project } from '../../project/load-project.ts';
+import { XpError } from '../../core/errors.ts';
+import type { Project } from '../../workspace/project.ts';
 import { listFiles } from '../../project/load-models.ts';
 import { parseYaml, type YamlSource } from '../../project/yaml-source.ts';
 import type { DataTest, GenericTest } from '../types.ts';

@@ -3,7 +3,7 @@
  * Each entry is a kind name (`- not_null`) or a one-key map (`- accepted_values: {...}`).
  * Problems are MODEL_INVALID errors naming file:line.
  */
-import { XpError } from '../../errors.ts';
+import { XpError } from '../../core/errors.ts';
 import type { Dag } from '../../graph/dag.ts';
 import type { ModelNode } from '../../project/types.ts';
 import type { YamlSource } from '../../project/yaml-source.ts';

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { XpError } from '../../errors.ts';
+import { XpError } from '../../core/errors.ts';
 import type { Dag } from '../../graph/dag.ts';
 import { listFiles } from '../../project/load-models.ts';
 import { parseYaml } from '../../project/yaml-source.ts';

@@ -5,7 +5,7 @@
  * strings → varchar; a column that is null in every row is varchar.
  */
 import type { Db } from '../../engine/connection.ts';
-import { quoteIdent, sqlLiteral } from '../../template/sql-literals.ts';
+import { quoteIdent, sqlLiteral } from '../../engine/sql.ts';
 import type { FixtureRow } from './spec.ts';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;

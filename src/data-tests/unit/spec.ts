@@ -4,7 +4,7 @@
  * in tests/models/unit/<model>.yml. Validated up front; problems name file:line.
  */
 import { z } from 'zod';
-import { XpError } from '../../errors.ts';
+import { XpError } from '../../core/errors.ts';
 import type { Dag } from '../../graph/dag.ts';
 import { experimentSchema } from '../../project/config-schema.ts';
 import type { Experiment, ProjectConfig } from '../../project/types.ts';

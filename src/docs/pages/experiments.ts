@@ -2,7 +2,7 @@
 import type { DocsData } from '../collect.ts';
 import type { ExperimentDoc } from '../collect-experiments.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { cell } from '../../testing/format-rows.ts';
+import { cell } from '../../data-tests/format-rows.ts';
 import { shell } from './shell.ts';
 
 function healthBadge(e: ExperimentDoc): SafeHtml {

@@ -4,9 +4,9 @@
  * old partition, insert the new one, record the fingerprint. A failure at any point
  * rolls back to the previous good partition; a rerun produces the same rows.
  */
-import { XpError } from '../../errors.ts';
+import { XpError } from '../../core/errors.ts';
 import { PARTITION_PARAM } from '../../template/sql-env.ts';
-import { quoteIdent, relation } from '../../template/sql-literals.ts';
+import { quoteIdent, relation } from '../sql.ts';
 import type { Db } from '../connection.ts';
 import { MODEL_SCHEMA } from '../platform-tables.ts';
 import { recordFingerprint } from './record.ts';

@@ -1,4 +1,4 @@
-import { relation } from '../../template/sql-literals.ts';
+import { relation } from '../sql.ts';
 import { MODEL_SCHEMA } from '../platform-tables.ts';
 import { recordFingerprint } from './record.ts';
 import type { Materializer } from './types.ts';

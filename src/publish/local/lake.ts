@@ -13,7 +13,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { link, mkdir, mkdtemp, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { XpError } from '../../errors.ts';
+import { XpError } from '../../core/errors.ts';
 import { safeJoin } from '../../storage/safe-path.ts';
 import { compareRefs, MANIFEST_NAME, partitionFolder, partitionOfManifestKey, type Lake, type LakeFile, type PartitionRef } from '../lake.ts';
 

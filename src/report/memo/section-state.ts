@@ -4,28 +4,26 @@
  * stage that failed), or there is nothing to show. "Fresh" is not skipped: the results
  * are current, so a rebuild of the same inputs gives the same memo.
  */
-import type { StepResult } from '../../build/events.ts';
+import { CURRENT_REASONS, type StepResult } from '../../core/results.ts';
 import type { ReportInputs } from '../inputs.ts';
 import type { SectionStatus, SkippedStep } from '../memo-data.ts';
 
-/** Reasons that mean "nothing to do", not "left out". */
-const CURRENT = new Set(['fresh', 'ephemeral']);
-
 /** A skip reason as a sentence. */
-export function describeSkip(step: Pick<StepResult, 'node' | 'stage' | 'reason' | 'message'>): string {
-  const reason = step.reason ?? step.message ?? 'skipped';
-  if (reason === 'flag') return `skipped with --skip-${step.stage}`;
-  const up = /^upstream (\S+) (failed|skipped)$/.exec(reason);
-  if (up) return `skipped because ${up[1]} ${up[2] === 'failed' ? 'failed' : 'was skipped'}`;
-  const optional = /^optional stage failed: (.*)$/s.exec(reason);
-  if (optional) return `failed (optional stage, the build went on): ${optional[1]}`;
-  return reason;
+export function describeSkip(step: Pick<StepResult, 'node' | 'stage' | 'reason' | 'upstream' | 'message'>): string {
+  switch (step.reason) {
+    case 'flag': return `skipped with --skip-${step.stage}`;
+    case 'upstream-failed': return `skipped because ${step.upstream} failed`;
+    case 'upstream-skipped': return `skipped because ${step.upstream} was skipped`;
+    case 'optional-failed': return `failed (optional stage, the build went on): ${step.message ?? ''}`;
+    case undefined: return step.message ?? 'skipped';
+    default: return step.reason;
+  }
 }
 
 /** Steps of this experiment that were left out, in build order. */
 export function skippedSteps(steps: readonly StepResult[]): SkippedStep[] {
   return steps
-    .filter((s) => s.status === 'skipped' && !CURRENT.has(s.reason ?? ''))
+    .filter((s) => s.status === 'skipped' && !(s.reason && CURRENT_REASONS.has(s.reason)))
     .map((s) => ({ node: s.node, stage: s.stage, reason: describeSkip(s) }));
 }
 
@@ -39,7 +37,7 @@ export function sectionState(inputs: ReportInputs, table: string): SectionState 
   const plugin = inputs.writers[table];
   if (!plugin) return { status: 'missing', note: `no analysis plugin writes ${table} (analyses/*.ts)` };
   const step = inputs.steps.find((s) => s.node === `analysis:${plugin}`);
-  if (step?.status === 'skipped' && !CURRENT.has(step.reason ?? '')) return { status: 'skipped', note: `${plugin}: ${describeSkip(step)}` };
+  if (step?.status === 'skipped' && !(step.reason && CURRENT_REASONS.has(step.reason))) return { status: 'skipped', note: `${plugin}: ${describeSkip(step)}` };
   if (step?.status === 'error') return { status: 'skipped', note: `${plugin} failed: ${step.message ?? 'error'}` };
   if (!(inputs.tables[table] ?? []).length) return { status: 'missing', note: `${plugin} wrote no rows to ${table}` };
   return { status: 'ok', note: null };

@@ -9,7 +9,7 @@ import { rm } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { XpError } from '../../errors.ts';
+import { XpError } from '../../core/errors.ts';
 import type { RawObject } from '../types.ts';
 import { commitToCache, prepareEntryDir, tempPathFor, type CacheEntry } from './cache.ts';
 import { bareEtag, bucketKey } from './keys.ts';

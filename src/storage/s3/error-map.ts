@@ -3,7 +3,7 @@
  * that names the endpoint, the bucket, the key and what to check. Transient kinds are
  * retried by the caller first; the rest fail fast.
  */
-import { XpError } from '../../errors.ts';
+import { XpError } from '../../core/errors.ts';
 import { endpointLabel, type S3Settings } from './settings.ts';
 
 export type FailureKind =

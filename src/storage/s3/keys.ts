@@ -4,7 +4,7 @@
  * its prefix. Experiment ids are validated by the config loader already; this is the
  * second line of defence, because a key also becomes a path in the local cache.
  */
-import { XpError } from '../../errors.ts';
+import { XpError } from '../../core/errors.ts';
 import { experimentIdSchema } from '../../project/config-schema.ts';
 
 /** Refuse an id that is not a plain experiment id (no slashes, no `..`). */

@@ -7,7 +7,7 @@
  */
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
-import { XpError } from '../../errors.ts';
+import { XpError } from '../../core/errors.ts';
 import type { ProjectConfig } from '../../project/types.ts';
 import type { RawObject } from '../types.ts';
 import { cacheEntry, isCached, sweepStaleTemps } from './cache.ts';

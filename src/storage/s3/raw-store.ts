@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { copyFile, rm } from 'node:fs/promises';
-import { XpError } from '../../errors.ts';
+import { XpError } from '../../core/errors.ts';
 import type { ProjectConfig } from '../../project/types.ts';
 import { safeJoin } from '../safe-path.ts';
 import type { RawObject, RawStore, StageProgress } from '../types.ts';

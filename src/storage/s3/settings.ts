@@ -4,7 +4,7 @@
  * credentials from the environment variables that config names (never from files).
  */
 import path from 'node:path';
-import { XpError } from '../../errors.ts';
+import { XpError } from '../../core/errors.ts';
 import type { ProjectConfig } from '../../project/types.ts';
 
 export interface S3Settings {

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { XpError } from '../../errors.ts';
+import { XpError } from '../../core/errors.ts';
 import { bareEtag } from './keys.ts';
 import type { S3Settings } from './settings.ts';
 

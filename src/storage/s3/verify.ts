@@ -1,5 +1,5 @@
 /** Check a downloaded file against the size and ETag the listing gave. */
-import { XpError } from '../../errors.ts';
+import { XpError } from '../../core/errors.ts';
 
 /**
  * The MD5 an ETag promises, if any. A single-part upload's ETag is the hex MD5 of the

@@ -1,6 +1,6 @@
 /** Constructed report inputs (no DuckDB): an A/B experiment and rows shaped like the plugins' tables. */
 import type { Row } from '../../../src/engine/connection.ts';
-import type { StepResult } from '../../../src/build/events.ts';
+import type { StepResult } from '../../../src/core/results.ts';
 import type { Experiment, MetricConfig } from '../../../src/project/types.ts';
 import type { DailyAggregate, ReportInputs } from '../../../src/report/inputs.ts';
 

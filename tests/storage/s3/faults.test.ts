@@ -11,7 +11,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { XpError } from '../../../src/errors.ts';
+import { XpError } from '../../../src/core/errors.ts';
 import type { RetryPolicy } from '../../../src/storage/s3/retry.ts';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.ts';
 import { md5, useS3Fixture } from '../support/s3-fixture.ts';

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { XpError } from '../../../src/errors.ts';
+import { XpError } from '../../../src/core/errors.ts';
 import { diffSnapshots } from '../../../src/storage/snapshot-diff.ts';
 import { writeFile } from '../support/s3-config.ts';
 import { startFaultProxy } from '../support/fault-proxy.ts';

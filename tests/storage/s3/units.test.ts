@@ -1,6 +1,6 @@
 /** The pure parts of the S3 back end: keys, settings, ETag checks, retry timing, error mapping, pool. */
 import { describe, expect, it } from 'vitest';
-import { XpError } from '../../../src/errors.ts';
+import { XpError } from '../../../src/core/errors.ts';
 import { classifyFailure, toStorageError } from '../../../src/storage/s3/error-map.ts';
 import { assertExperimentId, bareEtag, bucketKey, experimentFolder, isSafeRelativeKey, relativeKeyOf } from '../../../src/storage/s3/keys.ts';
 import { mapLimit } from '../../../src/storage/s3/pool.ts';

@@ -2,10 +2,17 @@
  * Snapshot an experiment's raw inputs: list its objects in the raw store, stage them
  * locally (a no-op for a local folder), and map each source table to its files.
  */
-import type { RawObject, RawStore, StageProgress } from '../storage/types.ts';
-import { tableOfKey } from '../storage/types.ts';
-import { snapshotHash } from '../plan/fingerprint.ts';
-import type { SourceFiles } from '../template/render-models.ts';
+import { sha256 } from '../core/hash.ts';
+import type { RawObject, RawStore, StageProgress } from './types.ts';
+import { tableOfKey } from './types.ts';
+
+/** Source table ("raw.exposures") → the local Parquet files of one partition. */
+export type SourceFiles = ReadonlyMap<string, readonly string[]>;
+
+/** Hash of a partition's raw objects: keys, sizes and ETags, in key order. */
+export function snapshotHash(objects: readonly RawObject[]): string {
+  return sha256(...[...objects].sort((a, b) => a.key.localeCompare(b.key)).map((o) => `${o.key}|${o.size}|${o.etag}`));
+}
 
 export interface InputSnapshot {
   readonly experimentId: string;
