@@ -5,7 +5,7 @@
  */
 import { XpError } from '../core/errors.ts';
 import type { Db, Row, SqlParams } from '../engine/connection.ts';
-import { MODEL_SCHEMA } from '../engine/platform-tables.ts';
+import { MODEL_SCHEMA } from '../engine/platform-store.ts';
 import { duckDbDialect } from '../engine/kysely/duckdb-dialect.ts';
 import { Kysely } from 'kysely';
 import { sha256 } from '../core/hash.ts';

@@ -4,7 +4,7 @@
  */
 import { XpError } from '../core/errors.ts';
 import type { Db, SqlValue } from '../engine/connection.ts';
-import { MODEL_SCHEMA } from '../engine/platform-tables.ts';
+import { MODEL_SCHEMA } from '../engine/platform-store.ts';
 import { recordFingerprint } from '../engine/materialize/record.ts';
 import { quoteIdent, relation } from '../engine/sql.ts';
 import type { PluginOutput, TableSpec } from './plugin.ts';

@@ -3,7 +3,7 @@
  * failing rows, keep a few to show, and turn the count into pass / fail / warn.
  */
 import type { Db } from '../engine/connection.ts';
-import { MODEL_SCHEMA } from '../engine/platform-tables.ts';
+import { MODEL_SCHEMA } from '../engine/platform-store.ts';
 import { partitionParams } from '../engine/materialize/partitioned.ts';
 import type { Project } from '../workspace/project.ts';
 import type { Experiment } from '../project/types.ts';

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { openDb, type Db } from '../engine/connection.ts';
-import { MODEL_SCHEMA } from '../engine/platform-tables.ts';
+import { MODEL_SCHEMA } from '../engine/platform-store.ts';
 import { selectExperiments, selectModels } from '../graph/selectors.ts';
 import type { Project } from '../workspace/project.ts';
 import type { Experiment } from '../project/types.ts';

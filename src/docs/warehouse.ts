@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { openDb, type Db, type Row } from '../engine/connection.ts';
-import { MODEL_SCHEMA } from '../engine/platform-tables.ts';
+import { MODEL_SCHEMA } from '../engine/platform-store.ts';
 import { XpError } from '../core/errors.ts';
 import { assessExperiment } from '../health/assess.ts';
 import { readHealthInputs } from '../health/read-health.ts';

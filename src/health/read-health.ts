@@ -4,7 +4,7 @@
  * A table that was never built reads as nothing.
  */
 import type { Db, Row } from '../engine/connection.ts';
-import { MODEL_SCHEMA } from '../engine/platform-tables.ts';
+import { MODEL_SCHEMA } from '../engine/platform-store.ts';
 import type { Experiment } from '../project/types.ts';
 import { relation } from '../engine/sql.ts';
 import type { HealthInputs } from './inputs.ts';

@@ -7,7 +7,7 @@
 import { Kysely } from 'kysely';
 import { XpError } from '../core/errors.ts';
 import type { Db } from '../engine/connection.ts';
-import { PLATFORM_SCHEMA } from '../engine/platform-tables.ts';
+import { PLATFORM_SCHEMA } from '../engine/platform-store.ts';
 import { duckDbDialect } from '../engine/kysely/duckdb-dialect.ts';
 import { canonicalJson, eventHash } from './canonical.ts';
 import type { LedgerEvent, NewEvent } from './events.ts';

@@ -9,7 +9,7 @@
  */
 import { XpError } from '../core/errors.ts';
 import type { Db } from '../engine/connection.ts';
-import { MODEL_SCHEMA } from '../engine/platform-tables.ts';
+import { MODEL_SCHEMA } from '../engine/platform-store.ts';
 import type { Project } from '../workspace/project.ts';
 import type { Experiment } from '../project/types.ts';
 import type { Reporter } from '../core/events.ts';

@@ -16,7 +16,7 @@ import { readdirSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../engine/connection.ts';
-import { MODEL_SCHEMA } from '../engine/platform-tables.ts';
+import { MODEL_SCHEMA } from '../engine/platform-store.ts';
 import { relation, sqlLiteral } from '../engine/sql.ts';
 import { partitionFolder, type Lake, type LakeFile, type PartitionRef } from './lake.ts';
 import { isGenerationFile, manifestText, MANIFEST_FORMAT, newGeneration, type Manifest } from './manifest.ts';

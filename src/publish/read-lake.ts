@@ -6,7 +6,7 @@
  */
 import { XpError } from '../core/errors.ts';
 import { openDb, type Db } from '../engine/connection.ts';
-import { MODEL_SCHEMA } from '../engine/platform-tables.ts';
+import { MODEL_SCHEMA } from '../engine/platform-store.ts';
 import type { ProjectConfig } from '../project/types.ts';
 import { relation, sqlLiteral } from '../engine/sql.ts';
 import type { Lake, PartitionRef } from './lake.ts';

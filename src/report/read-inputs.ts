@@ -5,7 +5,7 @@
  * does not exist (its plugin is not installed, or never ran) reads as no rows.
  */
 import type { Db, Row } from '../engine/connection.ts';
-import { MODEL_SCHEMA } from '../engine/platform-tables.ts';
+import { MODEL_SCHEMA } from '../engine/platform-store.ts';
 import type { StepResult } from '../core/results.ts';
 import type { LoadedPlugin } from '../analyse/load-plugins.ts';
 import { foldEvents } from '../ledger/fold.ts';

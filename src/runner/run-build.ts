@@ -8,7 +8,7 @@ import type { Project } from '../workspace/project.ts';
 import type { Experiment, Stage } from '../project/types.ts';
 import { selectExperiments } from '../graph/selectors.ts';
 import { openDb, type Db } from '../engine/connection.ts';
-import { ensurePlatformTables } from '../engine/platform-tables.ts';
+import { ensurePlatformTables } from '../engine/platform-store.ts';
 import { openRawStore } from '../storage/open-store.ts';
 import type { PlanStep } from '../plan/plan.ts';
 import { storedKey } from '../plan/plan.ts';

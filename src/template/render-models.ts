@@ -9,7 +9,7 @@ import type { Experiment, ModelNode, ProjectConfig } from '../project/types.ts';
 import { relation, sqlLiteral } from '../engine/sql.ts';
 import type { RenderState, SqlEnv } from './sql-env.ts';
 import { PARTITION_PARAM } from './sql-env.ts';
-import { MODEL_SCHEMA } from '../engine/platform-tables.ts';
+import { MODEL_SCHEMA } from '../engine/platform-store.ts';
 
 /** Source tables of the partition: "raw.exposures" → local parquet files */
 export type { SourceFiles } from '../storage/inputs.ts';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { existsSync, rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../src/engine/connection.ts';
-import { ensurePlatformTables, platformDb } from '../../src/engine/platform-tables.ts';
+import { ensurePlatformTables, platformDb } from '../../src/engine/platform-store.ts';
 import { XpError } from '../../src/core/errors.ts';
 import { tempDir } from '../helpers/project.ts';
 import { holdWarehouse } from '../helpers/lock.ts';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../src/engine/connection.ts';
-import { ensurePlatformTables } from '../../src/engine/platform-tables.ts';
+import { ensurePlatformTables } from '../../src/engine/platform-store.ts';
 import { materializers, type MaterializeRequest } from '../../src/engine/materialize/index.ts';
 import { partitionParams } from '../../src/engine/materialize/partitioned.ts';
 import { XpError } from '../../src/core/errors.ts';

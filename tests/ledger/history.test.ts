@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../../src/engine/connection.ts';
-import { ensurePlatformTables } from '../../src/engine/platform-tables.ts';
+import { ensurePlatformTables } from '../../src/engine/platform-store.ts';
 import { silentReporter } from '../../src/core/events.ts';
 import { openBuildLedger } from '../../src/ledger/build-session.ts';
 import { foldEvents, type ExperimentState } from '../../src/ledger/fold.ts';

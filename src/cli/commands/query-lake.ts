@@ -5,7 +5,7 @@
  */
 import { XpError } from '../../core/errors.ts';
 import type { Project } from '../../runner/load-project.ts';
-import { MODEL_SCHEMA } from '../../engine/platform-tables.ts';
+import { MODEL_SCHEMA } from '../../engine/platform-store.ts';
 import { relation } from '../../engine/sql.ts';
 import { isVanishedFileError, openLakeReader, READ_ATTEMPTS, readRetryDelay } from '../../publish/read-lake.ts';
 import type { QueryResult } from './query.ts';

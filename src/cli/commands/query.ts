@@ -8,7 +8,7 @@ import type { Project } from '../../runner/load-project.ts';
 import { openDb, type Row } from '../../engine/connection.ts';
 import { warehousePath } from '../../core/paths.ts';
 import { relation } from '../../engine/sql.ts';
-import { MODEL_SCHEMA } from '../../engine/platform-tables.ts';
+import { MODEL_SCHEMA } from '../../engine/platform-store.ts';
 
 export interface QueryResult {
   readonly columns: readonly string[];

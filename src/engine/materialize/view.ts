@@ -1,5 +1,5 @@
 import { relation } from '../sql.ts';
-import { MODEL_SCHEMA } from '../platform-tables.ts';
+import { MODEL_SCHEMA } from '../platform-store.ts';
 import { recordFingerprint } from './record.ts';
 import type { Materializer } from './types.ts';
 

@@ -1,5 +1,6 @@
 /**
- * The platform's own tables in schema `xp` (fingerprints, run results), typed for Kysely.
+ * The platform's own tables in schema `xp` (fingerprints, run results), typed for Kysely,
+ * and the small catalog questions every reader asks (does this table exist?).
  * Models and analysis results live in schema `exp`.
  */
 import { Kysely } from 'kysely';
@@ -48,4 +49,10 @@ export async function ensurePlatformTables(db: Db): Promise<void> {
   await db.run(`create table if not exists xp.runs (
     run_id varchar not null, started_at varchar not null, finished_at varchar,
     command varchar not null, status varchar not null, results_json varchar not null)`);
+}
+
+/** Does `schema.table` exist (a table or a view)? */
+export async function tableExists(db: Db, schema: string, table: string): Promise<boolean> {
+  const rows = await db.all('select 1 from information_schema.tables where table_schema = $1 and table_name = $2', [schema, table]);
+  return rows.length > 0;
 }
