@@ -5,21 +5,35 @@
  * plugins it names, writes its rows as partitions (experiment_id added), records a
  * fingerprint, and skips it with `--skip-<name>`.
  */
-import type { Kysely } from 'kysely';
 import type { Row, SqlParams } from '../engine/connection.ts';
+import type { Payloads } from '../ledger/events.ts';
+import type { LookContext, LookInput, RecordLookResult } from '../ledger/looks.ts';
 import type { Experiment, MetricConfig, ProjectConfig } from '../project/types.ts';
 
 /** DuckDB column types a plugin may declare for its result tables. */
 export type ColumnType = 'varchar' | 'double' | 'bigint' | 'integer' | 'boolean' | 'date' | 'timestamp' | 'json';
 export type TableSpec = Readonly<Record<string, ColumnType>>;
 
+/**
+ * The experiment's ledger as a plugin sees it: its looks and its decision, bound to this
+ * partition's experiment (a plugin cannot write another experiment's history).
+ */
+export interface PluginLedger {
+  /** status, the looks taken so far, and the look already taken on this input snapshot */
+  lookContext(): Promise<LookContext>;
+  /** take the next look, unless this input snapshot took one or the experiment is not running */
+  recordLook(look: LookInput): Promise<RecordLookResult>;
+  /** record the verdict; the same decision at the same look is recorded once */
+  recordDecision(decision: Payloads['decision']): Promise<void>;
+}
+
 export interface AnalysisContext {
   readonly experiment: Experiment;
   /** the experiment's metrics by name (primary, secondary, guardrails) */
   readonly metrics: Readonly<Record<string, MetricConfig>>;
   readonly project: ProjectConfig;
-  /** typed read access to the warehouse (tables in schema exp) */
-  readonly db: Kysely<any>;
+  /** the experiment's sequential looks and decision history */
+  readonly ledger: PluginLedger;
   /** read-only SQL; `$experiment_id` is bound to this partition when used */
   query<T extends Row = Row>(sql: string, params?: SqlParams): Promise<T[]>;
   /** rows written by plugins that ran earlier in this build, by table name */

@@ -5,9 +5,7 @@
  */
 import { XpError } from '../core/errors.ts';
 import type { Db, Row, SqlParams } from '../engine/connection.ts';
-import { MODEL_SCHEMA } from '../engine/platform-store.ts';
-import { duckDbDialect } from '../engine/kysely/duckdb-dialect.ts';
-import { Kysely } from 'kysely';
+import { MODEL_SCHEMA, tableExists } from '../engine/platform-store.ts';
 import { sha256 } from '../core/hash.ts';
 import { storedKey } from '../plan/plan.ts';
 import { partitionParams } from '../engine/materialize/partitioned.ts';
@@ -17,6 +15,7 @@ import type { Reporter } from '../core/events.ts';
 import type { StepResult } from '../core/results.ts';
 import type { LoadedPlugin } from './load-plugins.ts';
 import type { AnalysisContext, PluginOutput } from './plugin.ts';
+import { pluginLedger } from './plugin-ledger.ts';
 import { writePluginResults } from './write-results.ts';
 
 export interface ModelState {
@@ -51,8 +50,7 @@ export function pluginNode(name: string): string {
 async function readTables(db: Db, experimentId: string, tables: readonly string[]): Promise<Map<string, Row[]>> {
   const out = new Map<string, Row[]>();
   for (const t of tables) {
-    const exists = await db.all("select 1 from information_schema.tables where table_schema = $1 and table_name = $2", [MODEL_SCHEMA, t]);
-    out.set(t, exists.length ? await db.all(`select * exclude (experiment_id) from ${relation(MODEL_SCHEMA, t)} where experiment_id = $1`, [experimentId]) : []);
+    out.set(t, await tableExists(db, MODEL_SCHEMA, t) ? await db.all(`select * exclude (experiment_id) from ${relation(MODEL_SCHEMA, t)} where experiment_id = $1`, [experimentId]) : []);
   }
   return out;
 }
@@ -63,7 +61,7 @@ function context(opts: AnalyseOptions, results: Map<string, Row[]>, warnings: st
     experiment,
     project,
     metrics: Object.fromEntries(experiment.metricNames.map((m) => [m, project.metrics[m]!])),
-    db: new Kysely<any>({ dialect: duckDbDialect(db) }),
+    ledger: pluginLedger(db, experiment.id),
     query: <T extends Row = Row>(sql: string, params?: SqlParams) =>
       db.all<T>(sql, params ?? partitionParams(sql, experiment.id)),
     results,

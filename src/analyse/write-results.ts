@@ -11,10 +11,6 @@ import type { PluginOutput, TableSpec } from './plugin.ts';
 
 const ROWS_PER_INSERT = 200;
 
-function ddlType(t: TableSpec[string]): string {
-  return t === 'json' ? 'json' : t;
-}
-
 function toSqlValue(v: unknown, type: TableSpec[string], where: string): SqlValue {
   if (v === undefined || v === null) return null;
   if (type === 'json') return JSON.stringify(v);
@@ -30,7 +26,7 @@ function toSqlValue(v: unknown, type: TableSpec[string], where: string): SqlValu
 }
 
 async function ensureTable(db: Db, table: string, spec: TableSpec): Promise<void> {
-  const cols = Object.entries(spec).map(([c, t]) => `${quoteIdent(c)} ${ddlType(t)}`);
+  const cols = Object.entries(spec).map(([c, t]) => `${quoteIdent(c)} ${t}`);
   await db.run(`create table if not exists ${relation(MODEL_SCHEMA, table)} (experiment_id varchar not null, ${cols.join(', ')})`);
   const existing = new Set(
     (await db.all<{ column_name: string }>(
@@ -38,7 +34,7 @@ async function ensureTable(db: Db, table: string, spec: TableSpec): Promise<void
     )).map((r) => r.column_name),
   );
   for (const [c, t] of Object.entries(spec)) {
-    if (!existing.has(c)) await db.run(`alter table ${relation(MODEL_SCHEMA, table)} add column ${quoteIdent(c)} ${ddlType(t)}`);
+    if (!existing.has(c)) await db.run(`alter table ${relation(MODEL_SCHEMA, table)} add column ${quoteIdent(c)} ${t}`);
   }
 }
 

@@ -3,34 +3,25 @@
  * experiment is a look keyed by its input snapshot: the same snapshot never takes a
  * second look, new data takes the next one. Boundaries at look k use the information
  * fractions of looks 1..k kept here, so pausing, upgrading or moving the experiment
- * never changes the error rate.
- *
- * Pass the plugin's `ctx.db` (a Kysely) or a `Db`.
+ * never changes the error rate. Plugins reach these through `ctx.ledger`
+ * (src/analyse/plugin-ledger.ts), bound to their experiment.
  */
-import type { Kysely } from 'kysely';
 import { XpError } from '../core/errors.ts';
 import type { Db } from '../engine/connection.ts';
 import type { ConfigSnapshot } from './config-snapshot.ts';
 import type { LookPayload, Status } from './events.ts';
 import { foldEvents, type ExperimentState, type LookRecord } from './fold.ts';
 import { appendEvent, readExperimentEvents } from './store.ts';
-import { kyselyAsDb } from './kysely-door.ts';
 
 export type { LookRecord } from './fold.ts';
 
-export type LedgerConnection = Db | Kysely<any>;
-
-function asDb(conn: LedgerConnection): Db {
-  return 'all' in conn && typeof conn.all === 'function' ? (conn as Db) : kyselyAsDb(conn as Kysely<any>);
-}
-
-async function stateOf(conn: LedgerConnection, experimentId: string): Promise<ExperimentState> {
-  return foldEvents(experimentId, await readExperimentEvents(asDb(conn), experimentId));
+async function stateOf(db: Db, experimentId: string): Promise<ExperimentState> {
+  return foldEvents(experimentId, await readExperimentEvents(db, experimentId));
 }
 
 /** The looks taken so far, in order: what boundaries at the next look are computed from. */
-export async function previousLooks(conn: LedgerConnection, experimentId: string): Promise<LookRecord[]> {
-  return [...(await stateOf(conn, experimentId)).looks];
+export async function previousLooks(db: Db, experimentId: string): Promise<LookRecord[]> {
+  return [...(await stateOf(db, experimentId)).looks];
 }
 
 export interface LookContext {
@@ -49,8 +40,8 @@ export interface LookContext {
   readonly configChanges: ExperimentState['configChanges'];
 }
 
-export async function lookContext(conn: LedgerConnection, experimentId: string): Promise<LookContext> {
-  const s = await stateOf(conn, experimentId);
+export async function lookContext(db: Db, experimentId: string): Promise<LookContext> {
+  const s = await stateOf(db, experimentId);
   const inputHash = s.input?.hash;
   const currentLook = inputHash === undefined ? undefined : s.looks.find((l) => l.inputHash === inputHash);
   return {
@@ -72,8 +63,7 @@ export type RecordLookResult =
  * Record look k+1, unless a look was already taken on this input snapshot (returns it)
  * or the experiment is not running. `inputHash` defaults to the build's snapshot.
  */
-export async function recordLook(conn: LedgerConnection, experimentId: string, look: LookInput): Promise<RecordLookResult> {
-  const db = asDb(conn);
+export async function recordLook(db: Db, experimentId: string, look: LookInput): Promise<RecordLookResult> {
   const s = await stateOf(db, experimentId);
   if (s.status !== 'running') return { recorded: false, reason: 'not-running', status: s.status };
   const inputHash = look.inputHash ?? s.input?.hash;
@@ -92,22 +82,22 @@ export async function recordLook(conn: LedgerConnection, experimentId: string, l
 
 /** The decision plugin's verdict, and the memo writer's file, for the history. */
 export async function recordDecision(
-  conn: LedgerConnection,
+  db: Db,
   experimentId: string,
   decision: { readonly decision: string; readonly reason?: string; readonly look?: number; readonly details?: Readonly<Record<string, unknown>> },
 ): Promise<void> {
-  const s = await stateOf(conn, experimentId);
+  const s = await stateOf(db, experimentId);
   if (s.decision && s.decision.decision === decision.decision && s.decision.look === decision.look) return;
-  await appendEvent(asDb(conn), experimentId, { kind: 'decision', payload: decision });
+  await appendEvent(db, experimentId, { kind: 'decision', payload: decision });
 }
 
-export async function recordMemo(conn: LedgerConnection, experimentId: string, memo: { readonly path: string; readonly hash: string; readonly runId?: string }): Promise<void> {
-  const s = await stateOf(conn, experimentId);
+export async function recordMemo(db: Db, experimentId: string, memo: { readonly path: string; readonly hash: string; readonly runId?: string }): Promise<void> {
+  const s = await stateOf(db, experimentId);
   if (s.memo && s.memo.hash === memo.hash && s.memo.path === memo.path) return;
-  await appendEvent(asDb(conn), experimentId, { kind: 'memo_written', payload: memo });
+  await appendEvent(db, experimentId, { kind: 'memo_written', payload: memo });
 }
 
 /** The raw objects of the last recorded input snapshot (to diff against the current listing). */
-export async function lastInputSnapshot(conn: LedgerConnection, experimentId: string): Promise<ExperimentState['input']> {
-  return (await stateOf(conn, experimentId)).input;
+export async function lastInputSnapshot(db: Db, experimentId: string): Promise<ExperimentState['input']> {
+  return (await stateOf(db, experimentId)).input;
 }

@@ -9,10 +9,11 @@ import { loadProject } from '../../src/runner/load-project.ts';
 import { loadPlugins, orderPlugins, type LoadedPlugin } from '../../src/analyse/load-plugins.ts';
 import { runBuild, type BuildOptions, type BuildOutcome } from '../../src/runner/run-build.ts';
 import { XpError } from '../../src/core/errors.ts';
-import type { StepResult } from '../../src/core/results.ts';
+import { reasonText, type StepResult } from '../../src/core/results.ts';
 import { REPO_ROOT, miniProject, type TempProject } from '../helpers/project.ts';
 import { xp } from '../helpers/cli.ts';
-import { rows } from '../helpers/warehouse.ts';
+import { rows, withDb } from '../helpers/warehouse.ts';
+import { readExperimentEvents } from '../../src/ledger/store.ts';
 
 const PLUGIN_TS = path.join(REPO_ROOT, 'src/analyse/plugin.ts');
 
@@ -48,7 +49,7 @@ describe('discovery and ordering', () => {
     p.write('analyses/zeta.ts', plugin('zeta', "  reads: [], writes: {},\n  async run() { return {}; },"));
     p.write('analyses/alpha.ts', plugin('alpha', "  reads: [], writes: {}, after: ['zeta'],\n  async run() { return {}; },"));
     p.write('analyses/helpers/not_a_plugin.ts', 'export const x = 1;\n');
-    const loaded = await loadPlugins(p.root);
+    const loaded = await loadPlugins(p.root, { builtin: false }); // as the mini project's analyses.builtin
     // alphabetical, except that a plugin runs after those it names
     expect(loaded.map((l) => l.plugin.name)).toEqual(['zeta', 'alpha', 'variant_count']);
     expect(loaded.map((l) => l.path)).toEqual(['analyses/zeta.ts', 'analyses/alpha.ts', 'analyses/variant_count.ts']);
@@ -134,7 +135,7 @@ describe('running plugins', () => {
     const warnings: string[] = [];
     const o = await build({ reporter: (e) => { if (e.type === 'warning') warnings.push(e.message); } });
     expect(o.status).toBe('success');
-    expect(analyses(o).filter((r) => r.node === 'analysis:pretrend_like').map((r) => [r.status, r.reason])).toEqual([
+    expect(analyses(o).filter((r) => r.node === 'analysis:pretrend_like').map((r) => [r.status, reasonText(r)])).toEqual([
       ['skipped', 'optional stage failed: analysis pretrend_like failed: not enough pre-period days'],
       ['skipped', 'optional stage failed: analysis pretrend_like failed: not enough pre-period days'],
     ]);
@@ -152,6 +153,23 @@ describe('running plugins', () => {
     expect(r.stdout).toMatch(/FAIL exp_a analysis:variant_count STAGE_FAILED: analysis variant_count failed: division by zero/);
     expect(r.stdout).toMatch(/OK {3}exp_b analysis:variant_count 1 rows/);
     expect(await rows(wh(), "select note from exp.variant_summary where experiment_id = 'exp_a'")).toEqual([{ note: 'A' }]);
+  });
+
+  it('ctx.ledger reads and records its own experiment\'s looks and decision', async () => {
+    p.write('analyses/ledger_probe.ts', plugin('ledger_probe', [
+      "  reads: ['variant_totals'], writes: { ledger_probe: { status: 'varchar', looks: 'bigint' } },",
+      '  async run(ctx) {',
+      "    await ctx.ledger.recordDecision({ decision: 'keep-running', reason: `probe ${ctx.experiment.id}` });",
+      '    const l = await ctx.ledger.lookContext();',
+      '    return { ledger_probe: [{ status: l.status, looks: l.looks.length }] };',
+      '  },',
+    ].join('\n')));
+    expect((await build()).status).toBe('success');
+    expect(await rows(wh(), 'select * from exp.ledger_probe order by all')).toEqual([
+      { experiment_id: 'exp_a', status: 'draft', looks: 0 }, { experiment_id: 'exp_b', status: 'draft', looks: 0 },
+    ]);
+    const decisions = await withDb(wh(), async (db) => (await readExperimentEvents(db, 'exp_b')).filter((e) => e.kind === 'decision').map((e) => e.payload));
+    expect(decisions).toEqual([{ decision: 'keep-running', reason: 'probe exp_b' }]);
   });
 
   it('rows for an undeclared table, or of the wrong type, fail the plugin and write nothing', async () => {

@@ -6,6 +6,7 @@ import { copyFileSync, existsSync, rmSync, statSync, truncateSync, writeFileSync
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { miniProject, type TempProject } from '../helpers/project.ts';
 import { xp } from '../helpers/cli.ts';
+import { BUILTIN_PLUGIN_NAMES } from '../../src/analyses/builtin/index.ts';
 import { fingerprints, partitionHash, withDb } from '../helpers/warehouse.ts';
 
 let p: TempProject;
@@ -179,6 +180,15 @@ describe('xp build', () => {
     expect(r.stdout).toMatch(/SKIP exp_a analysis:variant_count flag\n/);
     const tables = await withDb(wh(), (db) => db.all("select table_name from information_schema.tables where table_name = 'variant_summary'"));
     expect(tables).toEqual([]);
+  });
+
+  it('has a --skip-<stage> flag for dq, metrics, memo and each built-in plugin of the registry', async () => {
+    const help = (await xp(p.root, 'build', '--help')).stdout;
+    for (const stage of ['dq', 'metrics', 'memo', ...BUILTIN_PLUGIN_NAMES]) expect(help).toContain(`--skip-${stage} `);
+    expect(BUILTIN_PLUGIN_NAMES).toEqual(expect.arrayContaining(['ab', 'cuped', 'did', 'pretrends', 'srm', 'sequential', 'decision']));
+    const r = await xp(p.root, 'build', '--select', 'exp_a', '--dry-run', '--skip-metrics', '--skip-ab');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('  skip  exp_a variant_totals [partitioned, metrics] flag\n');
   });
 
   it('--skip with an unknown stage is a usage error naming it and the stages you can skip, exit 2', async () => {

@@ -164,7 +164,6 @@ export function addSequentialProbe(root: string, plan = { looks: 4, target_n_per
   editConfig(root, (y) => y.replace('  exp_a:\n    name: A\n', `  exp_a:\n    name: A\n    sequential: { looks: ${plan.looks}, target_n_per_arm: ${plan.target_n_per_arm} }\n`));
   writeFileSync(path.join(root, 'analyses/seq_probe.ts'), `
 import { definePlugin } from '${REPO}/src/analyse/plugin.ts';
-import { lookContext, recordLook } from '${REPO}/src/ledger/looks.ts';
 import { normalCdf, normalQuantile } from '${REPO}/src/stats/distributions.ts';
 
 export default definePlugin({
@@ -173,21 +172,20 @@ export default definePlugin({
   reads: ['variant_totals'],
   writes: { seq_probe_looks: { look: 'bigint', information_fraction: 'double', z: 'double', boundary: 'double', alpha_spent: 'double', decision: 'varchar' } },
   async run(ctx) {
-    const id = ctx.experiment.id;
     const plan = ctx.experiment.sequential;
     const rows = await ctx.query<{ variant: string; n: number; total: number }>(
       'select variant, n, total from exp.variant_totals where experiment_id = $experiment_id order by variant');
-    const before = await lookContext(ctx.db, id);
+    const before = await ctx.ledger.lookContext();
     if (plan && before.canLook && !before.currentLook && rows.length === 2) {
       const [c, t] = rows as [{ n: number; total: number }, { n: number; total: number }];
       const fraction = Math.min(1, Math.min(c.n, t.n) / plan.target_n_per_arm);
       const spent = 2 - 2 * normalCdf(normalQuantile(1 - plan.alpha / 2) / Math.sqrt(fraction));
       const boundary = normalQuantile(1 - Math.max(spent - before.alphaSpent, 1e-12) / 2);
       const z = (t.total / t.n - c.total / c.n) / Math.sqrt(16 * (1 / c.n + 1 / t.n));
-      await recordLook(ctx.db, id, { informationFraction: fraction, z, boundary, alphaSpent: spent,
+      await ctx.ledger.recordLook({ informationFraction: fraction, z, boundary, alphaSpent: spent,
         decision: Math.abs(z) >= boundary ? 'stop-efficacy' : 'continue', details: { n: [c.n, t.n] } });
     }
-    const { looks } = await lookContext(ctx.db, id);
+    const { looks } = await ctx.ledger.lookContext();
     return { seq_probe_looks: looks.map((l) => ({ look: l.look, information_fraction: l.informationFraction, z: l.z,
       boundary: l.boundary, alpha_spent: l.alphaSpent, decision: l.decision })) };
   },

@@ -1,5 +1,4 @@
 import { definePlugin } from '../../analyse/plugin.ts';
-import { recordDecision } from '../../ledger/looks.ts';
 import { loadDecisionInput } from '../lib/decision-inputs.ts';
 import { decide } from '../lib/decision-rules.ts';
 import { decisionConfig } from '../lib/settings.ts';
@@ -34,7 +33,7 @@ export default definePlugin({
       reasons: out.reasons, treatment_verdicts: out.verdicts,
       rules: { ...decisionConfig(ctx.experiment), alpha: input.alpha, correction: ctx.experiment.correction },
     };
-    await recordDecision(ctx.db, ctx.experiment.id, {
+    await ctx.ledger.recordDecision({
       decision: out.decision,
       reason: out.headline,
       ...(seq?.look != null ? { look: seq.look } : {}),

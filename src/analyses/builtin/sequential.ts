@@ -1,5 +1,4 @@
 import { definePlugin } from '../../analyse/plugin.ts';
-import { lookContext, recordLook } from '../../ledger/looks.ts';
 import { isNotEstimable } from '../../stats/index.ts';
 import { loadDaily, loadOverall, overallArm } from '../lib/aggregates.ts';
 import { compare, type ComparisonResult } from '../lib/compare.ts';
@@ -36,7 +35,7 @@ export default definePlugin({
     const minN = Math.min(...[exp.control, ...exp.treatments].map((v) => arms.get(v) ?? 0));
     const postDays = daily.filter((d) => d.period === 'post').map((d) => d.day_index);
     const lastDay = postDays.length ? Math.max(...postDays) : null;
-    const ledger = await lookContext(ctx.db, exp.id);
+    const ledger = await ctx.ledger.lookContext();
     const windowComplete = (lastDay !== null && lastDay >= exp.days - 1) || ledger.status === 'completed' || ledger.status === 'stopped';
     const base: SequentialRow = {
       metric: primary.name, direction: primary.direction, control_variant: exp.control, ledger_status: ledger.status,
@@ -91,7 +90,7 @@ export default definePlugin({
           };
         }),
       };
-      const recorded = await recordLook(ctx.db, exp.id, {
+      const recorded = await ctx.ledger.recordLook({
         informationFraction: outcome.informationFraction, z: leadingZ(primary.direction, variants), boundary: outcome.boundary,
         alphaSpent: outcome.alphaSpent, decision: outcome.decision, details: details as unknown as Record<string, unknown>,
       });

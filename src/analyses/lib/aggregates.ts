@@ -140,9 +140,4 @@ export const didStats = (row: OverallAggregate): DidStats => ({
   sumPrePost: row.sum_pre_product,
 });
 
-/** Index rows by `${metric}\0${variant}`. */
-export function byMetricVariant<T extends { readonly metric: string; readonly variant: string }>(rows: readonly T[]): Map<string, T> {
-  return new Map(rows.map((r) => [`${r.metric}\u0000${r.variant}`, r]));
-}
-
 export const key = (metric: string, variant: string): string => `${metric}\u0000${variant}`;

@@ -60,6 +60,3 @@ export function isFavourable(direction: Direction, estimate: number): boolean {
 export function adjustmentMethod(correction: Experiment['correction']): AdjustmentMethod | null {
   return correction === 'none' ? null : correction;
 }
-
-/** The last day of the planned window (day_index of start + days - 1). */
-export const lastPlannedDayIndex = (experiment: Pick<Experiment, 'days'>): number => experiment.days - 1;

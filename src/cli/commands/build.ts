@@ -1,6 +1,31 @@
+/** `xp build`: build the selected partitions' models and analyses, print each step and a summary. */
+import { Option } from 'commander';
+import { ExitCode, XpError } from '../../core/errors.ts';
+import { BUILTIN_PLUGIN_NAMES } from '../../analyses/builtin/index.ts';
 import type { Project } from '../../runner/load-project.ts';
 import { runBuild, type BuildOutcome } from '../../runner/run-build.ts';
 import { buildReporter, buildSummary, type Out } from '../print/build-reporter.ts';
+import type { RegisterCommand } from '../command.ts';
+
+/** The stages that are not analysis plugins: the dq and metrics models, and the memo. */
+const MODEL_STAGES: readonly string[] = ['dq', 'metrics', 'memo'];
+
+/** Stages with a `--skip-<stage>` flag: those, and each built-in plugin (from its registry). */
+export const SKIPPABLE_STAGES: readonly string[] = [...MODEL_STAGES, ...BUILTIN_PLUGIN_NAMES];
+
+/** `--skip a,b`: model stages, the memo, or the project's analysis plugins by name. */
+export function skipList(project: Project, value: string | undefined): string[] {
+  if (value === undefined) return [];
+  const known = [...MODEL_STAGES, ...project.plugins.map((p) => p.plugin.name)];
+  const names = value.split(',').map((n) => n.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !known.includes(n));
+  if (unknown.length || !names.length) {
+    throw new XpError('USAGE', `--skip: ${unknown.length ? `unknown stage${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}` : 'no stage named'}`, {
+      hint: `stages you can skip: ${known.join(', ')}`,
+    });
+  }
+  return names;
+}
 
 export interface BuildCommandOptions {
   readonly select: string;
@@ -35,3 +60,43 @@ export async function buildCommand(project: Project, opts: BuildCommandOptions, 
   return outcome;
 }
 
+
+export const registerBuild: RegisterCommand = (program, ctx, withConfig) => {
+  const build = withConfig(program.command('build'))
+    .description('build the models and analyses of the selected experiment partitions')
+    .requiredOption('-s, --select <experiments>', 'experiment id, comma list, glob (exp_*) or all')
+    .option('-m, --models <selector>', 'narrow the model graph: name, +name, name+, tag:x, path:models/core; comma = union')
+    .option('--exclude <selector>', 'models to leave out (same syntax)')
+    .option('--full-refresh', 'rebuild every selected partition, even when up to date')
+    .option('--dry-run', 'print the ordered plan and compiled SQL; write nothing')
+    .option('--generate-synth', 'generate synthetic raw data for the experiments first')
+    .option('-v, --verbose', 'print every step, including skipped ones')
+    .option('--force', 'rebuild completed, stopped or cancelled experiments')
+    .option('--accept-config-change', 'record a design change of a running experiment in its ledger instead of refusing it')
+    .option('--accept-input-change', 'build from raw objects that changed (same key, other ETag) under existing results instead of refusing');
+  const skipFlags = SKIPPABLE_STAGES.map((stage) => {
+    const flag = new Option(`--skip-${stage}`, `skip the ${stage} stage`);
+    build.addOption(flag);
+    return { stage, key: flag.attributeName() };
+  });
+  build.option('--skip <stages>', 'skip stages by name, comma list: dq, metrics, memo or any analysis plugin (analyses/<name>.ts)');
+  build.action(async (o: Record<string, unknown>) => {
+    const project = await ctx.project(o['config'] as string);
+    const skip = new Set<string>(skipFlags.filter((f) => o[f.key]).map((f) => f.stage));
+    for (const name of skipList(project, o['skip'] as string | undefined)) skip.add(name);
+    const outcome = await buildCommand(project, {
+      select: o['select'] as string,
+      models: o['models'] as string | undefined,
+      exclude: o['exclude'] as string | undefined,
+      fullRefresh: !!o['fullRefresh'],
+      dryRun: !!o['dryRun'],
+      generateSynth: !!o['generateSynth'],
+      verbose: !!o['verbose'],
+      force: !!o['force'],
+      acceptConfigChange: !!o['acceptConfigChange'],
+      acceptInputChange: !!o['acceptInputChange'],
+      skip,
+    }, ctx.io.stdout);
+    if (outcome.status === 'error') ctx.setExit(ExitCode.failed);
+  });
+};

@@ -8,6 +8,7 @@ import { prepareBuild } from '../../runner/prepare.ts';
 import { writeCompiled, compiledPath } from '../../runner/apply.ts';
 import { targetDir } from '../../core/paths.ts';
 import { buildManifest } from '../../runner/manifest.ts';
+import type { RegisterCommand } from '../command.ts';
 
 export interface CompileResult {
   readonly files: readonly string[];
@@ -33,3 +34,13 @@ export async function compileCommand(project: Project, select = 'all'): Promise<
     await store.close?.();
   }
 }
+
+export const registerCompile: RegisterCommand = (program, ctx, withConfig) => {
+  withConfig(program.command('compile'))
+    .description('render every model to target/compiled/<experiment>/<model>.sql and write target/manifest.json')
+    .option('-s, --select <experiments>', 'experiments to compile for', 'all')
+    .action(async (o: { config: string; select: string }) => {
+      const r = await compileCommand(await ctx.project(o.config), o.select);
+      ctx.io.stdout.write(`compiled ${r.files.length} model partitions; manifest: ${r.manifestPath}\n`);
+    });
+};

@@ -7,7 +7,7 @@ import { generateDocs, type DocsResult } from '../../docs/generate.ts';
 import { serveDocs, type DocsServer } from '../../docs/serve.ts';
 import { XpError } from '../../core/errors.ts';
 import type { Project } from '../../runner/load-project.ts';
-import type { RegisterCommand } from './index.ts';
+import type { RegisterCommand } from '../command.ts';
 import type { Out } from '../print/build-reporter.ts';
 
 export async function docsGenerateCommand(project: Project, out: Out): Promise<DocsResult> {

@@ -6,7 +6,7 @@ import type { Project } from '../../runner/load-project.ts';
 import { LIFECYCLE_ACTIONS, type LifecycleAction } from '../../ledger/events.ts';
 import { changeStatus, type TransitionResult } from '../../ledger/lifecycle.ts';
 import { withLedgerWrite } from '../../ledger/open.ts';
-import type { RegisterCommand } from './index.ts';
+import type { RegisterCommand } from '../command.ts';
 
 const DESCRIPTIONS: Readonly<Record<LifecycleAction, string>> = {
   start: 'draft → running: snapshot the config; builds from now on take sequential looks',

@@ -1,9 +1,11 @@
+/** `xp generate`: deterministic synthetic raw Parquet for the selected experiments, into the raw store. */
 import type { Project } from '../../runner/load-project.ts';
 import { selectExperiments } from '../../graph/selectors.ts';
 import { openRawStore } from '../../storage/open-store.ts';
 import { generateForExperiments, type GeneratedPartition } from '../../runner/generate.ts';
 import { buildReporter, type Out } from '../print/build-reporter.ts';
 import { fmtInt } from '../../core/format.ts';
+import type { RegisterCommand } from '../command.ts';
 
 export async function generateCommand(project: Project, experimentId: string, out: Out): Promise<GeneratedPartition[]> {
   const ids = selectExperiments(project.config.experiments.map((e) => e.id), experimentId);
@@ -19,3 +21,12 @@ export async function generateCommand(project: Project, experimentId: string, ou
     await store.close?.();
   }
 }
+
+export const registerGenerate: RegisterCommand = (program, ctx, withConfig) => {
+  withConfig(program.command('generate'))
+    .description('write deterministic synthetic raw Parquet for an experiment into the raw store')
+    .requiredOption('-e, --experiment-id <id>', 'experiment id (or comma list, glob, all)')
+    .action(async (o: { config: string; experimentId: string }) => {
+      await generateCommand(await ctx.project(o.config), o.experimentId, ctx.io.stdout);
+    });
+};

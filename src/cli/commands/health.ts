@@ -7,7 +7,7 @@ import { Option } from 'commander';
 import { ExitCode } from '../../core/errors.ts';
 import { formatHealth } from '../../health/format.ts';
 import { healthCommand } from '../../health/run-health.ts';
-import type { RegisterCommand } from './index.ts';
+import type { RegisterCommand } from '../command.ts';
 
 export const registerHealth: RegisterCommand = (program, ctx, withConfig) => {
   withConfig(program.command('health'))

@@ -1,9 +1,13 @@
 /**
- * Commands beyond the core build/query set register here, one line each, so each
- * capability (test, docs, status, health, power, ledger, s3) owns its own module.
+ * Every `xp` command, one line each, in the order `xp --help` lists them. Each module
+ * exports a `RegisterCommand` (src/cli/command.ts) and a command function that returns data.
  */
-import type { Command } from 'commander';
-import type { CommandContext } from '../program.ts';
+import type { RegisterCommand } from '../command.ts';
+import { registerBuild } from './build.ts';
+import { registerGenerate } from './generate.ts';
+import { registerCompile } from './compile.ts';
+import { registerLs } from './ls.ts';
+import { registerQuery } from './query.ts';
 import { registerTest } from './test.ts';
 import { registerDocs } from './docs.ts';
 import { registerStatus } from './status.ts';
@@ -12,9 +16,12 @@ import { registerExperiment } from './experiment.ts';
 import { registerPower } from './power.ts';
 import { registerHealth } from './health.ts';
 
-export type RegisterCommand = (program: Command, ctx: CommandContext, withConfig: (cmd: Command) => Command) => void;
-
-export const extraCommands: readonly RegisterCommand[] = [
+export const COMMANDS: readonly RegisterCommand[] = [
+  registerBuild,
+  registerGenerate,
+  registerCompile,
+  registerLs,
+  registerQuery,
   registerTest,
   registerDocs,
   registerStatus,

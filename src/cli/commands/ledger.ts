@@ -14,7 +14,7 @@ import { verifyLedger, type ChainReport } from '../../ledger/verify.ts';
 import { openDb } from '../../engine/connection.ts';
 import { canonicalJson } from '../../ledger/canonical.ts';
 import { textTable } from '../../core/format.ts';
-import type { RegisterCommand } from './index.ts';
+import type { RegisterCommand } from '../command.ts';
 
 const noLedger = (): XpError => new XpError('USAGE', 'this warehouse has no ledger yet', { hint: 'run `xp build --select <experiment_id>` first' });
 

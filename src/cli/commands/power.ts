@@ -16,7 +16,7 @@ import {
   type SampleSizeResult,
 } from '../../stats/index.ts';
 import { textTable } from '../../core/format.ts';
-import type { RegisterCommand } from './index.ts';
+import type { RegisterCommand } from '../command.ts';
 
 export type PowerMetricType = 'binomial' | 'mean';
 

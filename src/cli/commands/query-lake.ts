@@ -8,7 +8,7 @@ import type { Project } from '../../runner/load-project.ts';
 import { MODEL_SCHEMA } from '../../engine/platform-store.ts';
 import { relation } from '../../engine/sql.ts';
 import { isVanishedFileError, openLakeReader, READ_ATTEMPTS, readRetryDelay } from '../../publish/read-lake.ts';
-import type { QueryResult } from './query.ts';
+import type { QueryResult } from '../print/rows.ts';
 
 export function renderLakeQuery(project: Project, sql: string, tables: readonly string[]): string {
   return project.env.render(sql, {}, {

@@ -3,17 +3,16 @@
  * model's table. A build holding the warehouse gives exit 3 at once instead of a hang.
  */
 import { existsSync } from 'node:fs';
+import { Option } from 'commander';
 import { XpError } from '../../core/errors.ts';
 import type { Project } from '../../runner/load-project.ts';
-import { openDb, type Row } from '../../engine/connection.ts';
+import { openDb } from '../../engine/connection.ts';
 import { warehousePath } from '../../core/paths.ts';
 import { relation } from '../../engine/sql.ts';
 import { MODEL_SCHEMA } from '../../engine/platform-store.ts';
-
-export interface QueryResult {
-  readonly columns: readonly string[];
-  readonly rows: readonly Row[];
-}
+import { formatRows, type QueryResult, type RowFormat } from '../print/rows.ts';
+import type { RegisterCommand } from '../command.ts';
+import { queryLakeCommand } from './query-lake.ts';
 
 export function renderQuery(project: Project, sql: string): string {
   return project.env.render(sql, {}, {
@@ -64,3 +63,15 @@ export async function queryCommand(project: Project, sql: string): Promise<Query
     db.close();
   }
 }
+
+export const registerQuery: RegisterCommand = (program, ctx, withConfig) => {
+  withConfig(program.command('query'))
+    .description('run read-only SQL on the warehouse ({{ref "model"}} allowed)')
+    .argument('<sql>', 'the query')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
+    .option('--lake', 'read the published lake (storage.lake) instead of the warehouse; works while a build runs')
+    .action(async (sql: string, o: { config: string; format: RowFormat; lake?: boolean }) => {
+      const r = await (o.lake ? queryLakeCommand : queryCommand)(await ctx.project(o.config), sql);
+      ctx.io.stdout.write(formatRows(r.columns, r.rows, o.format) + '\n');
+    });
+};

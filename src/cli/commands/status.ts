@@ -13,7 +13,7 @@ import { isWarehouseLocked, projectPaths, withLedgerRead } from '../../ledger/op
 import { readProgress, type BuildProgress } from '../../ledger/progress.ts';
 import { ledgerExperiments, readEvents } from '../../ledger/store.ts';
 import { fmtSeconds, textTable } from '../../core/format.ts';
-import type { RegisterCommand } from './index.ts';
+import type { RegisterCommand } from '../command.ts';
 
 export interface RunningBuild {
   readonly lock?: LockHolder;

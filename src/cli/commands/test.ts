@@ -5,7 +5,7 @@ import type { Project } from '../../runner/load-project.ts';
 import { countByStatus } from '../../data-tests/results.ts';
 import { runTests, TEST_TYPES, type TestOutcome, type TestType } from '../../data-tests/run-tests.ts';
 import type { TestResult } from '../../data-tests/types.ts';
-import type { RegisterCommand } from './index.ts';
+import type { RegisterCommand } from '../command.ts';
 import type { Out } from '../print/build-reporter.ts';
 import { fmtSeconds } from '../../core/format.ts';
 

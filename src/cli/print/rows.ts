@@ -4,6 +4,12 @@ import { textTable } from '../../core/format.ts';
 
 export type RowFormat = 'table' | 'csv' | 'json';
 
+/** What `xp query` returns, on the warehouse or the lake. */
+export interface QueryResult {
+  readonly columns: readonly string[];
+  readonly rows: readonly Row[];
+}
+
 function csvCell(v: unknown): string {
   if (v === null || v === undefined) return '';
   const s = typeof v === 'object' ? JSON.stringify(v) : String(v);

@@ -1,0 +1,24 @@
+/**
+ * What a command module sees: each src/cli/commands/<name>.ts exports a `RegisterCommand`
+ * that adds its command to the program; commands/index.ts lists them, program.ts wires them.
+ */
+import type { Command } from 'commander';
+import type { Project } from '../runner/load-project.ts';
+import type { Out } from './print/build-reporter.ts';
+
+export interface Io {
+  readonly stdout: Out;
+  readonly stderr: Out;
+  readonly cwd: string;
+}
+
+export interface CommandContext {
+  readonly io: Io;
+  /** raise the process's exit code (the highest code set wins) */
+  setExit(code: number): void;
+  /** load the project from its config file (default configs/dev.yaml), relative to io.cwd */
+  project(configPath?: string): Promise<Project>;
+}
+
+/** Adds one command; `withConfig` gives it the `-c, --config <file>` option every command takes. */
+export type RegisterCommand = (program: Command, ctx: CommandContext, withConfig: (cmd: Command) => Command) => void;
