@@ -5,7 +5,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Row } from '../engine/connection.ts';
+import type { DecisionRow } from '../analyses/tables.ts';
+import { memoPath, reportPath } from '../core/paths.ts';
 import type { HealthCheck, HealthStatus } from '../health/types.ts';
 import type { Project } from '../workspace/project.ts';
 import type { PartitionInfo, RunStep, WarehouseInfo } from './warehouse.ts';
@@ -45,7 +46,7 @@ export interface ExperimentDoc {
     readonly errors: readonly RunStep[];
   };
   readonly partitions: readonly PartitionInfo[];
-  readonly decision?: readonly Row[];
+  readonly decision?: readonly DecisionRow[];
   /** `xp health` (SRM, pace, split, freshness, anomalies, …) as of the generation time */
   readonly health?: { readonly status: HealthStatus; readonly score: number; readonly checks: readonly HealthCheck[] };
   readonly buildState: BuildState;
@@ -83,8 +84,16 @@ function testsByExperiment(target: string): Map<string, TestSummary> {
   return out;
 }
 
+/** A link from the page in `fromDir` to `file`, when the file exists. */
+function linkIfExists(fromDir: string, file: string): string | undefined {
+  if (!existsSync(file)) return undefined;
+  return path.relative(fromDir, file).split(path.sep).map(encodeURIComponent).join('/');
+}
+
 export function experimentDocs(project: Project, wh: WarehouseInfo, target: string): ExperimentDoc[] {
   const tests = testsByExperiment(target);
+  // an experiment's page is docs/experiments/<id>.html (generate.ts)
+  const pageDir = path.join(target, 'docs', 'experiments');
   return project.config.experiments.map((e) => {
     const partitions = wh.partitions.filter((p) => p.experimentId === e.id);
     const run = wh.runs.find((r) => r.steps.some((s) => s.experimentId === e.id && s.status !== 'skipped'));
@@ -137,8 +146,8 @@ export function experimentDocs(project: Project, wh: WarehouseInfo, target: stri
       health: wh.health.get(e.id) && { status: wh.health.get(e.id)!.status, score: wh.health.get(e.id)!.score, checks: wh.health.get(e.id)!.checks },
       buildState,
       buildDetail,
-      memo: existsSync(path.join(target, 'memos', `${e.id}.md`)) ? `../../memos/${encodeURIComponent(e.id)}.md` : undefined,
-      report: existsSync(path.join(target, 'reports', `${e.id}.html`)) ? `../../reports/${encodeURIComponent(e.id)}.html` : undefined,
+      memo: linkIfExists(pageDir, memoPath(project.config, e.id)),
+      report: linkIfExists(pageDir, reportPath(project.config, e.id)),
     };
   });
 }

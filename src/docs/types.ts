@@ -1,5 +1,4 @@
 /** The docs site's data: plain records the pages format. */
-import type { Row } from '../engine/connection.ts';
 import type { TestStatus } from '../data-tests/types.ts';
 import type { ExperimentDoc } from './collect-experiments.ts';
 import type { PartitionInfo } from './warehouse.ts';
@@ -87,5 +86,3 @@ export const modelId = (name: string): string => `model:${name}`;
 export const sourceId = (name: string): string => `source:${name}`;
 export const analysisId = (name: string): string => `analysis:${name}`;
 export const MEMO_ID = 'memo';
-
-export type { Row };

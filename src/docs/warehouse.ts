@@ -4,8 +4,10 @@
  * use by a build, or missing tables give empty answers and a note, never an error.
  */
 import { existsSync } from 'node:fs';
-import { openDb, type Db, type Row } from '../engine/connection.ts';
-import { MODEL_SCHEMA } from '../engine/platform-store.ts';
+import { openDb, type Db } from '../engine/connection.ts';
+import { MODEL_SCHEMA, PLATFORM_SCHEMA, tableExists } from '../engine/platform-store.ts';
+import { readResults } from '../analyses/read-table.ts';
+import { DECISIONS, type DecisionRow } from '../analyses/tables.ts';
 import { XpError } from '../core/errors.ts';
 import { assessExperiment } from '../health/assess.ts';
 import { readHealthInputs } from '../health/read-health.ts';
@@ -51,7 +53,7 @@ export interface WarehouseInfo {
   /** newest first */
   readonly runs: readonly RunInfo[];
   /** exp.decisions rows by experiment, when an analysis wrote them */
-  readonly decisions: ReadonlyMap<string, readonly Row[]>;
+  readonly decisions: ReadonlyMap<string, readonly DecisionRow[]>;
   /** each experiment's state folded from the ledger (xp.ledger), when it has events */
   readonly ledger: ReadonlyMap<string, ExperimentState>;
   /** `xp health`'s assessment of each configured experiment, as of the generation time */
@@ -61,10 +63,6 @@ export interface WarehouseInfo {
 export const EMPTY_WAREHOUSE: WarehouseInfo = { notes: [], columns: new Map(), partitions: [], runs: [], decisions: new Map(), ledger: new Map(), health: new Map() };
 
 const MAX_RUNS = 200;
-
-async function hasTable(db: Db, schema: string, table: string): Promise<boolean> {
-  return (await db.all('select 1 from information_schema.tables where table_schema = $1 and table_name = $2', [schema, table])).length > 0;
-}
 
 function parseSteps(json: string): RunStep[] {
   try {
@@ -91,20 +89,20 @@ export async function readWarehouse(file: string, label: string, experiments: re
     );
     const columns = new Map<string, ColumnInfo[]>();
     for (const c of cols) columns.set(c.table_name, [...(columns.get(c.table_name) ?? []), { name: c.column_name, type: c.data_type }]);
-    const partitions = (await hasTable(db, 'xp', 'partitions'))
+    const partitions = (await tableExists(db, PLATFORM_SCHEMA, 'partitions'))
       ? (await db.all<{ model: string; experiment_id: string; rows: number; built_at: string }>('select model, experiment_id, rows, built_at from xp.partitions order by model, experiment_id'))
           .map((p) => ({ model: p.model, experimentId: p.experiment_id, rows: Number(p.rows), builtAt: p.built_at }))
       : [];
-    const runs = (await hasTable(db, 'xp', 'runs'))
+    const runs = (await tableExists(db, PLATFORM_SCHEMA, 'runs'))
       ? (await db.all<{ run_id: string; started_at: string; finished_at: string | null; command: string; status: string; results_json: string }>(
           `select * from xp.runs order by started_at desc limit ${MAX_RUNS}`,
         )).map((r) => ({ runId: r.run_id, startedAt: r.started_at, finishedAt: r.finished_at, command: r.command, status: r.status, steps: parseSteps(r.results_json) }))
       : [];
-    const decisions = new Map<string, Row[]>();
+    const decisions = new Map<string, DecisionRow[]>();
     if ((columns.get('decisions') ?? []).some((c) => c.name === 'experiment_id')) {
-      for (const row of await db.all('select * from exp.decisions order by all')) {
-        const id = String(row['experiment_id']);
-        decisions.set(id, [...(decisions.get(id) ?? []), row]);
+      for (const e of experiments) {
+        const rows = await readResults(db, 'decisions', DECISIONS, e.id);
+        if (rows.length) decisions.set(e.id, rows);
       }
     }
     const ledger = new Map([...(await readEvents(db)).entries()].map(([id, events]) => [id, foldEvents(id, events)] as const));

@@ -1,13 +1,14 @@
 /**
- * The rows the memo and the report are made from, as the reader (read-results.ts) hands
+ * The rows the memo and the report are made from, as the reader (read-inputs.ts) hands
  * them over: one experiment partition's rows of each table, plus what the build and the
- * ledger know. Plugin tables are read as loose rows (their columns belong to the plugins
- * in analyses/*.ts); the model tables the report draws from are typed here.
+ * ledger know. Plugin tables arrive as the results contract's rows (analyses/tables.ts),
+ * model tables as their row types (analyses/model-rows.ts and below).
  */
-import type { Row } from '../engine/connection.ts';
 import type { StepResult } from '../core/results.ts';
 import type { Experiment, MetricConfig } from '../project/types.ts';
-
+import type {
+  AbRow, CupedRow, DecisionRow, DidRow, PretrendTestRow, SequentialRow, SrmRow,
+} from '../analyses/tables.ts';
 
 export type { DailyAggregate, SrmCount } from '../analyses/model-rows.ts';
 import type { DailyAggregate, SrmCount } from '../analyses/model-rows.ts';
@@ -22,23 +23,43 @@ export interface DqResult {
   readonly details: string;
 }
 
+/** The columns of exp.experiment_registry (models/core/experiment_registry.sql) the memo shows. */
+export interface RegistryRow {
+  readonly name?: string | null;
+  readonly description?: string | null;
+  readonly hypothesis?: string | null;
+  readonly owner?: string | null;
+}
+
 export interface Fingerprint {
   /** a model name or analysis:<plugin> */
   readonly node: string;
   readonly fingerprint: string;
 }
 
+/** The plugin tables the memo and the report show, by table name (no rows when no plugin writes one). */
+export interface ReportTables {
+  readonly analysis_results: readonly AbRow[];
+  readonly analysis_results_cuped: readonly CupedRow[];
+  readonly did_results: readonly DidRow[];
+  readonly did_pretrend_tests: readonly PretrendTestRow[];
+  readonly srm_results: readonly SrmRow[];
+  readonly sequential_looks: readonly SequentialRow[];
+  readonly decisions: readonly DecisionRow[];
+}
+
+export type ReportTable = keyof ReportTables;
+
 /** What a memo is rendered from: everything is read once, after the analyses. */
 export interface ReportInputs {
   readonly experiment: Experiment;
   readonly metrics: Readonly<Record<string, MetricConfig>>;
   /** exp.experiment_registry's row, when built (the design as the models saw it) */
-  readonly registry?: Row;
+  readonly registry?: RegistryRow;
   readonly daily: readonly DailyAggregate[];
   readonly srmCounts: readonly SrmCount[];
   readonly dq: readonly DqResult[];
-  /** rows of each plugin table (analysis_results, decisions, …) by table name */
-  readonly tables: Readonly<Record<string, readonly Row[]>>;
+  readonly tables: ReportTables;
   /** which plugin writes each table, so a section knows whose step to look at */
   readonly writers: Readonly<Record<string, string>>;
   /** this build's step results for the experiment */

@@ -10,11 +10,15 @@
 /** ok: results shown · skipped: its stage did not run in this build · missing: no results exist */
 export type SectionStatus = 'ok' | 'skipped' | 'missing';
 
-export interface Section<Row> {
+/**
+ * A memo section: its lines are view rows of formatted strings (`…Line`), not the result
+ * rows of analyses/tables.ts they are made from. The JSON key stays `rows`.
+ */
+export interface Section<Line> {
   readonly status: SectionStatus;
   /** why skipped or missing; a caveat when ok */
   readonly note: string | null;
-  readonly rows: readonly Row[];
+  readonly rows: readonly Line[];
 }
 
 export interface ExperimentHeader {
@@ -61,7 +65,7 @@ export interface Headline {
   readonly mde: string | null;
 }
 
-export interface MetricRow {
+export interface MetricLine {
   readonly metric: string;
   readonly role: string;
   readonly variant: string;
@@ -86,7 +90,7 @@ export interface MetricRow {
   readonly reason: string | null;
 }
 
-export interface GuardrailRow {
+export interface GuardrailLine {
   readonly metric: string;
   readonly variant: string;
   readonly direction: string;
@@ -102,7 +106,7 @@ export interface GuardrailRow {
   readonly reason: string | null;
 }
 
-export interface CupedRow {
+export interface CupedLine {
   readonly metric: string;
   readonly variant: string;
   readonly applied: boolean;
@@ -117,7 +121,7 @@ export interface CupedRow {
   readonly reason: string | null;
 }
 
-export interface DidRow {
+export interface DidLine {
   readonly metric: string;
   readonly variant: string;
   readonly controlChange: string;
@@ -129,7 +133,7 @@ export interface DidRow {
   readonly reason: string | null;
 }
 
-export interface PretrendRow {
+export interface PretrendLine {
   readonly metric: string;
   readonly variant: string;
   /** parallel · diverging · not estimable, as the plugin words it */
@@ -141,7 +145,7 @@ export interface PretrendRow {
   readonly reason: string | null;
 }
 
-export interface SrmRow {
+export interface SrmLine {
   readonly variant: string;
   readonly expectedShare: string;
   readonly observed: string;
@@ -149,7 +153,7 @@ export interface SrmRow {
   readonly expected: string;
 }
 
-export interface SrmSection extends Section<SrmRow> {
+export interface SrmSection extends Section<SrmLine> {
   /** "p = 0.42 (threshold 0.001): no mismatch" */
   readonly verdict: string | null;
   readonly mismatch: boolean | null;
@@ -157,7 +161,7 @@ export interface SrmSection extends Section<SrmRow> {
   readonly daily: string | null;
 }
 
-export interface DqRow {
+export interface DqLine {
   readonly check: string;
   readonly status: string;
   readonly severity: string;
@@ -166,12 +170,12 @@ export interface DqRow {
   readonly details: string;
 }
 
-export interface DataQualitySection extends Section<DqRow> {
+export interface DataQualitySection extends Section<DqLine> {
   /** "9 checks: 8 passed, 1 warned, 0 failed" */
   readonly summary: string | null;
 }
 
-export interface LookRow {
+export interface LookLine {
   readonly look: string;
   readonly variant: string;
   readonly information: string;
@@ -182,7 +186,7 @@ export interface LookRow {
   readonly decision: string;
 }
 
-export interface SequentialSection extends Section<LookRow> {
+export interface SequentialSection extends Section<LookLine> {
   /** "look 2 of 5" */
   readonly position: string | null;
   readonly design: string | null;
@@ -209,11 +213,11 @@ export interface MemoData {
   readonly schema: 'xp-memo/1';
   readonly experiment: ExperimentHeader;
   readonly headline: Headline;
-  readonly metrics: Section<MetricRow>;
-  readonly guardrails: Section<GuardrailRow>;
-  readonly cuped: Section<CupedRow>;
-  readonly did: Section<DidRow>;
-  readonly pretrends: Section<PretrendRow>;
+  readonly metrics: Section<MetricLine>;
+  readonly guardrails: Section<GuardrailLine>;
+  readonly cuped: Section<CupedLine>;
+  readonly did: Section<DidLine>;
+  readonly pretrends: Section<PretrendLine>;
   readonly srm: SrmSection;
   readonly dataQuality: DataQualitySection;
   readonly sequential: SequentialSection;

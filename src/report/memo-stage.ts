@@ -22,6 +22,7 @@ import type { LoadedPlugin } from '../analyse/load-plugins.ts';
 import { XpError } from '../core/errors.ts';
 import { recordMemo } from '../ledger/looks.ts';
 import { sha256 } from '../core/hash.ts';
+import { memoPath, reportPath } from '../core/paths.ts';
 import type { Experiment, ProjectConfig } from '../project/types.ts';
 import { buildMemoData } from './build-memo-data.ts';
 import { chartData } from './charts/chart-data.ts';
@@ -64,22 +65,6 @@ export interface MemoStageOptions {
   readonly reporter: Reporter;
 }
 
-export interface MemoPaths {
-  readonly memo: string;
-  readonly data: string;
-  readonly report: string;
-}
-
-/** Where an experiment's memo, memo data and report live, relative to the project root. */
-export function memoPaths(project: Pick<ProjectConfig, 'target_dir'>, experimentId: string): MemoPaths {
-  const target = project.target_dir.replace(/\/+$/, '');
-  return {
-    memo: `${target}/memos/${experimentId}.md`,
-    data: `${target}/memos/${experimentId}.json`,
-    report: `${target}/reports/${experimentId}.html`,
-  };
-}
-
 function writeAtomic(file: string, text: string): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
@@ -111,21 +96,26 @@ export async function runMemoStage(opts: MemoStageOptions): Promise<StepResult[]
   reporter({ type: 'phase', experimentId: experiment.id, phase: 'memo' });
   const started = performance.now();
   const seconds = (): number => (performance.now() - started) / 1000;
-  const rel = memoPaths(opts.project, experiment.id);
-  const abs = (p: string): string => path.resolve(opts.project.root, p);
+  const files = {
+    memo: memoPath(opts.project, experiment.id),
+    data: memoPath(opts.project, experiment.id, 'json'),
+    report: reportPath(opts.project, experiment.id),
+  };
   try {
     const inputs = await readReportInputs({ ...opts, steps: opts.results });
     const memo = buildMemoData(inputs);
     const charts = chartData(inputs);
     const fingerprint = sha256(reportCodeHash(), JSON.stringify(memo), JSON.stringify(charts), JSON.stringify(templates));
-    const current = !opts.fullRefresh && storedFingerprint(abs(rel.data)) === fingerprint && existsSync(abs(rel.memo)) && (!templates.report.source || existsSync(abs(rel.report)));
+    const current = !opts.fullRefresh && storedFingerprint(files.data) === fingerprint && existsSync(files.memo) && (!templates.report.source || existsSync(files.report));
     if (current) return finish({ ...base, status: 'skipped', reason: 'fresh', fingerprint, seconds: seconds() });
     const markdown = renderMemo(templates, memo);
     const html = renderReport(templates, memo, await renderCharts(charts));
-    writeAtomic(abs(rel.memo), markdown);
-    if (html !== undefined) writeAtomic(abs(rel.report), html);
-    writeAtomic(abs(rel.data), `${JSON.stringify({ fingerprint, memo }, null, 2)}\n`);
-    await recordMemo(opts.db, experiment.id, { path: rel.memo, hash: sha256(markdown), runId: opts.runId });
+    writeAtomic(files.memo, markdown);
+    if (html !== undefined) writeAtomic(files.report, html);
+    writeAtomic(files.data, `${JSON.stringify({ fingerprint, memo }, null, 2)}\n`);
+    // the ledger records the memo relative to the project root, with / on every platform
+    const recorded = path.relative(opts.project.root, files.memo).split(path.sep).join('/');
+    await recordMemo(opts.db, experiment.id, { path: recorded, hash: sha256(markdown), runId: opts.runId });
     return finish({ ...base, status: 'success', fingerprint, seconds: seconds() });
   } catch (cause) {
     const err = cause instanceof XpError ? cause : new XpError('STAGE_FAILED', `memo failed: ${cause instanceof Error ? cause.message : String(cause)}`, {

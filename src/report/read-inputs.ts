@@ -5,28 +5,29 @@
  * does not exist (its plugin is not installed, or never ran) reads as no rows.
  */
 import type { Db, Row } from '../engine/connection.ts';
-import { MODEL_SCHEMA } from '../engine/platform-store.ts';
+import { MODEL_SCHEMA, PLATFORM_SCHEMA, tableExists } from '../engine/platform-store.ts';
 import type { StepResult } from '../core/results.ts';
 import type { LoadedPlugin } from '../analyse/load-plugins.ts';
+import type { TableSpec } from '../analyse/plugin.ts';
+import { readResults } from '../analyses/read-table.ts';
+import {
+  ANALYSIS_RESULTS, ANALYSIS_RESULTS_CUPED, DECISIONS, DID_PRETREND_TESTS, DID_RESULTS, SEQUENTIAL_LOOKS, SRM_RESULTS,
+  type RowOf,
+} from '../analyses/tables.ts';
 import { foldEvents } from '../ledger/fold.ts';
 import { hasLedger, readExperimentEvents } from '../ledger/store.ts';
 import type { Experiment, ProjectConfig } from '../project/types.ts';
 import { relation } from '../engine/sql.ts';
-import type { DailyAggregate, DqResult, Fingerprint, ReportInputs, SrmCount } from './inputs.ts';
+import type { DailyAggregate, DqResult, Fingerprint, RegistryRow, ReportInputs, ReportTable, ReportTables, SrmCount } from './inputs.ts';
 
-async function tableExists(db: Db, table: string, schema = MODEL_SCHEMA): Promise<boolean> {
-  const r = await db.all('select 1 from information_schema.tables where table_schema = $1 and table_name = $2', [schema, table]);
-  return r.length > 0;
-}
-
-/** One partition's rows without experiment_id, in the given order (default: every column). */
-export async function partitionRows<T extends Row = Row>(db: Db, table: string, experimentId: string, orderBy = 'all'): Promise<T[]> {
-  if (!(await tableExists(db, table))) return [];
+/** One model partition's rows without experiment_id, in the given order (default: every column). */
+async function partitionRows<T extends Row>(db: Db, table: string, experimentId: string, orderBy = 'all'): Promise<T[]> {
+  if (!(await tableExists(db, MODEL_SCHEMA, table))) return [];
   return db.all<T>(`select * exclude (experiment_id) from ${relation(MODEL_SCHEMA, table)} where experiment_id = $1 order by ${orderBy}`, [experimentId]);
 }
 
 async function ledgerHashes(db: Db, experimentId: string): Promise<ReportInputs['ledger']> {
-  if (!(await tableExists(db, 'ledger', 'xp')) || !(await hasLedger(db))) return {};
+  if (!(await tableExists(db, PLATFORM_SCHEMA, 'ledger')) || !(await hasLedger(db))) return {};
   const s = foldEvents(experimentId, await readExperimentEvents(db, experimentId));
   return {
     ...(s.config ? { configHash: s.config.hash } : {}),
@@ -35,7 +36,7 @@ async function ledgerHashes(db: Db, experimentId: string): Promise<ReportInputs[
 }
 
 async function fingerprints(db: Db, experimentId: string): Promise<Fingerprint[]> {
-  if (!(await tableExists(db, 'partitions', 'xp'))) return [];
+  if (!(await tableExists(db, PLATFORM_SCHEMA, 'partitions'))) return [];
   const rows = await db.all<{ model: string; fingerprint: string }>(
     'select model, fingerprint from xp.partitions where experiment_id = $1 order by model', [experimentId],
   );
@@ -51,18 +52,29 @@ export interface ReadOptions {
   readonly steps: readonly StepResult[];
 }
 
+/** The plugin tables the memo shows, read as the results contract declares them; none when no plugin writes one. */
+async function reportTables(db: Db, experimentId: string, writers: Readonly<Record<string, string>>): Promise<ReportTables> {
+  const read = <S extends TableSpec>(table: ReportTable, spec: S): Promise<RowOf<S>[]> =>
+    (writers[table] ? readResults(db, table, spec, experimentId) : Promise.resolve([]));
+  return {
+    analysis_results: await read('analysis_results', ANALYSIS_RESULTS),
+    analysis_results_cuped: await read('analysis_results_cuped', ANALYSIS_RESULTS_CUPED),
+    did_results: await read('did_results', DID_RESULTS),
+    did_pretrend_tests: await read('did_pretrend_tests', DID_PRETREND_TESTS),
+    srm_results: await read('srm_results', SRM_RESULTS),
+    sequential_looks: await read('sequential_looks', SEQUENTIAL_LOOKS),
+    decisions: await read('decisions', DECISIONS),
+  };
+}
+
 export async function readReportInputs(opts: ReadOptions): Promise<ReportInputs> {
   const { db, experiment } = opts;
   const id = experiment.id;
   const writers: Record<string, string> = {};
-  const tables: Record<string, Row[]> = {};
   for (const { plugin } of opts.plugins) {
-    for (const table of Object.keys(plugin.writes)) {
-      writers[table] = plugin.name;
-      tables[table] = await partitionRows(db, table, id);
-    }
+    for (const table of Object.keys(plugin.writes)) writers[table] = plugin.name;
   }
-  const [registry] = await partitionRows(db, 'experiment_registry', id);
+  const [registry] = await partitionRows<RegistryRow & Row>(db, 'experiment_registry', id);
   return {
     experiment,
     metrics: Object.fromEntries(experiment.metricNames.flatMap((m) => (opts.project.metrics[m] ? [[m, opts.project.metrics[m]]] : []))),
@@ -70,7 +82,7 @@ export async function readReportInputs(opts: ReadOptions): Promise<ReportInputs>
     daily: await partitionRows<DailyAggregate & Row>(db, 'metric_aggregates_daily', id, 'variant, metric, day_index'),
     srmCounts: await partitionRows<SrmCount & Row>(db, 'srm_counts', id, 'grain, day_index nulls first, variant'),
     dq: await partitionRows<DqResult & Row>(db, 'dq_results', id, "case status when 'fail' then 0 when 'warn' then 1 else 2 end, check_name"),
-    tables,
+    tables: await reportTables(db, id, writers),
     writers,
     steps: opts.steps.filter((s) => s.experimentId === id),
     ledger: await ledgerHashes(db, id),

@@ -2,19 +2,21 @@
 import { describe, expect, it } from 'vitest';
 import { buildMemoData } from '../../src/report/build-memo-data.ts';
 import { toneOf } from '../../src/report/memo/headline.ts';
+import type { DecisionRow } from '../../src/analyses/tables.ts';
 import { abRow, experiment, inputs, step } from './support/inputs.ts';
 
-const decision = (over: Record<string, unknown> = {}) => ({
+/** A decisions row as the reader hands it over (json columns parsed). */
+const decision = (over: DecisionRow = {}): DecisionRow => ({
   decision: 'ship', rule: 'win', headline: 'treatment raises conversion', best_treatment: 'treatment',
   primary_relative_lift: 0.031, primary_relative_ci_lower: 0.012, primary_relative_ci_upper: 0.05, primary_p_value_adjusted: 0.0042,
   sequential: true, look: 2, planned_looks: 4, information_fraction: 0.5, is_final: false, next_information_fraction: 0.75, next_boundary: 2.34,
   mde_relative: 0.042,
-  reasons: JSON.stringify([
+  reasons: [
     { code: 'PRIMARY_WIN', kind: 'blocking', message: 'conversion +3.1% is significant (adjusted p = 0.0042)' },
     'all guardrails pass',
     { code: 'GUARDRAIL_NI', kind: 'blocking', variant: 'widget_b', message: 'guardrail bounce_rate is not shown non-inferior' },
     { code: 'DQ_WARN', kind: 'note', message: 'exposures_duplicate_rows warned' },
-  ]),
+  ],
   ...over,
 });
 
@@ -37,10 +39,10 @@ describe('memo data', () => {
     expect(m.headline.primary).toContain('not to be acted on');
   });
 
+  // the decision codes are the closed set of analyses/lib/decision-rules.ts; any other spelling is not one of them
   it.each([
-    ['ship', 'ship'], ['dont-ship', 'stop'], ['dont_ship', 'stop'], ['do_not_ship', 'stop'], ['keep-running', 'wait'], ['keep_running', 'wait'],
-    ['no-detectable-effect', 'neutral'], ['no_detectable_effect', 'neutral'],
-    ['investigate', 'investigate'], [null, 'unknown'], ['something_new', 'unknown'],
+    ['ship', 'ship'], ['dont-ship', 'stop'], ['keep-running', 'wait'], ['no-detectable-effect', 'neutral'], ['investigate', 'investigate'],
+    [null, 'unknown'], ['something_new', 'unknown'], ['dont_ship', 'unknown'], ['keep_running', 'unknown'], ['no_detectable_effect', 'unknown'],
   ])('decision %s reads as tone %s', (code, tone) => expect(toneOf(code, 'b').tone).toBe(tone));
 
   it('no decision plugin: says so and still shows the primary metric', () => {

@@ -16,7 +16,7 @@ const HOSTILE = 'Button <script>alert("memo")</script> {{constructor}} {{#each x
 const memo = buildMemoData(inputs({
   experiment: experiment({ name: HOSTILE, hypothesis: 'a | b <img src=x onerror=alert(1)>' }),
   tables: {
-    decisions: [{ decision: 'keep_running', headline: 'not enough data <b>yet</b>', reasons: JSON.stringify(['look 1 of 4: z = 1.1 < 4.33']), look: 1, planned_looks: 4, information_fraction: 0.25 }],
+    decisions: [{ decision: 'keep-running', headline: 'not enough data <b>yet</b>', reasons: ['look 1 of 4: z = 1.1 < 4.33'], look: 1, planned_looks: 4, information_fraction: 0.25 }],
     analysis_results: [abRow(), abRow({ metric: 'bounce_rate', metric_role: 'guardrail', guardrail_margin: 0.01, guardrail_pass: false, guardrail_harm: true })],
   },
   steps: [step('analysis:did', { status: 'skipped', reason: 'flag' })],

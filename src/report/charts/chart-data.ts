@@ -2,10 +2,9 @@
  * Everything the report's charts show, as plain numbers: computed once from the report
  * inputs (pure), fingerprinted with the memo data, then drawn by render-charts.ts.
  */
-import type { Row } from '../../engine/connection.ts';
+import type { SequentialRow } from '../../analyses/tables.ts';
 import { normalQuantile } from '../../stats/index.ts';
 import type { ReportInputs } from '../inputs.ts';
-import { num } from '../rows.ts';
 import { cumulativeLift, dailyDelta, type DeltaPoint, type LiftPoint } from './lift-series.ts';
 import { sequentialSeries, type SequentialSeries, type TakenLook } from './sequential-series.ts';
 import type { SharePoint } from './specs.ts';
@@ -23,13 +22,13 @@ export interface ChartData {
 }
 
 /** The looks recorded by the sequential plugin (exp.sequential_looks), in the shape the chart needs. */
-export function takenLooks(rows: readonly Row[]): TakenLook[] {
+export function takenLooks(rows: readonly SequentialRow[]): TakenLook[] {
   return rows
     .map((r) => ({
-      look: num(r, 'look') ?? 0,
-      information: num(r, 'information_fraction') ?? NaN,
-      z: num(r, 'z', 'z_statistic'),
-      boundary: num(r, 'boundary', 'z_boundary', 'efficacy_boundary'),
+      look: r.look ?? 0,
+      information: r.information_fraction ?? NaN,
+      z: r.z ?? null,
+      boundary: r.boundary ?? null,
     }))
     .filter((l) => l.look > 0)
     .sort((a, b) => a.look - b.look);
@@ -74,7 +73,7 @@ export function chartData(inputs: ReportInputs): ChartData {
     variants,
     primaryMetric: e.primary_metric,
     lift,
-    sequential: sequentialSeries(e, primary, takenLooks(inputs.tables['sequential_looks'] ?? [])) ?? null,
+    sequential: sequentialSeries(e, primary, takenLooks(inputs.tables.sequential_looks)) ?? null,
     shares,
     did: e.treatments.map((treatment) => ({ treatment, points: dailyDelta(inputs.daily, e.primary_metric, e.control, treatment, z) })),
   });

@@ -4,8 +4,7 @@
  */
 import { fmtCount, fmtNumber, fmtP, fmtPercent } from '../format.ts';
 import type { ReportInputs } from '../inputs.ts';
-import type { DataQualitySection, DqRow, SrmSection } from '../memo-data.ts';
-import { bool, num, str } from '../rows.ts';
+import type { DataQualitySection, DqLine, SrmSection } from '../memo-data.ts';
 import { sectionState } from './section-state.ts';
 
 export function srmSection(inputs: ReportInputs): SrmSection {
@@ -21,20 +20,19 @@ export function srmSection(inputs: ReportInputs): SrmSection {
       expected: fmtCount(c.expected),
     }));
   const state = sectionState(inputs, 'srm_results');
-  const results = inputs.tables['srm_results'] ?? [];
-  const overall = results.find((r) => str(r, 'grain') === 'overall');
+  const results = inputs.tables.srm_results;
+  const overall = results.find((r) => r.grain === 'overall');
   if (state.status !== 'ok' || !overall) {
     const note = state.note ?? 'the SRM plugin wrote no overall row';
     return { status: counts.length ? 'ok' : state.status === 'ok' ? 'missing' : state.status, note: counts.length ? `counts only; ${note}` : note, rows: counts, verdict: null, mismatch: null, daily: null };
   }
-  const threshold = num(overall, 'threshold');
-  const mismatch = bool(overall, 'mismatch');
-  const estimable = str(overall, 'status') === 'ok';
+  const mismatch = overall.mismatch ?? null;
+  const estimable = overall.status === 'ok';
   const verdict = !estimable
-    ? `not estimable (${str(overall, 'reason') ?? 'unknown reason'})`
-    : `chi-square ${fmtP(num(overall, 'p_value'))} (threshold ${fmtNumber(threshold)}): ${mismatch ? 'sample-ratio mismatch, the split is not what was planned' : 'no mismatch'}`;
-  const daily = results.filter((r) => str(r, 'grain') === 'daily');
-  const flagged = daily.filter((r) => bool(r, 'mismatch') === true).length;
+    ? `not estimable (${overall.reason ?? 'unknown reason'})`
+    : `chi-square ${fmtP(overall.p_value)} (threshold ${fmtNumber(overall.threshold)}): ${mismatch ? 'sample-ratio mismatch, the split is not what was planned' : 'no mismatch'}`;
+  const daily = results.filter((r) => r.grain === 'daily');
+  const flagged = daily.filter((r) => r.mismatch === true).length;
   return {
     status: 'ok',
     note: null,
@@ -45,7 +43,7 @@ export function srmSection(inputs: ReportInputs): SrmSection {
   };
 }
 
-function dqRow(r: ReportInputs['dq'][number]): DqRow {
+function dqLine(r: ReportInputs['dq'][number]): DqLine {
   const rate = r.check_name !== 'exposures_min_count';
   return {
     check: r.check_name,
@@ -67,7 +65,7 @@ export function dataQualitySection(inputs: ReportInputs): DataQualitySection {
   return {
     status: 'ok',
     note: null,
-    rows: inputs.dq.map(dqRow),
+    rows: inputs.dq.map(dqLine),
     summary: `${inputs.dq.length} checks: ${n('pass')} passed, ${n('warn')} warned, ${n('fail')} failed`,
   };
 }

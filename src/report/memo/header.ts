@@ -2,7 +2,6 @@
 import { fmtCount, fmtPercent } from '../format.ts';
 import type { ReportInputs } from '../inputs.ts';
 import type { ExperimentHeader, Reproducibility } from '../memo-data.ts';
-import { str } from '../rows.ts';
 import { correctionName } from './metrics.ts';
 
 const DAY_MS = 86_400_000;
@@ -18,10 +17,10 @@ export function experimentHeader(inputs: ReportInputs): ExperimentHeader {
   const total = shares.reduce((s, [, x]) => s + x, 0);
   return {
     id: e.id,
-    name: str(reg, 'name') ?? e.name,
-    hypothesis: str(reg, 'hypothesis') ?? e.hypothesis ?? null,
-    description: str(reg, 'description') ?? e.description ?? null,
-    owner: str(reg, 'owner') ?? e.owner ?? null,
+    name: reg?.name ?? e.name,
+    hypothesis: reg?.hypothesis ?? e.hypothesis ?? null,
+    description: reg?.description ?? e.description ?? null,
+    owner: reg?.owner ?? e.owner ?? null,
     window: `${e.start} to ${addDays(e.start, e.days - 1)} (${fmtCount(e.days)} day${e.days === 1 ? '' : 's'})`,
     prePeriod: e.pre_period_days > 0 ? `${addDays(e.start, -e.pre_period_days)} to ${addDays(e.start, -1)} (${fmtCount(e.pre_period_days)} days)` : null,
     variants: shares.map(([name, share]) => ({ name, share: fmtPercent(share / total), isControl: name === e.control })),

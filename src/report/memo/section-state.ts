@@ -5,7 +5,7 @@
  * are current, so a rebuild of the same inputs gives the same memo.
  */
 import { CURRENT_REASONS, type StepResult } from '../../core/results.ts';
-import type { ReportInputs } from '../inputs.ts';
+import type { ReportInputs, ReportTable } from '../inputs.ts';
 import type { SectionStatus, SkippedStep } from '../memo-data.ts';
 
 /** A skip reason as a sentence. */
@@ -33,12 +33,12 @@ export interface SectionState {
 }
 
 /** The state of the section that shows `table`. */
-export function sectionState(inputs: ReportInputs, table: string): SectionState {
+export function sectionState(inputs: ReportInputs, table: ReportTable): SectionState {
   const plugin = inputs.writers[table];
   if (!plugin) return { status: 'missing', note: `no analysis plugin writes ${table} (analyses/*.ts)` };
   const step = inputs.steps.find((s) => s.node === `analysis:${plugin}`);
   if (step?.status === 'skipped' && !(step.reason && CURRENT_REASONS.has(step.reason))) return { status: 'skipped', note: `${plugin}: ${describeSkip(step)}` };
   if (step?.status === 'error') return { status: 'skipped', note: `${plugin} failed: ${step.message ?? 'error'}` };
-  if (!(inputs.tables[table] ?? []).length) return { status: 'missing', note: `${plugin} wrote no rows to ${table}` };
+  if (!inputs.tables[table].length) return { status: 'missing', note: `${plugin} wrote no rows to ${table}` };
   return { status: 'ok', note: null };
 }

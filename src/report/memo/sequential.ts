@@ -3,24 +3,23 @@
  * is of how many, the boundary it was held to, the alpha spent so far, and what the next
  * look must cross.
  */
-import type { Row } from '../../engine/connection.ts';
+import type { SequentialRow } from '../../analyses/tables.ts';
 import { fmtCount, fmtNumber, fmtPercent, fmtZ } from '../format.ts';
 import type { ReportInputs } from '../inputs.ts';
-import type { LookRow, SequentialSection } from '../memo-data.ts';
-import { bool, num, str } from '../rows.ts';
+import type { LookLine, SequentialSection } from '../memo-data.ts';
 import { sectionState } from './section-state.ts';
 
-function lookRow(r: Row): LookRow {
-  const crossed = bool(r, 'crossed');
+function lookLine(r: SequentialRow): LookLine {
+  const crossed = r.crossed ?? null;
   return {
-    look: fmtCount(num(r, 'look')),
-    variant: str(r, 'variant') ?? '?',
-    information: fmtPercent(num(r, 'information_fraction')),
-    z: str(r, 'status') === 'ok' ? fmtZ(num(r, 'z')) : '—',
-    boundary: fmtZ(num(r, 'boundary')),
-    alphaSpent: fmtNumber(num(r, 'alpha_spent'), 2),
+    look: fmtCount(r.look),
+    variant: r.variant ?? '?',
+    information: fmtPercent(r.information_fraction),
+    z: r.status === 'ok' ? fmtZ(r.z) : '—',
+    boundary: fmtZ(r.boundary),
+    alphaSpent: fmtNumber(r.alpha_spent, 2),
     crossed: crossed === null ? '—' : crossed ? 'yes' : 'no',
-    decision: str(r, 'decision') ?? str(r, 'look_status') ?? '—',
+    decision: r.decision ?? r.look_status ?? '—',
   };
 }
 
@@ -31,22 +30,23 @@ export function sequentialSection(inputs: ReportInputs): SequentialSection {
   const design = `${seq.looks} looks, ${seq.spending.replace('_', '-')} alpha spending, overall alpha ${seq.alpha}, ${fmtCount(seq.target_n_per_arm)} users per arm planned`;
   const state = sectionState(inputs, 'sequential_looks');
   if (state.status !== 'ok') return { ...state, ...empty, design };
-  const rows = [...(inputs.tables['sequential_looks'] ?? [])].sort((a, b) =>
-    (num(a, 'look') ?? 0) - (num(b, 'look') ?? 0) || inputs.experiment.treatments.indexOf(str(a, 'variant') ?? '') - inputs.experiment.treatments.indexOf(str(b, 'variant') ?? ''));
-  const current = rows.filter((r) => bool(r, 'is_current') === true);
+  const treatments = inputs.experiment.treatments;
+  const rows = [...inputs.tables.sequential_looks].sort((a, b) =>
+    (a.look ?? 0) - (b.look ?? 0) || treatments.indexOf(a.variant ?? '') - treatments.indexOf(b.variant ?? ''));
+  const current = rows.filter((r) => r.is_current === true);
   const head = current[0] ?? rows[rows.length - 1];
-  const look = num(head, 'look');
-  const planned = num(head, 'planned_looks') ?? seq.looks;
-  const nextT = num(head, 'next_information_fraction');
-  const nextB = num(head, 'next_boundary');
-  const note = str(head, 'look_note');
+  const look = head?.look ?? null;
+  const planned = head?.planned_looks ?? seq.looks;
+  const nextT = head?.next_information_fraction ?? null;
+  const nextB = head?.next_boundary ?? null;
+  const alphaSpent = head?.alpha_spent ?? null;
   return {
     status: 'ok',
-    note,
-    rows: rows.map(lookRow),
-    position: look === null ? null : `look ${fmtCount(look)} of ${fmtCount(planned)}${bool(head, 'is_final_look') ? ' (the final look)' : ''}`,
+    note: head?.look_note ?? null,
+    rows: rows.map(lookLine),
+    position: look === null ? null : `look ${fmtCount(look)} of ${fmtCount(planned)}${head?.is_final_look ? ' (the final look)' : ''}`,
     design,
-    alphaSpent: num(head, 'alpha_spent') === null ? null : `${fmtNumber(num(head, 'alpha_spent'), 2)} of ${seq.alpha}`,
+    alphaSpent: alphaSpent === null ? null : `${fmtNumber(alphaSpent, 2)} of ${seq.alpha}`,
     next: nextB === null ? null : `the next look${nextT === null ? '' : ` (at ${fmtPercent(nextT)} information)`} must cross |z| ≥ ${fmtZ(nextB)}`,
   };
 }

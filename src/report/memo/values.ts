@@ -7,26 +7,29 @@ import { fmtInterval, fmtNumber, fmtPercent, fmtPoints, fmtSigned, fmtSignedPerc
 
 export type MetricType = 'binomial' | 'mean' | 'ratio' | string;
 
-export function fmtValue(type: MetricType, x: number | null): string {
+/** A value of a result row: null or absent reads as unknown. */
+type Value = number | null | undefined;
+
+export function fmtValue(type: MetricType, x: Value): string {
   return type === 'binomial' ? fmtPercent(x) : fmtNumber(x);
 }
 
-export function fmtDifference(type: MetricType, x: number | null): string {
+export function fmtDifference(type: MetricType, x: Value): string {
   return type === 'binomial' ? fmtPoints(x) : fmtSigned(x);
 }
 
 /** An interval, or '' when neither bound is known (the estimate beside it already says —). */
-export function fmtDifferenceCi(type: MetricType, lower: number | null, upper: number | null): string {
-  if (lower === null && upper === null) return '';
+export function fmtDifferenceCi(type: MetricType, lower: Value, upper: Value): string {
+  if (lower == null && upper == null) return '';
   return fmtInterval(lower, upper, (v) => fmtDifference(type, v));
 }
 
-export function fmtLift(x: number | null): string {
+export function fmtLift(x: Value): string {
   return fmtSignedPercent(x);
 }
 
-export function fmtLiftCi(lower: number | null, upper: number | null): string {
-  if (lower === null && upper === null) return '';
+export function fmtLiftCi(lower: Value, upper: Value): string {
+  if (lower == null && upper == null) return '';
   return fmtInterval(lower, upper, (v) => fmtSignedPercent(v));
 }
 
@@ -44,7 +47,7 @@ const REASONS: Readonly<Record<string, string>> = {
 };
 
 /** "not estimable: an arm has no users (EMPTY_VARIANT: control has n = 0)" */
-export function notEstimable(reason: string | null, detail: string | null): string {
+export function notEstimable(reason: string | null | undefined, detail: string | null | undefined): string {
   const code = reason ?? 'unknown reason';
   const words = REASONS[code];
   const more = detail && detail !== words ? `: ${detail}` : '';

@@ -1,8 +1,8 @@
 /** Constructed report inputs (no DuckDB): an A/B experiment and rows shaped like the plugins' tables. */
-import type { Row } from '../../../src/engine/connection.ts';
+import type { AbRow } from '../../../src/analyses/tables.ts';
 import type { StepResult } from '../../../src/core/results.ts';
 import type { Experiment, MetricConfig } from '../../../src/project/types.ts';
-import type { DailyAggregate, ReportInputs } from '../../../src/report/inputs.ts';
+import type { DailyAggregate, ReportInputs, ReportTables } from '../../../src/report/inputs.ts';
 
 export function experiment(over: Partial<Experiment> = {}): Experiment {
   return {
@@ -30,12 +30,12 @@ export function experiment(over: Partial<Experiment> = {}): Experiment {
 }
 
 export const METRICS: Readonly<Record<string, MetricConfig>> = {
-  conversion: { type: 'binomial', event: 'purchase', direction: 'increase', guardrail: false },
-  revenue: { type: 'mean', event: 'purchase', value: 'value', direction: 'increase', guardrail: false },
-  bounce_rate: { type: 'binomial', event: 'bounce', direction: 'decrease', guardrail: true, margin: 0.01 },
+  conversion: { type: 'binomial', event: 'purchase', direction: 'increase', guardrail: false, noninferiority: false },
+  revenue: { type: 'mean', event: 'purchase', value: 'value', direction: 'increase', guardrail: false, noninferiority: false },
+  bounce_rate: { type: 'binomial', event: 'bounce', direction: 'decrease', guardrail: true, noninferiority: false, margin: 0.01 },
 };
 
-export function abRow(over: Row = {}): Row {
+export function abRow(over: AbRow = {}): AbRow {
   return {
     metric: 'conversion', metric_type: 'binomial', metric_role: 'primary', direction: 'increase', control_variant: 'control', variant: 'treatment',
     test: 'proportion-score', status: 'ok', reason: null, reason_detail: null, control_n: 12_345, treatment_n: 12_301,
@@ -71,19 +71,24 @@ export const WRITERS = {
   srm_results: 'srm', sequential_looks: 'sequential', decisions: 'decision',
 } as const;
 
-export function inputs(over: Partial<ReportInputs> = {}): ReportInputs {
+export const NO_TABLES: ReportTables = {
+  analysis_results: [], analysis_results_cuped: [], did_results: [], did_pretrend_tests: [], srm_results: [], sequential_looks: [], decisions: [],
+};
+
+/** Report inputs with the given fields; `tables` names only the tables that have rows. */
+export function inputs(over: Partial<Omit<ReportInputs, 'tables'>> & { readonly tables?: Partial<ReportTables> } = {}): ReportInputs {
   return {
     experiment: experiment(),
     metrics: METRICS,
     daily: [],
     srmCounts: [],
     dq: [],
-    tables: {},
     writers: WRITERS,
     steps: [],
     ledger: {},
     fingerprints: [],
     ...over,
+    tables: { ...NO_TABLES, ...over.tables },
   };
 }
 
