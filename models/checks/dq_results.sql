@@ -3,7 +3,8 @@
 -- (severity 'error') when it undermines the comparison itself: lost keys, unknown or
 -- mixed variants, too few users. It warns (severity 'warn') when the damage is bounded
 -- and visible: duplicate rows (exposures collapse them; outcome sums include them) and
--- rows outside the window (left out).
+-- rows outside the window (left out). A metric whose event never occurs fails for the
+-- primary metric and warns for the others.
 with exposures as (
     select * from {{ref "stg_exposures"}}
 ),
@@ -69,6 +70,26 @@ analysed as (
     select count(*) as n_users from analysed_exposures
 ),
 
+-- how often each metric's event occurs, and which events occur at all: a metric on an
+-- event that never happens (a typo such as page_vew) would read as an all-zero metric
+event_counts as (
+    select
+        {{#each metrics}}count(*) filter (where event = {{#if (eq type "ratio")}}{{literal numerator.event}}{{else}}{{literal event}}{{/if}}) as m{{@index}}_events,
+        {{/each}}coalesce(string_agg(distinct event, ', ' order by event), 'none') as events_seen
+    from outcomes
+),
+
+metric_events as (
+    {{#each metrics}}
+    select
+        {{literal name}} as metric, {{@index}} as metric_order,
+        {{#if (eq type "ratio")}}{{literal numerator.event}}{{else}}{{literal event}}{{/if}} as event,
+        m{{@index}}_events as n_events, events_seen
+    from event_counts
+    {{#unless @last}}union all{{/unless}}
+    {{/each}}
+),
+
 checks as (
     select
         'exposures_missing_user_id' as check_name, 1 as check_order, 'error' as severity, 'max' as bound,
@@ -132,6 +153,15 @@ checks as (
         cast({{var "dq_min_exposures"}} as double),
         format('{} users in the analysis', n_users)
     from analysed
+    union all
+    -- the primary metric without events cannot be judged (error); another metric warns
+    select
+        'metric_events_' || metric, 10 + metric_order,
+        case when metric = {{literal experiment.primary_metric}} then 'error' else 'warn' end, 'min',
+        n_events,
+        1,
+        format('metric {} reads event "{}", which occurs {} times in the outcomes; events seen: {}', metric, event, n_events, events_seen)
+    from metric_events
 ),
 
 final as (

@@ -35,6 +35,11 @@ export const ANALYSIS_RESULTS = spec({
   is_guardrail: 'boolean', guardrail_margin: 'double', noninferiority_p_value: 'double', noninferiority_bound: 'double',
   guardrail_pass: 'boolean', guardrail_harm: 'boolean',
   mde_absolute: 'double', mde_relative: 'double', mde_power: 'double',
+  // the pre-registered estimator (cuped | raw) gives every column above; the raw one is shown beside it
+  estimator: 'varchar', raw_relative_lift: 'double', raw_relative_ci_lower: 'double', raw_relative_ci_upper: 'double', raw_p_value: 'double',
+  // guardrails: the one-sided test in the harmful direction at harm_alpha = alpha / (2 × guardrails),
+  // and the worst relative effect it cannot rule out (harm_bound); non-inferiority only when opted in
+  harm_p_value: 'double', harm_alpha: 'double', harm_bound: 'double', noninferiority: 'boolean', ni_n_per_arm: 'double',
 });
 export type AbRow = RowOf<typeof ANALYSIS_RESULTS>;
 
@@ -102,6 +107,7 @@ export const SEQUENTIAL_LOOKS = spec({
   always_valid_status: 'varchar', always_valid_reason: 'varchar', always_valid_p_value: 'double',
   always_valid_ci_lower: 'double', always_valid_ci_upper: 'double', always_valid_looks: 'integer',
   last_day_index: 'integer', window_days: 'integer', window_complete: 'boolean',
+  guardrail_boundary: 'double',
 });
 export type SequentialRow = RowOf<typeof SEQUENTIAL_LOOKS>;
 

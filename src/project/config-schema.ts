@@ -58,6 +58,8 @@ const binomialMetric = z.strictObject({
   direction: z.enum(['increase', 'decrease']).default('increase'),
   guardrail: z.boolean().default(false),
   margin: z.number().nonnegative().optional(),
+  /** opt in: shipping also requires this guardrail to be shown non-inferior at `margin` */
+  noninferiority: z.boolean().default(false),
 });
 const meanMetric = z.strictObject({
   type: z.literal('mean'),
@@ -69,6 +71,8 @@ const meanMetric = z.strictObject({
   direction: z.enum(['increase', 'decrease']).default('increase'),
   guardrail: z.boolean().default(false),
   margin: z.number().nonnegative().optional(),
+  /** opt in: shipping also requires this guardrail to be shown non-inferior at `margin` */
+  noninferiority: z.boolean().default(false),
 });
 const ratioPart = z.strictObject({ event: identifier, value: identifier.optional() });
 const ratioMetric = z.strictObject({
@@ -79,6 +83,8 @@ const ratioMetric = z.strictObject({
   direction: z.enum(['increase', 'decrease']).default('increase'),
   guardrail: z.boolean().default(false),
   margin: z.number().nonnegative().optional(),
+  /** opt in: shipping also requires this guardrail to be shown non-inferior at `margin` */
+  noninferiority: z.boolean().default(false),
 });
 export const metricSchema = z.discriminatedUnion('type', [binomialMetric, meanMetric, ratioMetric]);
 
@@ -123,8 +129,6 @@ export const decisionSchema = z.strictObject({
   srm_threshold: z.number().gt(0).lt(1).default(0.001),
   /** no ship (win) while any arm has fewer analysed users than this */
   min_sample_per_arm: z.number().int().nonnegative().default(100),
-  /** relative non-inferiority margin of a guardrail metric that sets no `margin` of its own */
-  guardrail_margin: z.number().nonnegative().lt(1).default(0.01),
   /** power of the minimum detectable effect reported with "no detectable effect" */
   power: z.number().gt(0).lt(1).default(0.8),
 });
@@ -145,6 +149,8 @@ export const experimentSchema = z.strictObject({
   pre_period_days: z.number().int().nonnegative().default(0),
   alpha: z.number().gt(0).lt(1).default(0.05),
   correction: z.enum(['holm', 'bonferroni', 'bh', 'none']).default('holm'),
+  /** the pre-registered estimator: CUPED on the pre-period value where the metric has one (GrowthBook's and Statsig's default), or none */
+  variance_reduction: z.enum(['cuped', 'none']).default('cuped'),
   sequential: sequentialSchema.optional(),
   decision: decisionSchema.optional(),
   synth: synthSchema.optional(),

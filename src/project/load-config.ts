@@ -131,10 +131,10 @@ export function loadConfig(configPath: string, projectRoot = process.cwd()): Pro
   }
   const experiments = sources.map((s) => validateExperiment(s, raw.metrics));
   for (const [name, metric] of Object.entries(raw.metrics)) {
-    if (metric.guardrail && metric.margin === undefined) {
-      throw new XpError('CONFIG_INVALID', `metric ${name}: a guardrail needs a non-inferiority margin`, {
+    if (metric.noninferiority && metric.margin === undefined) {
+      throw new XpError('CONFIG_INVALID', `metric ${name}: a non-inferiority guardrail needs a margin`, {
         location: { file: src.file, line: src.lineOf(['metrics', name]) },
-        hint: 'add margin: <largest acceptable harm, in the metric\'s units> (e.g. 0.01)',
+        hint: 'add margin: <largest acceptable relative harm> (e.g. 0.05), powered for it (see xp power), or drop noninferiority: true',
       });
     }
   }

@@ -46,7 +46,7 @@ describe('health checks', () => {
   it('the experiment\'s decision.srm_threshold is the SRM threshold', () => {
     const i = healthy({ overall: [{ variant: 'control', expectedShare: 0.5, observed: 1340 }, { variant: 'treatment', expectedShare: 0.5, observed: 1460 }] });
     expect(srmCheck(i, T).status).toBe('ok'); // p ≈ 0.024
-    expect(srmCheck({ ...i, experiment: experiment({ decision: { srm_threshold: 0.05, min_sample_per_arm: 100, guardrail_margin: 0.01, power: 0.8 } }) }, T).status).toBe('critical');
+    expect(srmCheck({ ...i, experiment: experiment({ decision: { srm_threshold: 0.05, min_sample_per_arm: 100, power: 0.8 } }) }, T).status).toBe('critical');
   });
 
   it('daily SRM names the days whose new users break the split', () => {

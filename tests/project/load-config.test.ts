@@ -31,7 +31,7 @@ const cases: readonly Case[] = [
   { dir: 'id-quote', code: 'EXPERIMENT_ID_INVALID', file: 'dev.yaml', line: 7, message: `invalid experiment id "exp_1'; drop table exp.exposures; --": ${ID_RULE}` },
   { dir: 'id-space', code: 'EXPERIMENT_ID_INVALID', file: 'dev.yaml', line: 7, message: `invalid experiment id "exp ok": ${ID_RULE}` },
   { dir: 'id-dotdot', code: 'EXPERIMENT_ID_INVALID', file: 'experiments/escape.yml', line: 2, message: `invalid experiment id "../../etc": ${ID_RULE}` },
-  { dir: 'guardrail-no-margin', code: 'CONFIG_INVALID', file: 'dev.yaml', line: 4, message: 'metric bounce_rate: a guardrail needs a non-inferiority margin' },
+  { dir: 'guardrail-no-margin', code: 'CONFIG_INVALID', file: 'dev.yaml', line: 4, message: 'metric bounce_rate: a non-inferiority guardrail needs a margin' },
   {
     dir: 'duplicate-experiment', code: 'CONFIG_INVALID', file: 'experiments/b_second.yml', line: 2,
     message: 'experiment exp_twice is defined twice',

@@ -1,7 +1,8 @@
 import { definePlugin } from '../../analyse/plugin.ts';
 import { isNotEstimable } from '../../stats/index.ts';
 import { loadDaily, loadOverall, overallArm } from '../lib/aggregates.ts';
-import { compare, type ComparisonResult } from '../lib/compare.ts';
+import type { ComparisonResult } from '../lib/compare.ts';
+import { preRegisteredEstimate } from '../lib/estimator.ts';
 import { computeLook, leadingZ, type SequentialPlan } from '../lib/sequential-look.ts';
 import { alwaysValid, currentRows, historyRows, previousLook, type LookDetails } from '../lib/sequential-rows.ts';
 import { metricPlans } from '../lib/settings.ts';
@@ -28,7 +29,9 @@ export default definePlugin({
   writes: { sequential_looks: SEQUENTIAL_LOOKS },
   async run(ctx) {
     const exp = ctx.experiment;
-    const primary = metricPlans(exp, ctx.metrics).find((p) => p.role === 'primary')!;
+    const plans = metricPlans(exp, ctx.metrics);
+    const primary = plans.find((p) => p.role === 'primary')!;
+    const guardrails = plans.filter((p) => p.role === 'guardrail').length;
     const overall = (await loadOverall(ctx)).filter((r) => r.metric === primary.name);
     const daily = (await loadDaily(ctx)).filter((r) => r.metric === primary.name);
     const arms = new Map(overall.map((r) => [r.variant, r.n]));
@@ -47,7 +50,7 @@ export default definePlugin({
       return new Map(exp.treatments.map((v) => {
         const t = overall.find((r) => r.variant === v);
         const r: ComparisonResult = c && t
-          ? compare(primary.type, overallArm(c), overallArm(t), { alpha, difference: 'absolute' })
+          ? preRegisteredEstimate(primary, { control: c, treatment: t }, { control: overallArm(c), treatment: overallArm(t) }, { alpha, difference: 'absolute' })
           : { status: 'not-estimable', reason: 'EMPTY_VARIANT', detail: `metric_aggregates_overall has no ${primary.name} row for ${c ? v : exp.control}` };
         return [v, r];
       }));
@@ -68,7 +71,7 @@ export default definePlugin({
     const variants = [...comparisons].map(([variant, r]) => ({ variant, z: isNotEstimable(r) ? null : r.statistic }));
     const outcome = computeLook({
       plan, direction: primary.direction, treatments: m, rawInformationFraction: minN / plan.targetNPerArm,
-      windowComplete, previous: earlier.map(previousLook), variants,
+      windowComplete, previous: earlier.map(previousLook), variants, guardrailComparisons: guardrails * m,
     });
 
     let lookStatus: string = outcome.status;

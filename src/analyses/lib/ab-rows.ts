@@ -8,7 +8,6 @@ import {
   adjustPValues,
   bayesianTest,
   isNotEstimable,
-  minimumDetectableEffect,
   normalCdf,
   normalExpectedLoss,
   normalQuantile,
@@ -18,6 +17,7 @@ import type { DecisionConfig } from '../../project/config-schema.ts';
 import type { Experiment } from '../../project/types.ts';
 import { key, meanStats, overallArm, type ArmStats, type MetricType, type OverallAggregate } from './aggregates.ts';
 import { armMean, compare, TEST_NAMES, type Comparison } from './compare.ts';
+import { preRegisteredEstimate, rawEstimate } from './estimator.ts';
 import { adjustmentMethod, isFavourable, type MetricPlan } from './settings.ts';
 import type { AbRow } from '../tables.ts';
 
@@ -36,14 +36,15 @@ const notEstimableCols = (r: NotEstimable) => ({ reason: r.reason, reason_detail
 function bayesian(plan: MetricPlan, c: ArmStats, t: ArmStats, alpha: number) {
   let mean: number;
   let sd: number;
-  if (plan.type === 'ratio') {
-    const r = compare('ratio', c, t, { alpha, difference: 'relative' });
+  if (plan.type !== 'mean') {
+    // a rate or a ratio: the Gaussian posterior of the relative lift with its own variance
+    // (binomial p(1 − p), delta-method ratio), not a mean's n − 1 sample variance
+    const r = compare(plan.type, c, t, { alpha, difference: 'relative' });
     if (isNotEstimable(r)) return { bayes_status: 'not-estimable', bayes_reason: r.reason };
     mean = r.estimate;
     sd = r.se;
   } else {
-    const stats = (a: ArmStats) => (plan.type === 'binomial' ? { n: a.n, sum: a.sum, sumSquares: a.sum } : meanStats(a));
-    const r = bayesianTest(stats(c), stats(t), { alpha, difference: 'relative' });
+    const r = bayesianTest(meanStats(c), meanStats(t), { alpha, difference: 'relative' });
     if (isNotEstimable(r)) return { bayes_status: 'not-estimable', bayes_reason: r.reason };
     mean = r.estimate;
     sd = r.posteriorSd;
@@ -64,60 +65,52 @@ function bayesian(plan: MetricPlan, c: ArmStats, t: ArmStats, alpha: number) {
 }
 
 /**
- * Per-arm sd of a ratio of sums by the delta method (Deng et al. 2018, eq. 2):
- * n Var R = s_xx/ybar^2 - 2 R s_xy/ybar^2 + R^2 s_yy/ybar^2.
+ * MDE of the pre-registered two-sided test at the current sample: (z_(1-α/2) + z_power) · se,
+ * on the absolute and the relative scale (the inverse of the sample-size formula, e.g.
+ * Kohavi, Tang & Xu 2020, ch. 17), so it shrinks with CUPED as the test's own se does.
  */
-function ratioUnitSd(a: ArmStats): number | null {
-  const { n } = a;
-  const dy = a.denominatorSum ?? 0;
-  if (n < 2 || dy === 0) return null;
-  const mx = a.sum / n;
-  const my = dy / n;
-  const sxx = (a.sumSquares - n * mx * mx) / (n - 1);
-  const syy = ((a.denominatorSumSquares ?? 0) - n * my * my) / (n - 1);
-  const sxy = ((a.numeratorDenominatorSum ?? 0) - n * mx * my) / (n - 1);
-  const r = mx / my;
-  const v = (sxx - 2 * r * sxy + r * r * syy) / (my * my);
-  return v > 0 ? Math.sqrt(v) : null;
+function mde(absolute: Comparison, relative: Comparison | null, alpha: number, power: number) {
+  const k = normalQuantile(1 - alpha / 2) + normalQuantile(power);
+  return { mde_absolute: k * absolute.se, mde_relative: relative === null ? null : k * relative.se };
 }
 
-/** MDE of the two-sided test at the current sample sizes (ratio n_t / n_c), relative to the control. */
-function mde(plan: MetricPlan, c: ArmStats, t: ArmStats, alpha: number, power: number) {
-  const none = { mde_absolute: null, mde_relative: null };
-  if (c.n < 2 || t.n < 2) return none;
-  const cfg = { alpha, power, ratio: t.n / c.n, sided: 2 as const };
-  const mean = armMean(plan.type, c);
-  if (mean === null) return none;
-  let r;
-  if (plan.type === 'binomial') {
-    if (!(mean > 0 && mean < 1)) return none;
-    r = minimumDetectableEffect({ metric: 'proportion', baseline: mean, controlN: c.n }, cfg);
-  } else {
-    const sd = plan.type === 'ratio' ? ratioUnitSd(c) : Math.sqrt(Math.max(0, (c.sumSquares - (c.sum * c.sum) / c.n) / (c.n - 1)));
-    if (sd === null || !(sd > 0)) return none;
-    r = minimumDetectableEffect({ metric: 'mean', sd, controlN: c.n, mean }, cfg);
-  }
-  return isNotEstimable(r) ? none : { mde_absolute: r.absolute, mde_relative: r.relative };
-}
-
-/** Guardrail: one-sided non-inferiority of the relative lift at the margin, and clear harm. */
-function guardrail(plan: MetricPlan, c: ArmStats, t: ArmStats, alpha: number, twoSided: Comparison | null) {
-  if (plan.role !== 'guardrail' || plan.margin === null) {
-    return { guardrail_margin: null, noninferiority_p_value: null, noninferiority_bound: null, guardrail_pass: null, guardrail_harm: null };
-  }
-  const alternative = plan.direction === 'increase' ? 'greater' : 'less';
-  const ni = compare(plan.type, c, t, { alpha, difference: 'relative', alternative, margin: plan.margin });
-  const harm = twoSided === null ? null : twoSided.pValue < alpha && !isFavourable(plan.direction, twoSided.estimate) && twoSided.estimate !== 0;
-  if (isNotEstimable(ni)) {
-    return { guardrail_margin: plan.margin, noninferiority_p_value: null, noninferiority_bound: null, guardrail_pass: null, guardrail_harm: harm };
-  }
+/**
+ * Guardrail (docs/statistics.md#decision-rules). Harm: the one-sided test in the harmful
+ * direction at harmAlpha = alpha / (2 G), Bonferroni over the experiment's G guardrails
+ * (Kohavi, Tang & Xu 2020, ch. 21: guardrails are a family; Spotify 2024, "Risk-aware
+ * product decisions in A/B tests with multiple metrics"), with harm_bound the worst
+ * relative effect the data cannot rule out at that level. Non-inferiority at the margin
+ * (one-sided, alpha) only when the metric opts in, with the users per arm it would need
+ * at the design power when the true effect is zero: n_c (se / (m / (z_(1-α) + z_power)))².
+ */
+function guardrail(plan: MetricPlan, twoSided: Comparison | null, relative: Comparison | null, controlN: number, ni: Comparison | null, g: GuardrailDesign) {
+  const none = { guardrail_margin: plan.margin, noninferiority: plan.noninferiority, noninferiority_p_value: null, noninferiority_bound: null, guardrail_pass: null, guardrail_harm: null, harm_p_value: null, harm_alpha: null, harm_bound: null, ni_n_per_arm: null };
+  if (plan.role !== 'guardrail') return { ...none, guardrail_margin: null, noninferiority: null };
+  const harmAlpha = g.alpha / (2 * g.guardrails);
+  if (twoSided === null) return { ...none, harm_alpha: harmAlpha };
+  const harmful = twoSided.estimate !== 0 && !isFavourable(plan.direction, twoSided.estimate);
+  const harmP = harmful ? twoSided.pValue / 2 : 1 - twoSided.pValue / 2;
+  const z = normalQuantile(1 - harmAlpha);
+  const harmBound = relative === null ? null : plan.direction === 'decrease' ? relative.estimate + z * relative.se : relative.estimate - z * relative.se;
+  const out = { ...none, guardrail_harm: harmP < harmAlpha, harm_p_value: harmP, harm_alpha: harmAlpha, harm_bound: harmBound };
+  if (!plan.noninferiority || ni === null) return out;
+  const pass = ni.pValue < g.alpha;
+  const needed = relative === null || plan.margin === null || plan.margin === 0 ? null
+    : controlN * (relative.se / (plan.margin / (normalQuantile(1 - g.alpha) + normalQuantile(g.power)))) ** 2;
   return {
-    guardrail_margin: plan.margin,
+    ...out,
     noninferiority_p_value: ni.pValue,
-    noninferiority_bound: alternative === 'greater' ? ni.ci[0] : ni.ci[1],
-    guardrail_pass: ni.pValue < alpha,
-    guardrail_harm: harm,
+    noninferiority_bound: plan.direction === 'increase' ? ni.ci[0] : ni.ci[1],
+    guardrail_pass: pass,
+    ni_n_per_arm: needed === null ? null : Math.ceil(needed),
   };
+}
+
+interface GuardrailDesign {
+  readonly alpha: number;
+  readonly power: number;
+  /** guardrails of the experiment (the harm family) */
+  readonly guardrails: number;
 }
 
 export function abRows(input: AbInput): AbRow[] {
@@ -127,6 +120,7 @@ export function abRows(input: AbInput): AbRow[] {
   const m = experiment.treatments.length;
   const mdeAlpha = method && m > 1 ? alpha / m : alpha;
   const aggregates = new Map(input.aggregates.map((a) => [key(a.metric, a.variant), a]));
+  const design: GuardrailDesign = { alpha, power: decision.power, guardrails: Math.max(1, plans.filter((p) => p.role === 'guardrail').length) };
   const rows: AbRow[] = [];
   for (const plan of plans) {
     const metricRows: AbRow[] = [];
@@ -145,6 +139,7 @@ export function abRows(input: AbInput): AbRow[] {
         alpha,
         is_guardrail: plan.role === 'guardrail',
         mde_power: decision.power,
+        estimator: plan.estimator,
       };
       if (!controlRow || !treatmentRow) {
         metricRows.push(emptyRow({ ...base, control_n: controlRow?.n ?? null, treatment_n: treatmentRow?.n ?? null }, 'NO_AGGREGATES',
@@ -154,13 +149,21 @@ export function abRows(input: AbInput): AbRow[] {
       const c = overallArm(controlRow);
       const t = overallArm(treatmentRow);
       const counts = { ...base, control_n: c.n, treatment_n: t.n };
-      const absolute = compare(plan.type, c, t, { alpha, difference: 'absolute' });
+      const rowsOf = { control: controlRow, treatment: treatmentRow };
+      const armsOf = { control: c, treatment: t };
+      const absolute = preRegisteredEstimate(plan, rowsOf, armsOf, { alpha, difference: 'absolute' });
       if (isNotEstimable(absolute)) {
-        const g = guardrail(plan, c, t, alpha, null);
+        const g = guardrail(plan, null, null, c.n, null, design);
         metricRows.push({ ...emptyRow(counts, absolute.reason, absolute.detail), control_mean: armMean(plan.type, c), treatment_mean: armMean(plan.type, t), ...g });
         continue;
       }
-      const relative = compare(plan.type, c, t, { alpha, difference: 'relative' });
+      const relative = preRegisteredEstimate(plan, rowsOf, armsOf, { alpha, difference: 'relative' });
+      const raw = plan.estimator === 'raw' ? relative : rawEstimate(plan, c, t, { alpha, difference: 'relative' });
+      const rawAbsolute = plan.estimator === 'raw' ? absolute : rawEstimate(plan, c, t, { alpha, difference: 'absolute' });
+      const ni = plan.noninferiority && plan.margin !== null
+        ? preRegisteredEstimate(plan, rowsOf, armsOf, { alpha, difference: 'relative', alternative: plan.direction === 'increase' ? 'greater' : 'less', margin: plan.margin })
+        : null;
+      const rel = isNotEstimable(relative) ? null : relative;
       metricRows.push({
         ...counts,
         status: 'ok',
@@ -182,8 +185,13 @@ export function abRows(input: AbInput): AbRow[] {
         significant: false,
         outcome: 'inconclusive',
         ...bayesian(plan, c, t, alpha),
-        ...guardrail(plan, c, t, alpha, absolute),
-        ...mde(plan, c, t, mdeAlpha, decision.power),
+        ...guardrail(plan, absolute, rel, c.n, ni && !isNotEstimable(ni) ? ni : null, design),
+        estimator: plan.estimator,
+        raw_relative_lift: isNotEstimable(raw) ? null : raw.estimate,
+        raw_relative_ci_lower: isNotEstimable(raw) ? null : raw.ci[0],
+        raw_relative_ci_upper: isNotEstimable(raw) ? null : raw.ci[1],
+        raw_p_value: isNotEstimable(rawAbsolute) ? null : rawAbsolute.pValue,
+        ...mde(absolute, rel, mdeAlpha, decision.power),
       });
     }
     adjust(metricRows, method);

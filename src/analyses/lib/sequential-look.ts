@@ -47,6 +47,8 @@ export interface LookInput {
   readonly windowComplete: boolean;
   readonly previous: readonly PreviousLook[];
   readonly variants: readonly VariantZ[];
+  /** guardrails × treatments: the harm family whose boundary `guardrailBoundary` is */
+  readonly guardrailComparisons?: number;
 }
 
 export interface VariantLook {
@@ -71,6 +73,13 @@ export type LookOutcome =
       readonly alphaSpent: number;
       readonly nextInformationFraction: number | null;
       readonly nextBoundary: number | null;
+      /**
+       * |z| a guardrail must reach in its harmful direction at this look: the same spending
+       * function at alpha / (guardrails × treatments) (Bonferroni over the harm family),
+       * so guardrail harm stays at alpha/2 per direction across looks (Jennison & Turnbull
+       * 2000, ch. 2 and 7); null without guardrails or when this look spends nothing.
+       */
+      readonly guardrailBoundary: number | null;
       readonly decision: LookDecision;
       readonly variants: readonly VariantLook[];
     }
@@ -134,6 +143,10 @@ export function computeLook(input: LookInput): LookOutcome {
   const next = isFinal ? null : nextPlannedFraction(informationFraction, plan.looks);
   const nextBoundary = next === null ? null : finite(groupSequentialBounds({ ...design, informationFractions: [...fractions, next] }).zBounds[k + 1]);
   const variants = input.variants.map((v) => ({ variant: v.variant, z: v.z, ...variantDecision(input.direction, v.z, boundary, isFinal) }));
+  const g = input.guardrailComparisons ?? 0;
+  const guardrailBoundary = g > 0
+    ? finite(groupSequentialBounds({ alpha: plan.alpha / g, sided: 2, spending: plan.spending, informationFractions: fractions }).zBounds[k])
+    : null;
   return {
     status: 'ok',
     look,
@@ -146,6 +159,7 @@ export function computeLook(input: LookInput): LookOutcome {
     alphaSpent: (bounds.cumulativeAlphaSpent[k] as number) * Math.max(1, input.treatments),
     nextInformationFraction: next,
     nextBoundary,
+    guardrailBoundary,
     decision: lookDecision(variants, isFinal),
     variants,
   };

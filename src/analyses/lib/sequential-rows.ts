@@ -109,6 +109,7 @@ export function currentRows(
       ...row, boundary: outcome.boundary, nominal_alpha: outcome.nominalAlpha, alpha_spent: outcome.alphaSpent,
       crossed: v?.crossed ?? null, decision: v?.decision ?? null, is_final_look: outcome.isFinal,
       next_information_fraction: outcome.nextInformationFraction, next_boundary: outcome.nextBoundary,
+      guardrail_boundary: outcome.guardrailBoundary,
     };
   });
 }

@@ -17,9 +17,19 @@ export interface MetricPlan {
   readonly role: MetricRole;
   /** which way is good */
   readonly direction: Direction;
-  /** guardrails: relative non-inferiority margin (the metric's `margin`, else the decision default) */
+  /** the metric's relative `margin` (the largest acceptable harm), if set */
   readonly margin: number | null;
+  /** guardrails with `noninferiority: true`: shipping needs non-inferiority shown at `margin` */
+  readonly noninferiority: boolean;
+  /**
+   * The pre-registered estimator, fixed by the design before any data: CUPED when the
+   * experiment uses variance reduction and the metric has a per-user pre-period value
+   * (binomial and mean metrics with pre_period_days > 0), else the raw difference.
+   */
+  readonly estimator: Estimator;
 }
+
+export type Estimator = 'cuped' | 'raw';
 
 /** CUPED is applied when the pooled |corr(y, x)| reaches this (a variance reduction of >= 1%). */
 export const CUPED_MIN_CORRELATION = 0.1;
@@ -29,7 +39,6 @@ export const PRETREND_MIN_DAYS = 7;
 
 /** Every metric of the experiment in config order (primary, secondaries, guardrails). */
 export function metricPlans(experiment: Experiment, metrics: Readonly<Record<string, MetricConfig>>): MetricPlan[] {
-  const decision = decisionConfig(experiment);
   return experiment.metricNames.map((name) => {
     const m = metrics[name];
     if (!m) throw new Error(`metric ${name} of experiment ${experiment.id} has no definition`);
@@ -42,9 +51,16 @@ export function metricPlans(experiment: Experiment, metrics: Readonly<Record<str
       type: m.type,
       role,
       direction: m.direction,
-      margin: role === 'guardrail' ? m.margin ?? decision.guardrail_margin : null,
+      margin: m.margin ?? null,
+      noninferiority: role === 'guardrail' && m.noninferiority && m.margin !== undefined,
+      estimator: preRegisteredEstimator(experiment, m.type),
     };
   });
+}
+
+/** CUPED where the design gives the metric a covariate (docs/statistics.md#decision-rules). */
+export function preRegisteredEstimator(experiment: Pick<Experiment, 'variance_reduction' | 'pre_period_days'>, type: MetricConfig['type']): Estimator {
+  return experiment.variance_reduction === 'cuped' && experiment.pre_period_days > 0 && type !== 'ratio' ? 'cuped' : 'raw';
 }
 
 export function decisionConfig(experiment: Pick<Experiment, 'decision'>): DecisionConfig {
