@@ -6,6 +6,17 @@ import { generateForExperiments, type GeneratedPartition } from '../../runner/ge
 import { buildReporter, type Out } from '../print/build-reporter.ts';
 import { fmtInt } from '../../core/format.ts';
 import type { RegisterCommand } from '../command.ts';
+import { plantedTruth, type PlantedTruth } from '../../synth/index.ts';
+
+const pct = (x: number | null): string => (x === null ? 'n/a' : `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(2)}%`);
+const val = (x: number): string => (Math.abs(x) >= 100 ? x.toFixed(1) : x.toPrecision(4));
+
+/** The true values the generator planted, on the estimands the platform reports. */
+export function truthLines(truth: PlantedTruth): string[] {
+  return truth.metrics.map((m) => m.status === 'ok'
+    ? `  true ${m.metric}: ${truth.control} ${val(m.control.value)}; ${m.treatments.map((t) => `${t.variant} ${val(t.value)} (${pct(t.relativeLift)})`).join('; ')}`
+    : `  true ${m.metric}: not computed`);
+}
 
 export async function generateCommand(project: Project, experimentId: string, out: Out): Promise<GeneratedPartition[]> {
   const ids = selectExperiments(project.config.experiments.map((e) => e.id), experimentId);
@@ -15,6 +26,8 @@ export async function generateCommand(project: Project, experimentId: string, ou
     const generated = await generateForExperiments(project, store, experiments, buildReporter(out));
     for (const g of generated) {
       out.write(`${g.experimentId}: ${fmtInt(g.exposures)} exposure rows, ${fmtInt(g.outcomes)} outcome rows → ${store.uri}/${g.experimentId}/ (${g.written.length} written, ${g.unchanged.length} unchanged)\n`);
+      const experiment = experiments.find((e) => e.id === g.experimentId);
+      if (experiment?.synth) out.write(`${truthLines(plantedTruth(experiment, project.config.metrics)).join('\n')}\n`);
     }
     return generated;
   } finally {
