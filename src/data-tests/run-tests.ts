@@ -4,7 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import { openDb, type Db } from '../engine/connection.ts';
-import { MODEL_SCHEMA } from '../engine/platform-store.ts';
+import { MODEL_SCHEMA, readStoredFingerprints, tablesIn } from '../engine/platform-store.ts';
+import type { ReadonlyPartitionMap } from '../plan/partition-map.ts';
 import { selectExperiments, selectModels } from '../graph/selectors.ts';
 import type { Project } from '../workspace/project.ts';
 import type { Experiment } from '../project/types.ts';
@@ -43,18 +44,14 @@ export interface TestOutcome {
 }
 
 interface Built {
-  readonly partitions: ReadonlySet<string>;
+  /** the recorded partitions (their fingerprints are not needed here) */
+  readonly partitions: ReadonlyPartitionMap<string>;
+  /** the tables and views in the model schema */
   readonly relations: ReadonlySet<string>;
 }
 
 async function builtState(db: Db): Promise<Built> {
-  const tables = await db.all<{ table_schema: string; table_name: string }>(
-    `select table_schema, table_name from information_schema.tables where table_schema in ('xp', $1)`, [MODEL_SCHEMA],
-  );
-  const relations = new Set(tables.filter((t) => t.table_schema === MODEL_SCHEMA).map((t) => t.table_name));
-  const hasLedger = tables.some((t) => t.table_schema === 'xp' && t.table_name === 'partitions');
-  const rows = hasLedger ? await db.all<{ model: string; experiment_id: string }>('select model, experiment_id from xp.partitions') : [];
-  return { partitions: new Set(rows.map((r) => `${r.model}\u0000${r.experiment_id}`)), relations };
+  return { partitions: await readStoredFingerprints(db), relations: await tablesIn(db, MODEL_SCHEMA) };
 }
 
 export async function runTests(project: Project, opts: TestOptions = {}): Promise<TestOutcome> {
@@ -114,7 +111,7 @@ function skipped(t: DataTest, experimentId: string | null, message: string): Tes
 async function runDataTests(project: Project, db: Db, tests: readonly DataTest[], experiments: readonly Experiment[], emit: (r: TestResult) => void): Promise<void> {
   const built = await builtState(db);
   const kind = (t: DataTest): string => project.dag.nodes.get(t.model)!.materialized;
-  const builtFor = (id: string): boolean => [...built.partitions].some((k) => k.endsWith(`\u0000${id}`));
+  const builtFor = (id: string): boolean => [...built.partitions].some(([k]) => k.experimentId === id);
   // project-level models once, then each experiment's partitions
   for (const t of tests.filter((x) => kind(x) === 'view' || kind(x) === 'table')) {
     if (!built.relations.has(t.model)) emit(skipped(t, null, `${t.model} is not built: run xp build`));
@@ -126,7 +123,7 @@ async function runDataTests(project: Project, db: Db, tests: readonly DataTest[]
       for (const t of tests.filter((x) => kind(x) === 'partitioned' || kind(x) === 'ephemeral')) {
         const rows = kind(t) === 'ephemeral'
           ? builtFor(experiment.id) ? await ephemeral.relation(t.model, experiment) : { skip: `nothing is built for ${experiment.id}: run xp build --select ${experiment.id}` }
-          : built.partitions.has(`${t.model}\u0000${experiment.id}`)
+          : built.partitions.has({ model: t.model, experimentId: experiment.id })
             ? { relation: `(select * from ${relation(MODEL_SCHEMA, t.model)} where experiment_id = $${PARTITION_PARAM})` }
             : { skip: `${t.model} is not built for ${experiment.id}: run xp build --select ${experiment.id}` };
         if ('skip' in rows) emit(skipped(t, experiment.id, rows.skip));

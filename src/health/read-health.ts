@@ -4,14 +4,10 @@
  * A table that was never built reads as nothing.
  */
 import type { Db, Row } from '../engine/connection.ts';
-import { MODEL_SCHEMA } from '../engine/platform-store.ts';
+import { hasBuiltPartitions, MODEL_SCHEMA, tableExists } from '../engine/platform-store.ts';
 import type { Experiment } from '../project/types.ts';
 import { relation } from '../engine/sql.ts';
 import type { HealthInputs } from './inputs.ts';
-
-async function exists(db: Db, table: string, schema = MODEL_SCHEMA): Promise<boolean> {
-  return (await db.all('select 1 from information_schema.tables where table_schema = $1 and table_name = $2', [schema, table])).length > 0;
-}
 
 async function hasColumn(db: Db, table: string, column: string): Promise<boolean> {
   return (await db.all('select 1 from information_schema.columns where table_schema = $1 and table_name = $2 and column_name = $3', [MODEL_SCHEMA, table, column])).length > 0;
@@ -25,7 +21,7 @@ async function hasColumn(db: Db, table: string, column: string): Promise<boolean
 const EVENT_TIMES = [['stg_exposures', 'exposed_at'], ['stg_outcomes', 'occurred_at'], ['exposures', 'exposed_at'], ['outcomes', 'occurred_at']] as const;
 
 async function rows<T extends Row>(db: Db, table: string, sql: (rel: string) => string, params: readonly (string | number)[]): Promise<T[]> {
-  if (!(await exists(db, table))) return [];
+  if (!(await tableExists(db, MODEL_SCHEMA, table))) return [];
   return db.all<T>(sql(relation(MODEL_SCHEMA, table)), params);
 }
 
@@ -33,15 +29,14 @@ const n = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v)
 
 export async function readHealthInputs(db: Db, experiment: Experiment, asOf: Date): Promise<HealthInputs> {
   const id = experiment.id;
-  const built = (await exists(db, 'partitions', 'xp'))
-    && (await db.all('select 1 from xp.partitions where experiment_id = $1 limit 1', [id])).length > 0;
+  const built = await hasBuiltPartitions(db, id);
   const srm = await rows<{ grain: string; day: string | null; day_index: number | null; variant: string; expected_share: number; observed: number }>(db, 'srm_counts',
     (r) => `select grain, day, day_index, variant, expected_share, observed from ${r} where experiment_id = $1 order by grain, day_index, variant`, [id]);
   const metricDays = await rows<{ metric: string; variant: string; day: string | null; day_index: number; n_daily: number; sum_daily: number; sum_squares_daily: number }>(db, 'metric_aggregates_daily',
     (r) => `select metric, variant, day, day_index, n_daily, sum_daily, sum_squares_daily from ${r} where experiment_id = $1 and period = 'post' order by metric, variant, day_index`, [id]);
   const newest: string[] = [];
   for (const [table, column] of EVENT_TIMES) {
-    if (!(await exists(db, table)) || !(await hasColumn(db, table, column))) continue;
+    if (!(await tableExists(db, MODEL_SCHEMA, table)) || !(await hasColumn(db, table, column))) continue;
     const [r] = await rows<{ newest: string | null }>(db, table, (rel) => `select strftime(max(${column}), '%Y-%m-%dT%H:%M:%S.%gZ') as newest from ${rel} where experiment_id = $1`, [id]);
     if (r?.newest) newest.push(r.newest);
   }

@@ -7,7 +7,7 @@
 import { Kysely } from 'kysely';
 import { XpError } from '../core/errors.ts';
 import type { Db } from '../engine/connection.ts';
-import { PLATFORM_SCHEMA } from '../engine/platform-store.ts';
+import { PLATFORM_SCHEMA, tableExists } from '../engine/platform-store.ts';
 import { duckDbDialect } from '../engine/kysely/duckdb-dialect.ts';
 import { canonicalJson, eventHash } from './canonical.ts';
 import type { LedgerEvent, NewEvent } from './events.ts';
@@ -39,7 +39,7 @@ export function ledgerDb(db: Db): Kysely<LedgerDatabase> {
   return new Kysely<LedgerDatabase>({ dialect: duckDbDialect(db) });
 }
 
-/** Idempotent. No primary keys (see platform-tables.ts): writers delete a head before inserting it. */
+/** Idempotent. No primary keys (see platform-store.ts): writers delete a head before inserting it. */
 export async function ensureLedgerTables(db: Db): Promise<void> {
   await db.run(`create schema if not exists ${PLATFORM_SCHEMA}`);
   await db.run(`create table if not exists xp.ledger (
@@ -50,8 +50,7 @@ export async function ensureLedgerTables(db: Db): Promise<void> {
 }
 
 export async function hasLedger(db: Db): Promise<boolean> {
-  const rows = await db.all("select 1 from information_schema.tables where table_schema = 'xp' and table_name = 'ledger_heads'");
-  return rows.length > 0;
+  return tableExists(db, PLATFORM_SCHEMA, 'ledger_heads');
 }
 
 export function toEvent(row: LedgerTable): LedgerEvent {

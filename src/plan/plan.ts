@@ -7,6 +7,7 @@ import { ancestors, type Dag } from '../graph/dag.ts';
 import type { PlanStep } from '../core/results.ts';
 import { sha256 } from '../core/hash.ts';
 import { modelFingerprint } from './fingerprint.ts';
+import { PartitionMap, type ReadonlyPartitionMap } from './partition-map.ts';
 
 export type { PlanStep } from '../core/results.ts';
 
@@ -25,13 +26,25 @@ export interface PlanInput {
   readonly partitions: readonly PartitionInput[];
   /** project-level models' rendered SQL (view/table), rendered once */
   readonly globalSql: ReadonlyMap<string, string>;
-  /** fingerprints recorded by earlier builds, keyed by `${model}\u0000${experimentId ?? ''}` */
-  readonly stored: ReadonlyMap<string, string>;
+  /** fingerprints recorded by earlier builds (xp.partitions) */
+  readonly stored: ReadonlyPartitionMap<string>;
   readonly fullRefresh: boolean;
   readonly skipStages: ReadonlySet<PlanStep['stage']>;
 }
 
+/**
+ * @deprecated The string key src/analyse/run-analyses.ts still looks fingerprints up by,
+ * in the map `storedByKey` gives it. Remove both once it takes a ReadonlyPartitionMap.
+ */
 export const storedKey = (model: string, experimentId: string | null): string => `${model}\u0000${experimentId ?? ''}`;
+
+/** @deprecated See storedKey. */
+export function storedByKey(stored: ReadonlyPartitionMap<string>): ReadonlyMap<string, string> {
+  return new Map([...stored].map(([k, fp]) => [storedKey(k.model, k.experimentId), fp]));
+}
+
+/** One upstream partition's line in a project-level model's fingerprint (the format is part of every recorded fingerprint). */
+const partitionLine = (model: string, experimentId: string, fingerprint: string): string => `${model}\u0000${experimentId}=${fingerprint}`;
 
 function fingerprintsFor(input: PlanInput, sqlOf: (model: string) => string, inputs: string): Map<string, string> {
   const fps = new Map<string, string>();
@@ -58,7 +71,7 @@ export function plan(input: PlanInput): PlanStep[] {
     if (node.materialized === 'ephemeral') return { ...base, action: 'skip', reason: 'ephemeral' };
     if (input.skipStages.has(node.stage)) return { ...base, action: 'skip', reason: 'flag' };
     if (input.fullRefresh) return { ...base, action: 'build', reason: 'full-refresh' };
-    const stored = input.stored.get(storedKey(model, experimentId));
+    const stored = input.stored.get({ model, experimentId });
     if (stored === undefined) return { ...base, action: 'build', reason: 'new' };
     return stored === fingerprint ? { ...base, action: 'skip', reason: 'fresh' } : { ...base, action: 'build', reason: 'stale' };
   };
@@ -83,13 +96,12 @@ export function plan(input: PlanInput): PlanStep[] {
   // upstream partition will have once this plan is applied (built or fresh in this plan,
   // as recorded otherwise). Any partition rebuilt upstream, in this run or an earlier
   // (even interrupted) one, makes them stale.
-  const current = new Map<string, string>(input.stored);
-  for (const st of steps) if (st.experimentId !== null && st.reason !== 'flag') current.set(storedKey(st.model, st.experimentId), st.fingerprint);
+  const current = new PartitionMap<string>(input.stored);
+  for (const st of steps) if (st.experimentId !== null && st.reason !== 'flag') current.set(st, st.fingerprint);
   steps.push(...globalModels.filter(readsPartitions).map((m) => {
     const upstream = new Set([...ancestors(input.dag, m)].filter((a) => input.dag.nodes.get(a)!.materialized === 'partitioned'));
-    const partitionState = [...current.entries()]
-      .filter(([k]) => upstream.has(k.split('\u0000')[0]!) && k.split('\u0000')[1] !== '')
-      .map(([k, fp]) => `${k}=${fp}`)
+    const partitionState = [...upstream]
+      .flatMap((a) => [...current.ofModel(a)].flatMap(([experimentId, fp]) => (experimentId === null ? [] : [partitionLine(a, experimentId, fp)])))
       .sort();
     const fp = sha256(globalFps.get(m)!, ...partitionState);
     return decide(m, null, fp, input.globalSql.get(m) ?? '');

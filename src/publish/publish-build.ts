@@ -9,7 +9,7 @@
  */
 import { XpError } from '../core/errors.ts';
 import type { Db } from '../engine/connection.ts';
-import { MODEL_SCHEMA } from '../engine/platform-store.ts';
+import { experimentFingerprints, MODEL_SCHEMA, tablesIn } from '../engine/platform-store.ts';
 import type { Project } from '../workspace/project.ts';
 import type { Experiment } from '../project/types.ts';
 import type { Reporter } from '../core/events.ts';
@@ -37,14 +37,10 @@ function publishedTables(project: Project, node: string): string[] {
 
 /** The experiment's finished partitions of published tables, with their fingerprints, sorted by table. */
 export async function publishTargets(project: Project, db: Db, experimentId: string): Promise<PublishTarget[]> {
-  const built = await db.all<{ model: string; fingerprint: string }>(
-    'select model, fingerprint from xp.partitions where experiment_id = $1 order by model', [experimentId],
-  );
-  const existing = new Set((await db.all<{ name: string }>(
-    'select table_name as name from information_schema.tables where table_schema = $1', [MODEL_SCHEMA],
-  )).map((r) => r.name));
+  const built = await experimentFingerprints(db, experimentId);
+  const existing = await tablesIn(db, MODEL_SCHEMA);
   return built
-    .flatMap((r) => publishedTables(project, r.model).map((table) => ({ table, experimentId, fingerprint: r.fingerprint, node: r.model })))
+    .flatMap((r) => publishedTables(project, r.node).map((table) => ({ table, experimentId, fingerprint: r.fingerprint, node: r.node })))
     .filter((t) => existing.has(t.table))
     .sort((a, b) => (a.table < b.table ? -1 : a.table > b.table ? 1 : 0));
 }

@@ -11,6 +11,7 @@ import type { Db } from '../engine/connection.ts';
 import { materializers } from '../engine/materialize/index.ts';
 import { descendants, type Dag } from '../graph/dag.ts';
 import type { PlanStep } from '../plan/plan.ts';
+import { PartitionMap } from '../plan/partition-map.ts';
 import type { Reporter } from '../core/events.ts';
 import type { StepResult } from '../core/results.ts';
 import { commitStage, type StageLedger } from '../ledger/build-session.ts';
@@ -59,15 +60,15 @@ export interface ApplyOptions {
 
 export async function applySteps(steps: readonly PlanStep[], opts: ApplyOptions): Promise<StepResult[]> {
   const results: StepResult[] = [];
-  const blocked = new Map<string, string>(); // `${experiment}\0${model}` → failed ancestor
-  const key = (s: PlanStep): string => `${s.experimentId ?? ''}\u0000${s.model}`;
+  const blocked = new PartitionMap<string>(); // partition → the failed ancestor that blocks it
   const total = steps.length;
   for (const [index, step] of steps.entries()) {
     const base = { experimentId: step.experimentId, node: step.model, stage: step.stage, fingerprint: step.fingerprint };
-    // a project-level model (it reads every partition) waits on every partition's failures
-    const blocker = blocked.get(key(step)) ?? (step.experimentId
-      ? blocked.get(`\u0000${step.model}`)
-      : [...blocked].find(([k]) => k.endsWith(`\u0000${step.model}`))?.[1]);
+    // a partition also waits on a failed project-level ancestor; a project-level model
+    // (it reads every partition) waits on every partition's failures
+    const blocker = blocked.get(step) ?? (step.experimentId
+      ? blocked.get({ model: step.model, experimentId: null })
+      : [...blocked.ofModel(step.model).values()][0]);
     let result: StepResult;
     if (blocker) {
       result = { ...base, status: 'skipped', reason: 'upstream-failed', upstream: blocker, seconds: 0 };
@@ -92,7 +93,7 @@ export async function applySteps(steps: readonly PlanStep[], opts: ApplyOptions)
         result = { ...base, status: 'error', seconds: (performance.now() - started) / 1000, message: err.message, code: err.code, file };
         for (const d of descendants(opts.dag, step.model)) {
           // a failed project-level model blocks every partition's descendants
-          blocked.set(step.experimentId === null ? `\u0000${d}` : `${step.experimentId}\u0000${d}`, step.model);
+          blocked.set({ model: d, experimentId: step.experimentId }, step.model);
         }
       }
     }

@@ -11,22 +11,11 @@
  */
 import { XpError } from '../core/errors.ts';
 import type { Db } from '../engine/connection.ts';
-import { lastInputSnapshot as ledgerInputSnapshot } from '../ledger/looks.ts';
+import { hasBuiltPartitions } from '../engine/platform-store.ts';
+import { lastInputSnapshot } from '../ledger/looks.ts';
 import { diffSnapshots, type ChangedObject } from '../storage/snapshot-diff.ts';
-import type { RawObject } from '../storage/types.ts';
 import type { Reporter } from '../core/events.ts';
 import type { InputSnapshot } from '../storage/inputs.ts';
-
-/** The objects of the experiment's last recorded input snapshot; undefined before its first build. */
-export async function lastInputSnapshot(db: Db, experimentId: string): Promise<readonly RawObject[] | undefined> {
-  return (await ledgerInputSnapshot(db, experimentId))?.objects;
-}
-
-/** True when any partition of the experiment was ever built (the warehouse holds its results). */
-export async function hasResults(db: Db, experimentId: string): Promise<boolean> {
-  const rows = await db.all('select 1 from xp.partitions where experiment_id = $1 limit 1', [experimentId]);
-  return rows.length > 0;
-}
 
 const LIST_LIMIT = 5;
 
@@ -57,8 +46,9 @@ export interface InputGuardOptions {
 export function inputGuard(db: Db, opts: InputGuardOptions): (snapshot: InputSnapshot) => Promise<void> {
   return async (snapshot) => {
     const id = snapshot.experimentId;
-    const previous = await lastInputSnapshot(db, id);
-    if (previous === undefined || !(await hasResults(db, id))) return;
+    // undefined before the experiment's first build
+    const previous = (await lastInputSnapshot(db, id))?.objects;
+    if (previous === undefined || !(await hasBuiltPartitions(db, id))) return;
     const diff = diffSnapshots(previous, snapshot.objects);
     if (diff.added.length) opts.reporter({ type: 'phase', experimentId: id, phase: 'new raw objects', detail: `${diff.added.length}` });
     if (diff.removed.length) {

@@ -7,6 +7,7 @@ import type { Project } from '../workspace/project.ts';
 import type { Experiment, Stage } from '../project/types.ts';
 import { selectModels } from '../graph/selectors.ts';
 import { plan, type PartitionInput, type PlanStep } from '../plan/plan.ts';
+import type { ReadonlyPartitionMap } from '../plan/partition-map.ts';
 import { renderModels, type SourceFiles } from '../template/render-models.ts';
 import type { RawStore } from '../storage/types.ts';
 import { expectedSourceGlob, snapshotInputs, stageInputs, type InputSnapshot } from '../storage/inputs.ts';
@@ -19,7 +20,8 @@ export interface PrepareOptions {
   readonly skipStages: ReadonlySet<Stage>;
   /** stage remote inputs locally (false for dry runs: nothing is downloaded) */
   readonly stage: boolean;
-  readonly stored: ReadonlyMap<string, string>;
+  /** fingerprints recorded by earlier builds (platform-store.ts readStoredFingerprints) */
+  readonly stored: ReadonlyPartitionMap<string>;
   readonly onStage?: (experimentId: string, done: number, total: number) => void;
   /** checks each snapshot before anything is downloaded; throwing stops the build (input-guard.ts) */
   readonly checkInputs?: (snapshot: InputSnapshot) => Promise<void>;

@@ -7,14 +7,13 @@ import path from 'node:path';
 import type { Project } from '../workspace/project.ts';
 import type { Experiment, Stage } from '../project/types.ts';
 import { selectExperiments } from '../graph/selectors.ts';
-import { openDb, type Db } from '../engine/connection.ts';
-import { ensurePlatformTables } from '../engine/platform-store.ts';
+import { openDb } from '../engine/connection.ts';
+import { ensurePlatformTables, readStoredFingerprints, recordRun } from '../engine/platform-store.ts';
 import { openRawStore } from '../storage/open-store.ts';
-import type { PlanStep } from '../plan/plan.ts';
-import { storedKey } from '../plan/plan.ts';
+import { storedByKey, type PlanStep } from '../plan/plan.ts';
+import { PartitionMap, type ReadonlyPartitionMap } from '../plan/partition-map.ts';
 import { prepareBuild } from './prepare.ts';
 import { applySteps } from './apply.ts';
-import { recordRun } from './run-results.ts';
 import { newRunId, writeRunResults, type RunResults } from '../core/results.ts';
 import { targetDir, warehousePath } from '../core/paths.ts';
 import { silentReporter, type Reporter } from '../core/events.ts';
@@ -33,7 +32,7 @@ export function modelStates(
   project: Project,
   steps: readonly PlanStep[],
   results: readonly StepResult[],
-  stored: ReadonlyMap<string, string>,
+  stored: ReadonlyPartitionMap<string>,
   experimentId: string,
 ): Map<string, ModelState> {
   const states = new Map<string, ModelState>();
@@ -43,7 +42,7 @@ export function modelStates(
     const step = steps.find((s) => s.model === name && s.experimentId === (node.materialized === 'ephemeral' ? null : partition));
     const result = results.find((r) => r.node === name && r.experimentId === (node.materialized === 'ephemeral' ? null : partition));
     if (!step) {
-      const fp = stored.get(storedKey(name, partition));
+      const fp = stored.get({ model: name, experimentId: partition });
       states.set(name, { fingerprint: fp ?? '', state: fp ? 'ok' : 'skipped' });
       continue;
     }
@@ -85,13 +84,6 @@ export interface BuildOutcome {
   readonly runResultsPath?: string;
 }
 
-export async function readStoredFingerprints(db: Db): Promise<Map<string, string>> {
-  const rows = await db.all<{ model: string; experiment_id: string; fingerprint: string }>(
-    'select model, experiment_id, fingerprint from xp.partitions',
-  );
-  return new Map(rows.map((r) => [storedKey(r.model, r.experiment_id || null), r.fingerprint]));
-}
-
 const MODEL_STAGES: readonly Stage[] = ['ingest', 'dq', 'metrics'];
 
 export async function runBuild(project: Project, opts: BuildOptions): Promise<BuildOutcome> {
@@ -109,12 +101,11 @@ export async function runBuild(project: Project, opts: BuildOptions): Promise<Bu
     }
     const whPath = warehousePath(project.config);
     if (opts.dryRun) {
-      let stored = new Map<string, string>();
+      let stored = new PartitionMap<string>();
       if (existsSync(whPath)) {
         const ro = await openDb(whPath, { readOnly: true });
         try {
-          const hasTable = await ro.all("select 1 from information_schema.tables where table_schema = 'xp' and table_name = 'partitions'");
-          if (hasTable.length) stored = await readStoredFingerprints(ro);
+          stored = await readStoredFingerprints(ro);
         } finally {
           ro.close();
         }
@@ -143,7 +134,7 @@ export async function runBuild(project: Project, opts: BuildOptions): Promise<Bu
         results.push(...(await runAnalyses({
           db, project: project.config, plugins: project.plugins, experiment,
           models: modelStates(project, prepared.steps, results, stored, experiment.id),
-          skip: opts.skip ?? new Set(), fullRefresh: !!opts.fullRefresh, stored, runId, reporter,
+          skip: opts.skip ?? new Set(), fullRefresh: !!opts.fullRefresh, stored: storedByKey(stored), runId, reporter,
           status: ledger.state(experiment.id).status,
         })));
         results.push(...(await runMemoStage({ db, project: project.config, plugins: project.plugins, experiment, results, skip: opts.skip ?? new Set(), fullRefresh: !!opts.fullRefresh, runId, reporter })));

@@ -48,9 +48,9 @@ describe('lifecycle transitions', () => {
 const experiment: Experiment = {
   id: 'exp_a', name: 'A', variants: { control: 0.5, treatment: 0.5 }, control: 'control', treatments: ['treatment'],
   primary_metric: 'conversion', secondary_metrics: [], guardrails: [], metricNames: ['conversion'], start: '2026-01-01', days: 7,
-  pre_period_days: 0, alpha: 0.05, correction: 'holm', file: 'configs/dev.yaml', line: 12,
+  pre_period_days: 0, alpha: 0.05, correction: 'holm', variance_reduction: 'cuped', file: 'configs/dev.yaml', line: 12,
 };
-const project = { metrics: { conversion: { type: 'binomial', event: 'purchase', direction: 'increase', guardrail: false } }, file: 'configs/dev.yaml' } as const;
+const project = { metrics: { conversion: { type: 'binomial', event: 'purchase', direction: 'increase', guardrail: false, noninferiority: false } }, file: 'configs/dev.yaml' } as const;
 
 function stateWith(status: ExperimentState['status'], e: Experiment = experiment): ExperimentState {
   const config = configSnapshot(e, project);

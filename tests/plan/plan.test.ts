@@ -5,7 +5,8 @@
 import { readdirSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadProject, type Project } from '../../src/runner/load-project.ts';
-import { describeStep, plan, storedKey, type PlanStep } from '../../src/plan/plan.ts';
+import { describeStep, plan, type PlanStep } from '../../src/plan/plan.ts';
+import { PartitionMap, type ReadonlyPartitionMap } from '../../src/plan/partition-map.ts';
 import { modelFingerprint } from '../../src/plan/fingerprint.ts';
 import { snapshotHash } from '../../src/storage/inputs.ts';
 import { renderModels } from '../../src/template/render-models.ts';
@@ -13,7 +14,7 @@ import type { Stage } from '../../src/project/types.ts';
 import { fixtureProject, type TempProject } from '../helpers/project.ts';
 
 interface PlanOpts {
-  readonly stored?: ReadonlyMap<string, string>;
+  readonly stored?: ReadonlyPartitionMap<string>;
   readonly inputs?: Readonly<Record<string, string>>;
   readonly fullRefresh?: boolean;
   readonly skipStages?: readonly Stage[];
@@ -37,16 +38,16 @@ function planMini(project: Project, opts: PlanOpts = {}): PlanStep[] {
     models: opts.models ?? dag.order,
     partitions,
     globalSql: renderModels(env, dag, config, undefined, global, new Map()),
-    stored: opts.stored ?? new Map(),
+    stored: opts.stored ?? new PartitionMap(),
     fullRefresh: opts.fullRefresh ?? false,
     skipStages: new Set(opts.skipStages ?? []),
   });
 }
 
 /** What a successful apply of `steps` records (as xp.partitions does). */
-function recorded(steps: readonly PlanStep[], previous: ReadonlyMap<string, string> = new Map()): Map<string, string> {
-  const out = new Map(previous);
-  for (const s of steps) if (s.action === 'build') out.set(storedKey(s.model, s.experimentId), s.fingerprint);
+function recorded(steps: readonly PlanStep[], previous: ReadonlyPartitionMap<string> = new PartitionMap()): PartitionMap<string> {
+  const out = new PartitionMap(previous);
+  for (const s of steps) if (s.action === 'build') out.set(s, s.fingerprint);
   return out;
 }
 

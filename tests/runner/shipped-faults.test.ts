@@ -69,7 +69,8 @@ async function srm(id: Fault): Promise<{ mismatch: boolean; p_value: number; con
 describe('injected faults', () => {
   it('every fault experiment builds its checks', () => {
     expect(build.stderr).toBe('');
-    for (const id of Object.keys(FAULTS)) expect(dq.get(id)?.size, id).toBe(9);
+    // nine raw-data checks plus metric_events_conversion (the primary's event occurs)
+    for (const id of Object.keys(FAULTS)) expect(dq.get(id)?.size, id).toBe(10);
   });
 
   it('the clean baseline passes every check and shows no sample-ratio mismatch', async () => {

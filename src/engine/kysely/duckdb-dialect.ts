@@ -31,7 +31,6 @@ class DuckDbConnection implements DatabaseConnection {
     return { rows: [], numAffectedRows: BigInt(changed) };
   }
 
-  // eslint-disable-next-line require-yield
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error('streaming is not supported by the DuckDB dialect');
   }

@@ -8,8 +8,7 @@ import { XpError } from '../../core/errors.ts';
 import { PARTITION_PARAM } from '../../template/sql-env.ts';
 import { quoteIdent, relation } from '../sql.ts';
 import type { Db } from '../connection.ts';
-import { MODEL_SCHEMA } from '../platform-store.ts';
-import { recordFingerprint } from './record.ts';
+import { MODEL_SCHEMA, recordFingerprint } from '../platform-store.ts';
 import type { MaterializeRequest, Materializer } from './types.ts';
 
 async function tableColumns(db: Db, model: string): Promise<Map<string, string> | undefined> {

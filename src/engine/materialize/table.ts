@@ -1,6 +1,5 @@
 import { relation } from '../sql.ts';
-import { MODEL_SCHEMA } from '../platform-store.ts';
-import { recordFingerprint } from './record.ts';
+import { MODEL_SCHEMA, recordFingerprint } from '../platform-store.ts';
 import type { Materializer } from './types.ts';
 
 /** A whole table, replaced atomically (`create or replace` inside a transaction). */
