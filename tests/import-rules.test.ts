@@ -30,7 +30,7 @@ const DOORS: readonly Door[] = [
   { pkg: 'vega', why: 'only the chart renderer draws with Vega', allowed: (f) => f === 'src/report/charts/vega-door.ts' },
   { pkg: 'vega-lite', why: 'only the chart renderer compiles Vega-Lite', allowed: (f) => f === 'src/report/charts/vega-door.ts' },
   { pkg: 'elkjs', why: 'only the docs layout lays out the lineage graph', allowed: (f) => f === 'src/docs/layout.ts' },
-  { pkg: 'kysely', why: 'Kysely enters through the engine dialect and the typed contexts built on it', allowed: (f) => f.startsWith('src/engine/') || f.startsWith('src/analyse/') || f.startsWith('src/ledger/') },
+  { pkg: 'kysely', why: 'Kysely enters through the engine dialect and the typed contexts built on it', allowed: (f) => f.startsWith('src/engine/') || f.startsWith('src/ledger/') },
 ];
 
 const matches = (door: Door, specifier: string): boolean =>
@@ -102,5 +102,49 @@ describe('import rules', () => {
     ]));
     expect(files.size).toBeGreaterThan(20);
     expect(violations(files)).toEqual([]);
+  });
+});
+
+/**
+ * The layers (README's folder map): shared vocabulary below what uses it, data flowing
+ * forward. `core/` and `stats/` import nothing of ours; nothing imports the orchestrator
+ * (`runner/`) or the command line (`cli/`) except `cli/` itself.
+ */
+function layerViolations(files: ReadonlyMap<string, string>): string[] {
+  const out: string[] = [];
+  for (const [file, text] of files) {
+    const folder = file.split('/')[1]!;
+    for (const spec of importsOf(text).filter((s) => s.startsWith('.'))) {
+      const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), spec));
+      if (!target.startsWith('src/')) continue;
+      const to = target.split('/')[1]!;
+      if (to === folder) continue;
+      if (folder === 'core' || folder === 'stats') out.push(`${file} imports ${target}: ${folder}/ imports nothing of ours`);
+      else if ((to === 'runner' || to === 'cli') && folder !== 'cli') out.push(`${file} imports ${target}: only cli/ imports ${to}/`);
+    }
+  }
+  return out.sort();
+}
+
+describe('layer rules', () => {
+  it('flags an upward import and allows one inside a folder', () => {
+    const files = new Map([
+      ['src/core/errors.ts', "import { x } from '../engine/connection.ts';"],
+      ['src/stats/srm.ts', "import { y } from './types.ts';"],
+      ['src/report/memo.ts', "import { runBuild } from '../runner/run-build.ts';"],
+      ['src/cli/commands/build.ts', "import { runBuild } from '../../runner/run-build.ts';"],
+    ]);
+    expect(layerViolations(files)).toEqual([
+      'src/core/errors.ts imports src/engine/connection.ts: core/ imports nothing of ours',
+      'src/report/memo.ts imports src/runner/run-build.ts: only cli/ imports runner/',
+    ]);
+  });
+
+  it('src/ keeps its layers', () => {
+    const files = new Map(sourceFiles(path.join(REPO_ROOT, 'src')).map((f) => [
+      path.relative(REPO_ROOT, f).split(path.sep).join('/'),
+      readFileSync(f, 'utf8'),
+    ]));
+    expect(layerViolations(files)).toEqual([]);
   });
 });
