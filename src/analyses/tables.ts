@@ -37,7 +37,7 @@ export const ANALYSIS_RESULTS = spec({
   mde_absolute: 'double', mde_relative: 'double', mde_power: 'double',
   // the pre-registered estimator (cuped | raw) gives every column above; the raw one is shown beside it
   estimator: 'varchar', raw_relative_lift: 'double', raw_relative_ci_lower: 'double', raw_relative_ci_upper: 'double', raw_p_value: 'double',
-  // guardrails: the one-sided test in the harmful direction at harm_alpha = alpha / (2 × guardrails),
+  // guardrails: the one-sided test in the harmful direction at harm_alpha = alpha / (2 × guardrails × treatments),
   // and the worst relative effect it cannot rule out (harm_bound); non-inferiority only when opted in
   harm_p_value: 'double', harm_alpha: 'double', harm_bound: 'double', noninferiority: 'boolean', ni_n_per_arm: 'double',
 });

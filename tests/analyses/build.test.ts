@@ -7,12 +7,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TempProject } from '../helpers/project.ts';
 import { xp } from '../helpers/cli.ts';
-import { analysisProject, tableRows } from './support.ts';
+import { analysisProject, METRICS, tableRows } from './support.ts';
 
-const design = (extra: string): string => `    variants: { control: 0.5, treatment: 0.5 }
+const design = (extra: string, guardrails = 'bounce_rate'): string => `    variants: { control: 0.5, treatment: 0.5 }
     primary_metric: conversion
     secondary_metrics: [revenue, revenue_per_order]
-    guardrails: [bounce_rate]
+    guardrails: [${guardrails}]
     start: 2026-03-02
     days: 14
     pre_period_days: 14
@@ -20,7 +20,7 @@ ${extra}`;
 
 const EXPERIMENTS = `  exp_lift:
     name: Known lift
-${design(`    synth: { seed: 11, n_users: 6000, exposure_rate: 1, base_conversion: 0.2, effect_lift_conversion: 0.4 }`)}
+${design(`    synth: { seed: 11, n_users: 6000, exposure_rate: 1, base_conversion: 0.2, effect_lift_conversion: 0.4 }`, 'bounce_rate, bounce_ni')}
   exp_srm:
     name: Skewed split
 ${design(`    synth: { seed: 12, n_users: 4000, srm_skew: 0.1 }`)}
@@ -46,6 +46,8 @@ let code: number;
 let output: string;
 beforeAll(async () => {
   p = analysisProject(EXPERIMENTS);
+  // the same bounce metric once more, opted in to non-inferiority (a guardrail of exp_lift only)
+  p.write('configs/dev.yaml', p.read('configs/dev.yaml').replace(METRICS, `${METRICS}  bounce_ni: { type: binomial, event: bounce, direction: decrease, margin: 0.2, noninferiority: true }\n`));
   const r = await xp(p.root, 'build', '--select', 'all', '--generate-synth');
   code = r.code;
   output = r.stdout + r.stderr;
@@ -69,25 +71,50 @@ describe('xp build with the analysis plugins', () => {
 
   it('detects a known +40% conversion lift with the right sign and ships it', async () => {
     const ab = await one('analysis_results', 'exp_lift', (r) => r.metric === 'conversion');
-    expect(ab).toMatchObject({ status: 'ok', metric_role: 'primary', test: 'proportion-score', significant: true, outcome: 'better' });
+    // pre_period_days > 0 and variance_reduction by default: CUPED is the pre-registered estimator
+    expect(ab).toMatchObject({ status: 'ok', metric_role: 'primary', estimator: 'cuped', significant: true, outcome: 'better' });
     expect(ab.absolute_lift).toBeGreaterThan(0);
     expect(ab.relative_lift).toBeGreaterThan(0.2);
     expect(ab.relative_ci_lower).toBeGreaterThan(0);
     expect(ab.p_value).toBeLessThan(1e-6);
+    expect(ab.raw_relative_lift).toBeGreaterThan(0.2);
+    expect(ab.raw_p_value).toBeLessThan(1e-6);
     expect(ab.chance_to_beat_control).toBeGreaterThan(0.999);
+    expect(ab.mde_relative).toBeGreaterThan(0);
+    expect(ab.mde_relative).toBeLessThan(ab.relative_lift);
     const decision = await one('decisions', 'exp_lift', () => true);
     expect(decision).toMatchObject({ decision: 'ship', rule: 'win', best_treatment: 'treatment', sequential: false, is_final: true });
-    expect(decision.headline).toMatch(/^Ship treatment: conversion \+\d+\.\d%/);
+    expect(decision.headline).toMatch(/^Ship treatment: conversion is significantly better \(\+\d+\.\d%, 95% CI \+\d+\.\d% to \+\d+\.\d%\); no guardrail is worse\.$/);
+    const pct = (x: number): string => `+${(x * 100).toFixed(1)}%`;
+    expect(decision.headline).toContain(`(${pct(ab.relative_lift)}, 95% CI ${pct(ab.relative_ci_lower)} to ${pct(ab.relative_ci_upper)})`);
+    expect(JSON.parse(decision.reasons)[0]).toMatchObject({ code: 'PRIMARY_BETTER', kind: 'blocking', variant: 'treatment' });
   });
 
-  it('reports guardrails as non-inferiority tests with a pass flag', async () => {
+  it('reports guardrails: harm at alpha / (2 G) for each, non-inferiority only for the opted-in one', async () => {
     const g = await one('analysis_results', 'exp_lift', (r) => r.metric === 'bounce_rate');
-    expect(g).toMatchObject({ metric_role: 'guardrail', direction: 'decrease', is_guardrail: true, guardrail_margin: 0.2, guardrail_pass: true, guardrail_harm: false });
+    // two guardrails (bounce_rate, bounce_ni): harm_alpha = 0.05 / (2 · 2)
+    expect(g).toMatchObject({
+      metric_role: 'guardrail', direction: 'decrease', is_guardrail: true, guardrail_margin: 0.2, noninferiority: false,
+      harm_alpha: 0.0125, guardrail_harm: false, guardrail_pass: null, noninferiority_p_value: null, noninferiority_bound: null, ni_n_per_arm: null,
+    });
+    expect(g.harm_p_value).toBeGreaterThan(0.0125);
+    // decrease metric: the worst relative increase the data cannot rule out, above the estimate
+    expect(g.harm_bound).toBeGreaterThan(g.relative_lift);
+    const ni = await one('analysis_results', 'exp_lift', (r) => r.metric === 'bounce_ni');
+    expect(ni).toMatchObject({ metric_role: 'guardrail', is_guardrail: true, guardrail_margin: 0.2, noninferiority: true, harm_alpha: 0.0125, guardrail_harm: false, guardrail_pass: true });
+    expect(ni.relative_lift).toBeCloseTo(g.relative_lift, 12);
     // decrease metric: the test bounds the relative increase from above, below the margin
-    expect(g.noninferiority_bound).toBeLessThan(0.2);
-    expect(g.noninferiority_p_value).toBeLessThan(0.05);
+    expect(ni.noninferiority_bound).toBeLessThan(0.2);
+    expect(ni.noninferiority_p_value).toBeLessThan(0.05);
+    expect(ni.ni_n_per_arm).toBeGreaterThan(0);
+    expect(ni.ni_n_per_arm).toBeLessThanOrEqual(ni.control_n);
     const secondary = await one('analysis_results', 'exp_lift', (r) => r.metric === 'revenue');
-    expect(secondary).toMatchObject({ metric_role: 'secondary', is_guardrail: false, guardrail_pass: null });
+    expect(secondary).toMatchObject({ metric_role: 'secondary', is_guardrail: false, guardrail_pass: null, noninferiority: null, harm_alpha: null });
+    // the other experiments have one guardrail each
+    const single = await one('analysis_results', 'exp_pretrend', (r) => r.metric === 'bounce_rate');
+    expect(single.harm_alpha).toBe(0.025);
+    const reasons = JSON.parse((await one('decisions', 'exp_lift', () => true)).reasons) as { code: string; metric?: string; kind: string }[];
+    expect(reasons.filter((r) => r.code === 'GUARDRAIL_NOT_WORSE').map((r) => [r.metric, r.kind]).sort()).toEqual([['bounce_ni', 'note'], ['bounce_rate', 'note']]);
   });
 
   it('flags a sample-ratio mismatch and decides to investigate', async () => {
@@ -155,9 +182,18 @@ describe('xp build with the analysis plugins', () => {
     expect(cuped.correlation).toBeGreaterThanOrEqual(0.1);
     expect(cuped.variance_reduction).toBeGreaterThan(0);
     expect(cuped.adjusted_se).toBeLessThan(cuped.raw_se);
-    const ab = await one('analysis_results', 'exp_lift', (r) => r.metric === 'conversion');
-    expect(cuped.raw_lift).toBeCloseTo(ab.absolute_lift, 12);
+    expect(cuped.raw_lift).toBeGreaterThan(0);
     expect(cuped.adjusted_lift).toBeGreaterThan(0);
+    // analysis_results reports the pre-registered CUPED estimate, with the raw one beside it
+    const ab = await one('analysis_results', 'exp_lift', (r) => r.metric === 'conversion');
+    expect(ab.estimator).toBe('cuped');
+    expect(ab.absolute_lift).toBeCloseTo(cuped.adjusted_lift, 12);
+    expect(ab.absolute_se).toBeCloseTo(cuped.adjusted_se, 12);
+    expect(ab.absolute_ci_lower).toBeCloseTo(cuped.adjusted_ci_lower, 12);
+    expect(ab.p_value).toBeCloseTo(cuped.adjusted_p_value, 12);
+    expect(ab.relative_lift).toBeCloseTo(cuped.adjusted_relative_lift, 12);
+    expect(ab.raw_relative_lift).toBeCloseTo(cuped.raw_relative_lift, 12);
+    expect(ab.raw_relative_ci_lower).not.toBeCloseTo(ab.relative_ci_lower, 6);
     const low = await one('analysis_results_cuped', 'exp_lift', (r) => r.metric === 'bounce_rate');
     expect(low).toMatchObject({ status: 'not-eligible', reason: 'LOW_CORRELATION' });
     const did = await one('did_results', 'exp_lift', (r) => r.metric === 'conversion');

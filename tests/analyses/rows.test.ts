@@ -9,7 +9,7 @@ import type { MetricPlan } from '../../src/analyses/lib/settings.ts';
 import { cupedTest, differenceInDifferences, preTrendTest, srmTest } from '../../src/stats/index.ts';
 
 const experiment = { control: 'control', treatments: ['treatment'], alpha: 0.05, pre_period_days: 14 };
-const plan = (name = 'revenue', type: MetricPlan['type'] = 'mean'): MetricPlan => ({ name, type, role: 'primary', direction: 'increase', margin: null });
+const plan = (name = 'revenue', type: MetricPlan['type'] = 'mean'): MetricPlan => ({ name, type, role: 'primary', direction: 'increase', margin: null, noninferiority: false, estimator: type === 'ratio' ? 'raw' : 'cuped' });
 const agg = (variant: string, over: Partial<OverallAggregate> = {}): OverallAggregate => ({
   variant, metric: 'revenue', metric_type: 'mean', n: 1000, sum: 2000, sum_squares: 9000, pre_sum: 1900, pre_sum_squares: 8000, sum_pre_product: 6500,
   denominator_sum: null, denominator_sum_squares: null, numerator_denominator_sum: null, ...over,

@@ -1,7 +1,7 @@
 /** computeLook without DuckDB: boundaries from the earlier looks, the final look, no-look cases, A/B/n. */
 import { describe, expect, it } from 'vitest';
 import { computeLook, leadingZ, lookDecision, nextPlannedFraction, type LookInput, type PreviousLook } from '../../src/analyses/lib/sequential-look.ts';
-import { groupSequentialBounds } from '../../src/stats/index.ts';
+import { groupSequentialBounds, normalQuantile } from '../../src/stats/index.ts';
 
 const plan = { looks: 4, spending: 'obrien-fleming' as const, alpha: 0.05, targetNPerArm: 1000 };
 const input = (over: Partial<LookInput> = {}): LookInput => ({
@@ -63,6 +63,25 @@ describe('computeLook', () => {
     expect(o.alphaSpent).toBeCloseTo(2 * bounds([0.3], 0.025).cumulativeAlphaSpent[0]!, 15);
     expect(o.variants.map((v) => v.decision)).toEqual(['continue', 'stop-efficacy']);
     expect(o.decision).toBe('stop-efficacy');
+  });
+
+  it('guardrail boundary: the same spending function at alpha / (guardrails × treatments), harm one-sided at half of it', () => {
+    const none = computeLook(input());
+    expect(none.status === 'ok' && none.guardrailBoundary).toBeNull();
+    const one = computeLook(input({ guardrailComparisons: 1 }));
+    if (one.status !== 'ok') throw new Error(one.status);
+    expect(one.guardrailBoundary).toBeCloseTo(bounds([0.3], 0.05).zBounds[0]!, 12);
+    // two guardrails × two treatments, at look 3 given the earlier looks
+    const previous = [prev(1, 0.3), prev(2, 0.55)];
+    const four = computeLook(input({ previous, rawInformationFraction: 0.8, treatments: 2, guardrailComparisons: 4, variants: [{ variant: 'a', z: 0 }, { variant: 'b', z: 0 }] }));
+    if (four.status !== 'ok') throw new Error(four.status);
+    expect(four.guardrailBoundary).toBeCloseTo(bounds([0.3, 0.55, 0.8], 0.05 / 4).zBounds[2]!, 12);
+    expect(four.guardrailBoundary!).toBeGreaterThan(four.boundary!);
+    // a single final look: the fixed-horizon one-sided harm test at alpha / (2 G)
+    const final = computeLook(input({ windowComplete: true, guardrailComparisons: 2 }));
+    expect(final.status === 'ok' && final.guardrailBoundary).toBeCloseTo(normalQuantile(1 - 0.05 / (2 * 2)), 6);
+    // the boundary does not decide the primary's look
+    expect(final.decision).toBe('final-no-effect');
   });
 });
 

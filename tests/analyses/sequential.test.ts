@@ -59,6 +59,8 @@ describe('sequential looks across builds', () => {
     expect(row.information_fraction).toBeLessThan(0.6);
     const [expected] = groupSequentialBounds({ informationFractions: [row.information_fraction], alpha: 0.05, sided: 2, spending: 'obrien-fleming' }).zBounds;
     expect(row.boundary).toBeCloseTo(expected!, 10);
+    // one guardrail × one treatment: the guardrails' harm boundary spends the same alpha
+    expect(row.guardrail_boundary).toBeCloseTo(expected!, 10);
     expect(row.decision).toBe(Math.abs(row.z) >= row.boundary ? 'stop-efficacy' : 'continue');
     expect(row.next_information_fraction).toBeCloseTo(2 / 3, 12);
     expect(row.next_boundary).toBeGreaterThan(1.96);
@@ -93,6 +95,7 @@ describe('sequential looks across builds', () => {
     expect(row.information_fraction).toBeGreaterThan(0.9);
     const bounds = groupSequentialBounds({ informationFractions: [recorded[0]!.informationFraction, 1], alpha: 0.05, sided: 2, spending: 'obrien-fleming' });
     expect(row.boundary).toBeCloseTo(bounds.zBounds[1]!, 10);
+    expect(row.guardrail_boundary).toBeCloseTo(bounds.zBounds[1]!, 10);
     expect(row.alpha_spent).toBeCloseTo(0.05, 12);
     expect(['stop-efficacy', 'stop-harm', 'final-no-effect']).toContain(row.decision);
     expect(rows[0]!.boundary).toBeCloseTo(recorded[0]!.boundary!, 12);

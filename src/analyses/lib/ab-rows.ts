@@ -76,7 +76,7 @@ function mde(absolute: Comparison, relative: Comparison | null, alpha: number, p
 
 /**
  * Guardrail (docs/statistics.md#decision-rules). Harm: the one-sided test in the harmful
- * direction at harmAlpha = alpha / (2 G), Bonferroni over the experiment's G guardrails
+ * direction at harmAlpha = alpha / (2 G T), Bonferroni over the G guardrails × T treatments
  * (Kohavi, Tang & Xu 2020, ch. 21: guardrails are a family; Spotify 2024, "Risk-aware
  * product decisions in A/B tests with multiple metrics"), with harm_bound the worst
  * relative effect the data cannot rule out at that level. Non-inferiority at the margin
@@ -120,7 +120,7 @@ export function abRows(input: AbInput): AbRow[] {
   const m = experiment.treatments.length;
   const mdeAlpha = method && m > 1 ? alpha / m : alpha;
   const aggregates = new Map(input.aggregates.map((a) => [key(a.metric, a.variant), a]));
-  const design: GuardrailDesign = { alpha, power: decision.power, guardrails: Math.max(1, plans.filter((p) => p.role === 'guardrail').length) };
+  const design: GuardrailDesign = { alpha, power: decision.power, guardrails: Math.max(1, plans.filter((p) => p.role === 'guardrail').length) * Math.max(1, m) };
   const rows: AbRow[] = [];
   for (const plan of plans) {
     const metricRows: AbRow[] = [];
