@@ -4,6 +4,8 @@
  */
 import { XpError } from '../core/errors.ts';
 import type { Experiment, SynthConfig } from '../project/types.ts';
+import { outcomeModel, REPEAT_PURCHASE_RATE, type OutcomeModel } from './model.ts';
+import { GOLDEN_GAMMA, mix64 } from './random.ts';
 
 const DAY_US = 86_400_000_000;
 
@@ -18,7 +20,7 @@ export interface SynthVariant {
 
 export interface SynthPlan {
   readonly experimentId: string;
-  /** 64-bit key derived from (experiment id, seed): every random draw hashes it */
+  /** 64-bit key derived from (experiment id, seed): the root of every random stream */
   readonly key: bigint;
   readonly nUsers: number;
   /** digits of the largest user index, so user ids sort as strings too */
@@ -33,17 +35,17 @@ export interface SynthPlan {
   readonly preStartUs: bigint;
   readonly variants: readonly SynthVariant[];
   readonly synth: SynthConfig;
+  /** per-arm rates and order values the data is drawn from (model.ts) */
+  readonly model: OutcomeModel;
   /** expected page views per user and period, after purchases and bounces take their share */
   readonly pageViewsPost: number;
   readonly pageViewsPre: number;
 }
 
-/** Probability that a converting user buys a second time in the same period. */
-export const REPEAT_PURCHASE_RATE = 0.2;
 /** Share of exposed users whose exposure is logged again later (same variant): not a fault. */
 export const REPEAT_EXPOSURE_RATE = 0.1;
 
-/** FNV-1a 64 of the text: a stable, dependency-free key for (experiment id, seed). */
+/** FNV-1a 64 of the text: a stable, dependency-free digest of the experiment id. */
 function fnv1a64(text: string): bigint {
   let h = 0xcbf29ce484222325n;
   for (const byte of new TextEncoder().encode(text)) {
@@ -51,6 +53,15 @@ function fnv1a64(text: string): bigint {
     h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
   }
   return h;
+}
+
+/**
+ * The root key of (experiment id, seed): both enter through mix64, so neighbouring seeds
+ * (or ids) give unrelated keys; for a fixed id it is a bijection of the 64-bit seed.
+ */
+export function rootKey(experimentId: string, seed: number): bigint {
+  const seedBits = BigInt.asUintN(64, BigInt(seed));
+  return mix64(mix64(fnv1a64(experimentId)) ^ mix64((seedBits + 1n) * GOLDEN_GAMMA));
 }
 
 function startMicros(start: string): bigint {
@@ -102,7 +113,7 @@ export function synthPlan(experiment: Experiment): SynthPlan {
     periodDays === 0 ? 0 : Math.max(0, (synth.events_per_user * periodDays) / totalDays - fixedPerPeriod);
   return {
     experimentId: experiment.id,
-    key: fnv1a64(`${experiment.id}\u0000${synth.seed}`),
+    key: rootKey(experiment.id, synth.seed),
     nUsers: synth.n_users,
     userIdWidth: String(Math.max(0, synth.n_users - 1)).length,
     days,
@@ -113,6 +124,7 @@ export function synthPlan(experiment: Experiment): SynthPlan {
     preStartUs: startUs - BigInt(prePeriodDays) * BigInt(DAY_US),
     variants: variantShares(experiment, synth),
     synth,
+    model: outcomeModel(experiment, synth),
     pageViewsPost: budget(days),
     pageViewsPre: budget(prePeriodDays),
   };
