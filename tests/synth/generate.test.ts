@@ -208,8 +208,8 @@ describe('generateExperimentData: shape of the data', () => {
     expect(conv['widget_b']! / conv['control']!).toBeGreaterThan(1.3);
     for (const r of rows) {
       expect(r.revenue).toBeGreaterThan(12.5);
-      expect(r.revenue).toBeLessThan(14.5);
-      expect(r.sd).toBeGreaterThan(3.5);
+      expect(r.revenue).toBeLessThan(21);
+      expect(r.sd).toBeGreaterThan(2.5);
       expect(r.sd).toBeLessThan(4.5);
     }
   });

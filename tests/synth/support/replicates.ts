@@ -63,7 +63,7 @@ export interface ArmStats {
 /** One row per replicate × variant, ordered by replicate then variant. */
 export async function armStats(db: Db, root: string): Promise<ArmStats[]> {
   const q = (table: string): string => `read_parquet('${path.join(root, 'rep-*', table, 'part-0.parquet')}', filename = true)`;
-  const rep = `regexp_extract(filename, 'rep-(\\d+)', 1)::integer`;
+  const rep = `regexp_extract(filename, '/rep-(\\d+)/', 1)::integer`;
   const windowStart = `timestamp '${START} 00:00:00'`;
   const windowEnd = `(${windowStart} + to_days(${DAYS}))`;
   return db.all<ArmStats & Record<string, unknown>>(`
