@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../src/engine/connection.ts';
 import { experimentSchema } from '../../src/project/config-schema.ts';
 import type { Experiment } from '../../src/project/types.ts';
-import { generateExperimentData, generatedFilesFor, synthPlan } from '../../src/synth/index.ts';
+import { generateExperimentData, generatedFilesFor, plantedTruth, synthPlan } from '../../src/synth/index.ts';
 
 /** A resolved experiment as the config loader would return it. */
 function experiment(id: string, overrides: Record<string, unknown> = {}, synth: Record<string, unknown> = {}): Experiment {
@@ -47,12 +47,12 @@ afterAll(() => {
 });
 
 let dirCount = 0;
-async function generate(exp: Experiment): Promise<{ dir: string; exposures: string; outcomes: string; rows: { exposures: number; outcomes: number } }> {
+async function generate(exp: Experiment): Promise<{ experiment: Experiment; dir: string; exposures: string; outcomes: string; rows: { exposures: number; outcomes: number } }> {
   const dir = path.join(root, `${exp.id}-${dirCount++}`);
   const result = await generateExperimentData(db, exp, dir);
   const files = generatedFilesFor(dir);
   expect(result.files).toEqual([files.exposures, files.outcomes]);
-  return { dir, ...files, rows: { exposures: result.exposures, outcomes: result.outcomes } };
+  return { experiment: exp, dir, ...files, rows: { exposures: result.exposures, outcomes: result.outcomes } };
 }
 
 async function one<T>(sql: string): Promise<T> {
@@ -191,27 +191,72 @@ describe('generateExperimentData: shape of the data', () => {
     expect(r).toEqual({ before_exposure: 0, unexposed_pre: 0 });
   });
 
-  it('applies the conversion lift to every treatment and keeps revenue near its mean', async () => {
-    const rows = await db.all<{ variant: string; conversion: number; revenue: number; sd: number }>(
+  it('plants the truth plantedTruth reports: conversion lift in every treatment, revenue per user unchanged (its lift is 0), order value down by 1/1.5', async () => {
+    const rows = await db.all<{ variant: string; users: number; conversion: number; revenue: number; order_value: number; sd: number; bounce: number; views: number; viewed: number }>(
       `with x as (select user_id, min(variant) as variant, min(exposed_at) as at from read_parquet('${g.exposures}') group by user_id),
-       post as (select x.user_id, x.variant, o.event, o.value from x left join read_parquet('${g.outcomes}') o
-                on o.user_id = x.user_id and o.occurred_at >= x.at)
-       select variant,
-              count(distinct user_id) filter (where event = 'purchase') / count(distinct user_id) as conversion,
-              avg(value) as revenue, stddev(value) as sd
-       from post group by variant order by variant`,
+       per_user as (
+         select x.user_id, x.variant,
+                count(o.user_id) filter (where o.event = 'purchase') as purchases,
+                coalesce(sum(o.value) filter (where o.event = 'purchase'), 0) as revenue,
+                count(o.user_id) filter (where o.event = 'bounce') as bounces,
+                count(o.user_id) filter (where o.event = 'page_view') as views
+         from x left join read_parquet('${g.outcomes}') o on o.user_id = x.user_id and o.occurred_at >= x.at
+         group by x.user_id, x.variant),
+       orders as (select x.variant, o.value from x join read_parquet('${g.outcomes}') o on o.user_id = x.user_id and o.occurred_at >= x.at where o.event = 'purchase')
+       select p.variant, count(*) as users, avg((purchases > 0)::int) as conversion, avg(revenue) as revenue, avg((bounces > 0)::int) as bounce,
+              avg(views) as views, avg((views > 0)::int) as viewed,
+              (select avg(value) from orders where orders.variant = p.variant) as order_value,
+              (select stddev(value) from orders where orders.variant = p.variant) as sd
+       from per_user p group by p.variant order by p.variant`,
     );
-    const conv = Object.fromEntries(rows.map((r) => [r.variant, r.conversion]));
-    expect(conv['control']).toBeGreaterThan(0.085);
-    expect(conv['control']).toBeLessThan(0.115);
-    expect(conv['widget_a']! / conv['control']!).toBeGreaterThan(1.3);
-    expect(conv['widget_b']! / conv['control']!).toBeGreaterThan(1.3);
+    const truth = plantedTruth(g.experiment, {
+      conversion: { type: 'binomial', event: 'purchase' },
+      revenue: { type: 'mean', event: 'purchase', value: 'value' },
+      order_value: { type: 'ratio', numerator: { event: 'purchase', value: 'value' }, denominator: { event: 'purchase' } },
+      bounce: { type: 'binomial', event: 'bounce' },
+      views: { type: 'mean', event: 'page_view' },
+      viewed: { type: 'binomial', event: 'page_view' },
+    });
+    const truthOf = (metric: string, variant: string): number => {
+      const m = truth.metrics.find((x) => x.metric === metric);
+      if (m?.status !== 'ok') throw new Error(metric);
+      return variant === m.control.variant ? m.control.value : m.treatments.find((t) => t.variant === variant)!.value;
+    };
+    expect(rows.map((r) => r.variant)).toEqual(['control', 'widget_a', 'widget_b']);
     for (const r of rows) {
-      expect(r.revenue).toBeGreaterThan(12.5);
-      expect(r.revenue).toBeLessThan(21);
-      expect(r.sd).toBeGreaterThan(2.5);
-      expect(r.sd).toBeLessThan(4.5);
+      // about 16,000 users per arm; each bound is about 3.5 standard errors
+      const sd = (p: number): number => Math.sqrt((p * (1 - p)) / r.users);
+      expect(Math.abs(r.conversion - truthOf('conversion', r.variant)), r.variant).toBeLessThan(3.5 * sd(truthOf('conversion', r.variant)));
+      expect(Math.abs(r.bounce - truthOf('bounce', r.variant)), r.variant).toBeLessThan(3.5 * sd(0.3));
+      expect(Math.abs(r.viewed - truthOf('viewed', r.variant)), r.variant).toBeLessThan(3.5 * sd(truthOf('viewed', r.variant)));
+      // revenue per user: per-user sd about 7.8
+      expect(Math.abs(r.revenue - truthOf('revenue', r.variant)), r.variant).toBeLessThan(3.5 * (7.8 / Math.sqrt(r.users)));
+      expect(Math.abs(r.views - truthOf('views', r.variant)), r.variant).toBeLessThan(0.05);
+      // order value: lognormal with the configured coefficient of variation (4 / 20) in every arm
+      const orderValue = truthOf('order_value', r.variant);
+      expect(Math.abs(r.order_value - orderValue), r.variant).toBeLessThan(0.02 * orderValue);
+      expect(Math.abs(r.sd / r.order_value - 0.2), r.variant).toBeLessThan(0.02);
     }
+    expect(truthOf('conversion', 'widget_a') / truthOf('conversion', 'control')).toBeCloseTo(1.5, 12);
+    expect(truthOf('revenue', 'widget_b')).toBeCloseTo(truthOf('revenue', 'control'), 12);
+    expect(truthOf('order_value', 'widget_a')).toBeCloseTo(20 / 1.5, 12);
+  });
+
+  it('correlates conversion (not bouncing) between the pre and the post period, as CUPED needs', async () => {
+    const r = await one<{ conversion: number; bounce: number }>(
+      `with x as (select user_id, min(exposed_at) as at from read_parquet('${g.exposures}') group by user_id),
+       per_user as (
+         select x.user_id,
+                max((o.event = 'purchase' and o.occurred_at >= x.at)::int) as conv_post, max((o.event = 'purchase' and o.occurred_at < '2026-03-02')::int) as conv_pre,
+                max((o.event = 'bounce' and o.occurred_at >= x.at)::int) as bounce_post, max((o.event = 'bounce' and o.occurred_at < '2026-03-02')::int) as bounce_pre
+         from x left join read_parquet('${g.outcomes}') o using (user_id) group by x.user_id)
+       select corr(conv_pre, conv_post) as conversion, corr(bounce_pre, bounce_post) as bounce from per_user`,
+    );
+    // phi of the threshold model (src/synth/model.ts): 0.249 for conversion at 0.1 (the treatments' 0.15 dilutes it a little), 0.058 for bouncing at 0.3
+    expect(r.conversion).toBeGreaterThan(0.18);
+    expect(r.conversion).toBeLessThan(0.3);
+    expect(r.bounce).toBeGreaterThan(0.03);
+    expect(r.bounce).toBeLessThan(0.09);
   });
 
   it('correlates each user\'s pre-period behaviour with the post period (a working CUPED covariate)', async () => {

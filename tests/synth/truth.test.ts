@@ -4,7 +4,9 @@
  * quadrature in scipy.
  */
 import { describe, expect, it } from 'vitest';
-import { plantedTruth, synthPlan, type MetricTruth, type PlantedTruth } from '../../src/synth/index.ts';
+import { metricSchema } from '../../src/project/config-schema.ts';
+import type { MetricConfig } from '../../src/project/types.ts';
+import { plantedTruth, SHIPPED_TRUTH_METRICS, synthPlan, type MetricTruth, type PlantedTruth } from '../../src/synth/index.ts';
 import { calibrationExperiment } from './support/replicates.ts';
 
 const ok = (truth: PlantedTruth, metric: string): Extract<MetricTruth, { status: 'ok' }> => {
@@ -24,6 +26,11 @@ describe('plantedTruth: the shipped metrics', () => {
     expect(truth.metrics.map((m) => [m.metric, m.status])).toEqual([['conversion', 'ok'], ['revenue', 'ok'], ['revenue_per_order', 'ok'], ['bounce_rate', 'ok']]);
     expect(truth.control).toBe('control');
     expect(plantedTruth(synthPlan(calibrationExperiment('exp_truth', synth)))).toEqual(truth);
+  });
+
+  it('takes the project\'s metric definitions as they are, and the shipped ones by default', () => {
+    const metrics: Record<string, MetricConfig> = Object.fromEntries(Object.entries(SHIPPED_TRUTH_METRICS).map(([name, m]) => [name, metricSchema.parse(m)]));
+    expect(plantedTruth(calibrationExperiment('exp_truth', synth), metrics)).toEqual(truth);
   });
 
   it('conversion: exactly base_conversion in control and the configured lift in treatment, nothing capped', () => {
