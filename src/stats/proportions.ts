@@ -96,7 +96,13 @@ function restrictedRatesForRatio(t: Arm, c: Arm, rr: number): readonly [pt: numb
  * Wilson score interval for one proportion (Wilson 1927):
  * (x + z^2/2)/(n + z^2) +- z sqrt(n) sqrt(p(1-p) + z^2/(4n)) / (n + z^2).
  */
-function wilson(arm: Arm, z: number): readonly [number, number] {
+/** x successes in n trials, two-sided at `level` (the interval `xp aa` reports for its rates). */
+export function wilsonInterval(x: number, n: number, level = 0.95): readonly [number, number] {
+  if (!(n > 0) || x < 0 || x > n) throw new RangeError(`wilsonInterval: ${x} of ${n}`);
+  return wilson({ x, n, p: x / n }, normalQuantile(1 - (1 - level) / 2));
+}
+
+function wilson(arm: Pick<Arm, 'x' | 'n' | 'p'>, z: number): readonly [number, number] {
   const z2 = z * z;
   const centre = (arm.x + z2 / 2) / (arm.n + z2);
   const half = ((z * Math.sqrt(arm.n)) / (arm.n + z2)) * Math.sqrt(arm.p * (1 - arm.p) + z2 / (4 * arm.n));

@@ -15,6 +15,7 @@ import { registerLedger } from './ledger.ts';
 import { registerExperiment } from './experiment.ts';
 import { registerPower } from './power.ts';
 import { registerHealth } from './health.ts';
+import { registerAa } from './aa.ts';
 
 export const COMMANDS: readonly RegisterCommand[] = [
   registerBuild,
@@ -28,5 +29,6 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerLedger,
   registerExperiment,
   registerPower,
+  registerAa,
   registerHealth,
 ];
