@@ -108,6 +108,8 @@ export const SEQUENTIAL_LOOKS = spec({
   always_valid_ci_lower: 'double', always_valid_ci_upper: 'double', always_valid_looks: 'integer',
   last_day_index: 'integer', window_days: 'integer', window_complete: 'boolean',
   guardrail_boundary: 'double',
+  // the guardrails' z at this look ({ metric: { variant: z } }): a build standing on a recorded look judges harm by them
+  guardrail_z: 'json',
 });
 export type SequentialRow = RowOf<typeof SEQUENTIAL_LOOKS>;
 

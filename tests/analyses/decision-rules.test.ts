@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decide, type DecisionInput, type GuardrailResult, type PrimaryResult } from '../../src/analyses/lib/decision-rules.ts';
-import { guardrailResult, primaryResult, sequentialState } from '../../src/analyses/lib/decision-inputs.ts';
+import { guardrailResult, primaryResult, sequentialState, withLookZ } from '../../src/analyses/lib/decision-inputs.ts';
 
 const primary = (over: Partial<PrimaryResult> = {}): PrimaryResult => ({
   variant: 'treatment', status: 'ok', reason: null, absoluteLift: 0.002, relativeLift: 0.02, relativeCiLower: -0.01, relativeCiUpper: 0.05,
@@ -325,11 +325,16 @@ describe('decision inputs from the result rows', () => {
     expect(primaryResult({ variant: 'treatment', status: 'ok', mde_relative: 0.04, outcome: 'better' })).toMatchObject({ mdeRelative: 0.04, outcome: 'better' });
   });
 
-  it('the guardrail boundary of the current look; none when the build stands on an earlier look', () => {
+  it('the guardrail boundary and z of the look the decision stands on: the current one, or the last recorded one', () => {
     const row = { variant: 'treatment', planned_looks: 3, decision: 'continue', z: 1, boundary: 3.7, is_final_look: false, guardrail_boundary: 3.9 };
     expect(sequentialState([{ ...row, look: 1, is_current: true, look_status: 'recorded' }])).toMatchObject({ look: 1, guardrailBoundary: 3.9 });
-    const stands = sequentialState([{ ...row, look: 1, is_current: false, look_status: 'history' }, { ...row, look: 2, is_current: true, look_status: 'no-new-information' }]);
-    expect(stands).toMatchObject({ look: 1, guardrailBoundary: null });
+    const history = { ...row, look: 1, is_current: false, look_status: 'history', guardrail_boundary: 2.1, guardrail_z: { bounce_rate: { treatment: 2.5 } } };
+    const standing = [history, { ...row, look: 2, is_current: true, look_status: 'after-final', guardrail_boundary: null, guardrail_z: { bounce_rate: { treatment: 0.4 } } }];
+    expect(sequentialState(standing)).toMatchObject({ look: 1, guardrailBoundary: 2.1 });
+    // a harm found at the recorded final look is not forgotten by a later build on more data
+    const g = guardrailResult({ metric: 'bounce_rate', variant: 'treatment', direction: 'decrease', status: 'ok', statistic: 0.4 });
+    expect(withLookZ([g], standing)[0]!.statistic).toBe(2.5);
+    expect(withLookZ([g], [{ ...row, look: 1, is_current: true, look_status: 'recorded' }])[0]!.statistic).toBe(0.4);
     expect(sequentialState([{ ...row, look: 1, is_current: true, look_status: 'no-plan' }])).toBeNull();
   });
 });

@@ -4,7 +4,7 @@ import { loadDaily, loadOverall, overallArm } from '../lib/aggregates.ts';
 import type { ComparisonResult } from '../lib/compare.ts';
 import { preRegisteredEstimate } from '../lib/estimator.ts';
 import { computeLook, leadingZ, type SequentialPlan } from '../lib/sequential-look.ts';
-import { alwaysValid, currentRows, historyRows, previousLook, type LookDetails } from '../lib/sequential-rows.ts';
+import { alwaysValid, currentRows, historyRows, previousLook, type GuardrailZ, type LookDetails } from '../lib/sequential-rows.ts';
 import { metricPlans } from '../lib/settings.ts';
 import { SEQUENTIAL_LOOKS, type SequentialRow } from '../tables.ts';
 
@@ -31,8 +31,10 @@ export default definePlugin({
     const exp = ctx.experiment;
     const plans = metricPlans(exp, ctx.metrics);
     const primary = plans.find((p) => p.role === 'primary')!;
-    const guardrails = plans.filter((p) => p.role === 'guardrail').length;
-    const overall = (await loadOverall(ctx)).filter((r) => r.metric === primary.name);
+    const guardrailPlans = plans.filter((p) => p.role === 'guardrail');
+    const guardrails = guardrailPlans.length;
+    const all = await loadOverall(ctx);
+    const overall = all.filter((r) => r.metric === primary.name);
     const daily = (await loadDaily(ctx)).filter((r) => r.metric === primary.name);
     const arms = new Map(overall.map((r) => [r.variant, r.n]));
     const minN = Math.min(...[exp.control, ...exp.treatments].map((v) => arms.get(v) ?? 0));
@@ -67,6 +69,15 @@ export default definePlugin({
     const s = exp.sequential;
     const plan: SequentialPlan = { looks: s.looks, spending: s.spending === 'pocock' ? 'pocock' : 'obrien-fleming', alpha: s.alpha, targetNPerArm: s.target_n_per_arm };
     const comparisons = comparisonsAt(plan.alpha / Math.max(1, m));
+    // each guardrail's z by the same pre-registered estimator, kept with the look
+    const guardrailZ: GuardrailZ = Object.fromEntries(guardrailPlans.map((g) => {
+      const c = all.find((r) => r.metric === g.name && r.variant === exp.control);
+      return [g.name, Object.fromEntries(exp.treatments.map((v) => {
+        const t = all.find((r) => r.metric === g.name && r.variant === v);
+        const r = c && t ? preRegisteredEstimate(g, { control: c, treatment: t }, { control: overallArm(c), treatment: overallArm(t) }, { alpha: plan.alpha, difference: 'absolute' }) : null;
+        return [v, r && !isNotEstimable(r) ? r.statistic : null];
+      }))];
+    }));
     const earlier = ledger.currentLook ? ledger.looks.filter((l) => l.look < ledger.currentLook!.look) : [...ledger.looks];
     const variants = [...comparisons].map(([variant, r]) => ({ variant, z: isNotEstimable(r) ? null : r.statistic }));
     const outcome = computeLook({
@@ -85,6 +96,7 @@ export default definePlugin({
     } else if (outcome.status === 'ok') {
       const details: LookDetails = {
         final: outcome.isFinal, spendingFraction: outcome.spendingFraction, metric: primary.name,
+        guardrailBoundary: outcome.guardrailBoundary, guardrailZ,
         variants: outcome.variants.map((v) => {
           const r = comparisons.get(v.variant)!;
           return {
@@ -110,6 +122,6 @@ export default definePlugin({
     if (lookStatus === 'recorded' && outcome.status === 'ok' && outcome.decision !== 'continue') {
       ctx.warn(`sequential look ${outcome.look}: ${outcome.decision} (boundary ${outcome.boundary?.toFixed(3) ?? 'none'})`);
     }
-    return { sequential_looks: [...history, ...current] };
+    return { sequential_looks: [...history, ...current.map((r) => ({ ...r, guardrail_z: guardrailZ }))] };
   },
 });

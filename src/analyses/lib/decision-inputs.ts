@@ -41,16 +41,33 @@ export function guardrailResult(r: AbRow): GuardrailResult {
   };
 }
 
+/** The row the decision stands on: this build's look, or the last recorded one when this build takes none. */
+function standingRows(rows: readonly SequentialRow[]): readonly SequentialRow[] {
+  const current = rows.filter((r) => r.is_current === true);
+  const status = current[0]?.look_status ?? '';
+  const history = rows.filter((r) => r.is_current !== true);
+  const lastLook = Math.max(0, ...history.map((r) => r.look ?? 0));
+  const stands = (status === 'after-final' || status === 'no-new-information') && lastLook > 0;
+  return stands ? history.filter((r) => r.look === lastLook) : current;
+}
+
+/** Guardrail z at the look the decision stands on (recorded with the look), else the current test's. */
+export function withLookZ(guardrails: readonly GuardrailResult[], rows: readonly SequentialRow[]): GuardrailResult[] {
+  const z = standingRows(rows)[0]?.guardrail_z;
+  const byMetric = z !== null && typeof z === 'object' ? (z as Record<string, Record<string, number | null> | undefined>) : {};
+  return guardrails.map((g) => {
+    const recorded = byMetric[g.metric]?.[g.variant];
+    return recorded === undefined ? g : { ...g, statistic: recorded };
+  });
+}
+
 export function sequentialState(rows: readonly SequentialRow[]): DecisionInput['sequential'] {
   const current = rows.filter((r) => r.is_current === true);
   const first = current[0];
   if (!first || first.look_status === 'no-plan') return null;
   const status = first.look_status ?? '';
-  const history = rows.filter((r) => r.is_current !== true);
-  const lastLook = Math.max(0, ...history.map((r) => r.look ?? 0));
   // a build that takes no look of its own stands on the last recorded one
-  const stands = (status === 'after-final' || status === 'no-new-information') && lastLook > 0;
-  const source = stands ? history.filter((r) => r.look === lastLook) : current;
+  const source = standingRows(rows);
   const src = source[0] ?? first;
   const variants: SequentialState[] = source.map((r) => ({
     variant: r.variant ?? '', decision: r.decision ?? null, z: r.z ?? null, boundary: r.boundary ?? null,
@@ -64,7 +81,7 @@ export function sequentialState(rows: readonly SequentialRow[]): DecisionInput['
     nextInformationFraction: first.next_information_fraction ?? null,
     nextBoundary: first.next_boundary ?? null,
     alphaSpent: src.alpha_spent ?? null,
-    guardrailBoundary: stands ? null : first.guardrail_boundary ?? null,
+    guardrailBoundary: src.guardrail_boundary ?? null,
     variants,
   };
 }
@@ -93,7 +110,7 @@ export async function loadDecisionInput(ctx: AnalysisContext): Promise<DecisionI
     ...(srm ? { srm: { status: srm.status ?? 'not-estimable', pValue: srm.p_value ?? null, detail: srm.reason_detail ?? null } } : {}),
     arms,
     primary: primaryRows.map(primaryResult),
-    guardrails: ab.filter((r) => r.metric_role === 'guardrail').map(guardrailResult),
+    guardrails: withLookZ(ab.filter((r) => r.metric_role === 'guardrail').map(guardrailResult), seq),
     sequential: sequentialState(seq),
     windowComplete: seq.some((r) => r.is_current === true && r.window_complete === true),
   };

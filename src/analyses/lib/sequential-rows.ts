@@ -15,6 +15,9 @@ export interface LookDetails {
   readonly final: boolean;
   readonly spendingFraction: number;
   readonly metric: string;
+  /** the guardrail harm boundary at this look and each guardrail's z: { metric: { variant: z } } */
+  readonly guardrailBoundary?: number | null;
+  readonly guardrailZ?: GuardrailZ;
   readonly variants: readonly {
     readonly variant: string;
     readonly z: number | null;
@@ -26,6 +29,8 @@ export interface LookDetails {
     readonly decision: string | null;
   }[];
 }
+
+export type GuardrailZ = Readonly<Record<string, Readonly<Record<string, number | null>>>>;
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -44,6 +49,8 @@ export function historyRows(looks: readonly LookRecord[], base: SequentialRow, p
       ...base, look: l.look, is_current: false, look_status: 'history', look_note: `taken ${l.at.slice(0, 10)} on input ${l.inputHash.slice(0, 12)}`,
       information_fraction: l.informationFraction, boundary: l.boundary, alpha_spent: l.alphaSpent, decision: l.decision,
       is_final_look: d['final'] === true, planned_looks: plan.looks, status: 'ok',
+      guardrail_boundary: typeof d['guardrailBoundary'] === 'number' ? d['guardrailBoundary'] : null,
+      guardrail_z: isRecord(d['guardrailZ']) ? d['guardrailZ'] : null,
     };
     const variants = Array.isArray(d['variants']) ? d['variants'].filter(isRecord) : [];
     if (variants.length === 0) { rows.push({ ...common, variant: null, z: l.z }); continue; }
