@@ -3,7 +3,6 @@
  * record. Returns data; printing is the CLI's job.
  */
 import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { Project } from '../workspace/project.ts';
 import type { Experiment, Stage } from '../project/types.ts';
 import { selectExperiments } from '../graph/selectors.ts';

@@ -3,7 +3,7 @@
  * ledger record, escaping of a hostile experiment name, byte-identical rebuilds, fresh
  * when nothing changed, --skip-memo, a skipped analysis, a failed analysis.
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { xp } from '../helpers/cli.ts';

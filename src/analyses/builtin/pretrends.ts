@@ -1,7 +1,7 @@
 import { definePlugin } from '../../analyse/plugin.ts';
 import { loadDaily } from '../lib/aggregates.ts';
 import { pretrendRows } from '../lib/pretrend-rows.ts';
-import { metricPlans, PRETREND_MIN_DAYS } from '../lib/settings.ts';
+import { metricPlans } from '../lib/settings.ts';
 import { DID_PRETREND_DELTA, DID_PRETREND_TESTS } from '../tables.ts';
 
 /**

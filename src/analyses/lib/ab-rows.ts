@@ -16,7 +16,7 @@ import {
 import type { DecisionConfig } from '../../project/config-schema.ts';
 import type { Experiment } from '../../project/types.ts';
 import { key, meanStats, overallArm, type ArmStats, type MetricType, type OverallAggregate } from './aggregates.ts';
-import { armMean, compare, TEST_NAMES, type Comparison } from './compare.ts';
+import { armMean, TEST_NAMES, type Comparison, type ComparisonResult } from './compare.ts';
 import { preRegisteredEstimate, rawEstimate } from './estimator.ts';
 import { adjustmentMethod, isFavourable, type MetricPlan } from './settings.ts';
 import type { AbRow } from '../tables.ts';
@@ -32,17 +32,21 @@ export interface AbInput {
 
 const notEstimableCols = (r: NotEstimable) => ({ reason: r.reason, reason_detail: r.detail });
 
-/** Gaussian posterior of the relative lift, oriented so that "beat" means better for the metric. */
-function bayesian(plan: MetricPlan, c: ArmStats, t: ArmStats, alpha: number) {
+/**
+ * Gaussian posterior of the relative lift under a flat prior, oriented so that "beat"
+ * means better for the metric. The likelihood is the pre-registered estimator's relative
+ * estimate and se (GrowthBook's gbstats does the same with its CUPED-adjusted statistic),
+ * so the credible interval and the confidence interval describe one estimate; a binomial
+ * metric thereby uses p(1 − p), never a mean's n − 1 sample variance. A raw mean metric
+ * keeps bayesianTest (the same normal model over the arm means).
+ */
+function bayesian(plan: MetricPlan, c: ArmStats, t: ArmStats, alpha: number, relative: ComparisonResult) {
   let mean: number;
   let sd: number;
-  if (plan.type !== 'mean') {
-    // a rate or a ratio: the Gaussian posterior of the relative lift with its own variance
-    // (binomial p(1 − p), delta-method ratio), not a mean's n − 1 sample variance
-    const r = compare(plan.type, c, t, { alpha, difference: 'relative' });
-    if (isNotEstimable(r)) return { bayes_status: 'not-estimable', bayes_reason: r.reason };
-    mean = r.estimate;
-    sd = r.se;
+  if (plan.type !== 'mean' || plan.estimator === 'cuped') {
+    if (isNotEstimable(relative)) return { bayes_status: 'not-estimable', bayes_reason: relative.reason };
+    mean = relative.estimate;
+    sd = relative.se;
   } else {
     const r = bayesianTest(meanStats(c), meanStats(t), { alpha, difference: 'relative' });
     if (isNotEstimable(r)) return { bayes_status: 'not-estimable', bayes_reason: r.reason };
@@ -134,7 +138,7 @@ export function abRows(input: AbInput): AbRow[] {
         direction: plan.direction,
         control_variant: experiment.control,
         variant,
-        test: TEST_NAMES[plan.type as MetricType],
+        test: plan.estimator === 'cuped' ? 'cuped-z' : TEST_NAMES[plan.type as MetricType],
         correction: method ?? 'none',
         alpha,
         is_guardrail: plan.role === 'guardrail',
@@ -184,7 +188,7 @@ export function abRows(input: AbInput): AbRow[] {
         p_value_adjusted: absolute.pValue,
         significant: false,
         outcome: 'inconclusive',
-        ...bayesian(plan, c, t, alpha),
+        ...bayesian(plan, c, t, alpha, relative),
         ...guardrail(plan, absolute, rel, c.n, ni && !isNotEstimable(ni) ? ni : null, design),
         estimator: plan.estimator,
         raw_relative_lift: isNotEstimable(raw) ? null : raw.estimate,
