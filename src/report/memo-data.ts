@@ -94,14 +94,18 @@ export interface GuardrailLine {
   readonly metric: string;
   readonly variant: string;
   readonly direction: string;
-  readonly margin: string;
   readonly relative: string;
   readonly relativeCi: string;
-  /** the one-sided bound compared with the margin */
-  readonly bound: string;
-  readonly pValue: string;
-  /** pass · fail · harm · not estimable */
-  readonly verdict: string;
+  /** the one-sided test in the harmful direction: "0.21 (at 0.025)" */
+  readonly harmP: string;
+  /** the worst relative change the harm test cannot rule out */
+  readonly worst: string;
+  /** opted-in non-inferiority: "shown at +5% (p = 0.01)", "not yet at +5% (p = 0.3)", or — */
+  readonly noninferiority: string;
+  /** pass (not worse, or non-inferior) · fail (non-inferiority not yet shown) · harm (significantly worse) · not-estimable */
+  readonly verdict: 'pass' | 'fail' | 'harm' | 'not-estimable';
+  /** the verdict in words: not worse · non-inferior · inconclusive · worse · not estimable */
+  readonly label: string;
   readonly estimable: boolean;
   readonly reason: string | null;
 }

@@ -55,7 +55,7 @@ describe('memo data', () => {
     const rows = [
       abRow(),
       abRow({ metric: 'revenue', metric_type: 'mean', metric_role: 'secondary', control_mean: 12.5, treatment_mean: 12.61, absolute_lift: 0.11, absolute_ci_lower: -0.05, absolute_ci_upper: 0.27, relative_lift: 0.0088, relative_ci_lower: -0.004, relative_ci_upper: 0.0216, p_value: 0.18, p_value_adjusted: 0.18, significant: false, outcome: 'inconclusive' }),
-      abRow({ metric: 'bounce_rate', metric_role: 'guardrail', direction: 'decrease', relative_lift: -0.01, relative_ci_lower: -0.03, relative_ci_upper: 0.012, guardrail_margin: 0.01, noninferiority_bound: 0.009, noninferiority_p_value: 0.03, guardrail_pass: true, guardrail_harm: false }),
+      abRow({ metric: 'bounce_rate', metric_role: 'guardrail', direction: 'decrease', relative_lift: -0.01, relative_ci_lower: -0.03, relative_ci_upper: 0.012, guardrail_margin: 0.01, noninferiority: true, noninferiority_bound: 0.009, noninferiority_p_value: 0.03, guardrail_pass: true, guardrail_harm: false, harm_p_value: 0.8, harm_alpha: 0.025, harm_bound: 0.02 }),
     ];
     const m = buildMemoData(inputs({ tables: { analysis_results: rows } }));
     expect(m.metrics.rows.map((r) => [r.metric, r.role])).toEqual([['conversion', 'primary'], ['revenue', 'secondary']]);
@@ -65,8 +65,8 @@ describe('memo data', () => {
     });
     expect(m.metrics.rows[1]).toMatchObject({ control: '12.5', treatment: '12.6', absolute: '+0.11', absoluteCi: '[-0.05, +0.27]', significant: 'no' });
     expect(m.guardrails.rows).toEqual([{
-      metric: 'bounce_rate', variant: 'treatment', direction: 'decrease', margin: '1%', relative: '-1%', relativeCi: '[-3%, +1.2%]',
-      bound: '+0.9%', pValue: '0.03', verdict: 'pass', estimable: true, reason: null,
+      metric: 'bounce_rate', variant: 'treatment', direction: 'decrease', relative: '-1%', relativeCi: '[-3%, +1.2%]',
+      harmP: '0.8 (α = 0.025)', worst: '+2%', noninferiority: 'shown at +1% (p = 0.03)', verdict: 'pass', label: 'non-inferior', estimable: true, reason: null,
     }]);
   });
 

@@ -16,7 +16,7 @@ const HOSTILE = 'Button <script>alert("memo")</script> {{constructor}} {{#each x
 const memo = buildMemoData(inputs({
   experiment: experiment({ name: HOSTILE, hypothesis: 'a | b <img src=x onerror=alert(1)>' }),
   tables: {
-    decisions: [{ decision: 'keep-running', headline: 'not enough data <b>yet</b>', reasons: ['look 1 of 4: z = 1.1 < 4.33'], look: 1, planned_looks: 4, information_fraction: 0.25 }],
+    decisions: [{ decision: 'keep-running', headline: 'not enough data <b>yet</b>', reasons: ['look 1 of 4: z = 1.1 < 4.33', { code: 'GUARDRAIL_HARM', kind: 'blocking', metric: 'bounce_rate', variant: 'treatment', message: 'bounce rate is significantly worse' }], look: 1, planned_looks: 4, information_fraction: 0.25 }],
     analysis_results: [abRow(), abRow({ metric: 'bounce_rate', metric_role: 'guardrail', guardrail_margin: 0.01, guardrail_pass: false, guardrail_harm: true })],
   },
   steps: [step('analysis:did', { status: 'skipped', reason: 'flag' })],
@@ -36,8 +36,8 @@ describe('memo template', () => {
       'Difference-in-differences and pre-trends', 'Sample ratio and data quality', 'Sequential status', 'What was skipped and why', 'Reproducibility',
     ]);
     expect(md).toContain('| `conversion` (primary) | `treatment` | 12,345 / 12,301 | 10% | 10.3% | +0.31 pp [+0.12 pp, +0.5 pp] | +3.1% [+1.2%, +5%] | 0.0042 | 0.0042 | 99.7% | yes (better) |');
-    expect(md).toContain('| `bounce_rate` | `treatment` | increase | 1% |');
-    expect(md).toContain('**harm**');
+    expect(md).toContain('| `bounce_rate` | `treatment` | increase |');
+    expect(md).toContain('**worse**');
     expect(md).toContain('- `analysis:did`: skipped with --skip-did');
     expect(md).toContain('_did: skipped with --skip-did._');
     expect(md.endsWith('\n') && !md.endsWith('\n\n')).toBe(true);

@@ -78,24 +78,34 @@ export function correctionName(c: string): string {
   return c === 'holm' ? 'Holm' : c === 'bonferroni' ? 'Bonferroni' : c === 'bh' ? 'Benjamini-Hochberg' : 'no correction';
 }
 
-function guardrailLine(r: AbRow): GuardrailLine {
-  const estimable = r.status === 'ok' || (r.noninferiority_p_value ?? null) !== null;
-  const pass = r.guardrail_pass ?? null;
-  const harm = r.guardrail_harm ?? null;
-  const verdict = harm ? 'harm' : pass === true ? 'pass' : pass === false ? 'fail' : 'not estimable';
-  const relativeOk = r.status === 'ok' && (r.relative_status ?? 'ok') === 'ok';
+/** Did the decision find this guardrail harmed (its harm test, through the sequential boundary with a plan)? */
+function harmedByDecision(inputs: ReportInputs, metric: string, variant: string): boolean {
+  const reasons = inputs.tables.decisions[0]?.reasons;
+  if (!Array.isArray(reasons)) return false;
+  return reasons.some((x) => typeof x === 'object' && x !== null && (x as Record<string, unknown>)['code'] === 'GUARDRAIL_HARM'
+    && (x as Record<string, unknown>)['metric'] === metric && (x as Record<string, unknown>)['variant'] === variant);
+}
+
+function guardrailLine(r: AbRow, harmed: boolean): GuardrailLine {
+  const estimable = r.status === 'ok';
+  const ni = r.noninferiority === true;
+  const verdict: GuardrailLine['verdict'] = harmed ? 'harm' : !estimable ? 'not-estimable' : ni && r.guardrail_pass !== true ? 'fail' : 'pass';
+  const label = verdict === 'harm' ? 'worse' : verdict === 'not-estimable' ? 'not estimable' : verdict === 'fail' ? 'inconclusive' : ni ? 'non-inferior' : 'not worse';
+  const relativeOk = estimable && (r.relative_status ?? 'ok') === 'ok';
+  const margin = r.direction === 'decrease' ? r.guardrail_margin ?? null : r.guardrail_margin === null || r.guardrail_margin === undefined ? null : -r.guardrail_margin;
   return {
     metric: r.metric ?? '?',
     variant: r.variant ?? '?',
     direction: r.direction ?? 'increase',
-    margin: fmtPercent(r.guardrail_margin),
     relative: relativeOk ? fmtLift(r.relative_lift) : '—',
     relativeCi: relativeOk ? fmtLiftCi(r.relative_ci_lower, r.relative_ci_upper) : '',
-    bound: fmtSignedPercent(r.noninferiority_bound),
-    pValue: fmtPValue(r.noninferiority_p_value),
+    harmP: estimable ? `${fmtPValue(r.harm_p_value)} (α = ${fmtPValue(r.harm_alpha)})` : '—',
+    worst: estimable ? fmtSignedPercent(r.harm_bound) : '—',
+    noninferiority: !ni ? '—' : `${r.guardrail_pass ? 'shown' : 'not yet'} at ${fmtSignedPercent(margin)} (p = ${fmtPValue(r.noninferiority_p_value)})`,
     verdict,
+    label,
     estimable,
-    reason: verdict === 'not estimable' ? notEstimable(r.reason ?? r.relative_reason, r.reason_detail) : null,
+    reason: verdict === 'not-estimable' ? notEstimable(r.reason ?? r.relative_reason, r.reason_detail) : null,
   };
 }
 
@@ -103,11 +113,11 @@ export function guardrailsSection(inputs: ReportInputs): Section<GuardrailLine> 
   if (!inputs.experiment.guardrails.length) return { status: 'missing', note: 'the experiment has no guardrail metrics', rows: [] };
   const state = sectionState(inputs, 'analysis_results');
   if (state.status !== 'ok') return { ...state, rows: [] };
-  const rows = orderedResults(inputs, inputs.tables.analysis_results).filter((r) => roleOf(inputs, r) === 'guardrail').map(guardrailLine);
+  const rows = orderedResults(inputs, inputs.tables.analysis_results).filter((r) => roleOf(inputs, r) === 'guardrail').map((r) => guardrailLine(r, harmedByDecision(inputs, r.metric ?? '', r.variant ?? '')));
   return {
     status: rows.length ? 'ok' : 'missing',
     note: rows.length
-      ? 'non-inferiority: a guardrail passes when the one-sided bound of its relative change stays within the margin (p < alpha); harm: significantly worse'
+      ? 'a guardrail blocks shipping only when it is significantly worse: its one-sided test in the harmful direction, at alpha split over the guardrails and treatments (through the sequential boundary with a plan); "cannot rule out" is the worst change that test still allows; non-inferiority is checked only for guardrails that opt in'
       : 'no guardrail rows in analysis_results',
     rows,
   };
