@@ -50,6 +50,7 @@ export type ErrorCode =
   | 'STAGE_FAILED'
   | 'TEST_FAILED'
   | 'QUERY_FAILED'
+  | 'QUERY_REFUSED'
   | 'WAREHOUSE_LOCKED'
   | 'EXPERIMENT_LOCKED'
   | 'LEDGER_CORRUPT'
@@ -83,6 +84,7 @@ const exitCodeOf: Record<ErrorCode, ExitCode> = {
   STAGE_FAILED: ExitCode.failed,
   TEST_FAILED: ExitCode.failed,
   QUERY_FAILED: ExitCode.failed,
+  QUERY_REFUSED: ExitCode.invalid,
   LEDGER_CORRUPT: ExitCode.failed,
   WAREHOUSE_LOCKED: ExitCode.locked,
   EXPERIMENT_LOCKED: ExitCode.locked,

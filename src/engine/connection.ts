@@ -5,12 +5,21 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { XpError } from '../core/errors.ts';
+import { sqlLiteral } from './sql.ts';
 
 export type SqlValue = string | number | boolean | null | bigint;
 export type SqlParams = Readonly<Record<string, SqlValue>> | readonly SqlValue[];
 export type Row = Record<string, unknown>;
+
+/** One statement of a SQL string, as DuckDB parsed and bound it (without running it). */
+export interface StatementInfo {
+  /** DuckDB's statement type: SELECT (also WITH, VALUES, FROM-first, DESCRIBE), INSERT, DELETE, CREATE, COPY, ATTACH, …; INVALID when it cannot be bound */
+  readonly type: string;
+  /** why DuckDB could not bind it (an unknown table, or it needs an earlier statement of the same string) */
+  readonly error?: string;
+}
 
 export interface Db {
   /** path of the database file, or ':memory:' */
@@ -21,6 +30,8 @@ export interface Db {
   all<T extends Row = Row>(sql: string, params?: SqlParams): Promise<T[]>;
   /** column names and DuckDB type names of a query's result */
   columns(sql: string, params?: SqlParams): Promise<{ name: string; type: string }[]>;
+  /** the statements in `sql`, parsed and prepared but not run: what a read-only door checks before it runs one */
+  statementTypes(sql: string): Promise<StatementInfo[]>;
   /** run `fn` in one transaction: committed if it resolves, rolled back if it throws */
   transaction<T>(fn: (db: Db) => Promise<T>): Promise<T>;
   /** interrupt the running query (used on SIGINT) */
@@ -32,7 +43,16 @@ export interface OpenOptions {
   readonly readOnly?: boolean;
   /** DuckDB settings, e.g. { threads: 2, memory_limit: '4GB' } */
   readonly settings?: Readonly<Record<string, string>>;
+  /**
+   * Settings applied in order with SET once the database is open (DuckDB refuses
+   * allowed_paths at start-up), then `lock_configuration = true`, so no statement can
+   * change a setting afterwards. The sandbox of `xp query` (src/engine/sandbox.ts).
+   */
+  readonly lockedSettings?: readonly LockedSetting[];
 }
+
+/** One setting for OpenOptions.lockedSettings: a name and a literal value or list of strings. */
+export type LockedSetting = readonly [name: string, value: string | number | boolean | readonly string[]];
 
 function toPlain(value: unknown): unknown {
   if (typeof value === 'bigint') {
@@ -91,6 +111,25 @@ class DuckDb implements Db {
     return names.map((name, i) => ({ name, type: types[i]!.toString() }));
   }
 
+  async statementTypes(sql: string): Promise<StatementInfo[]> {
+    if (sql.trim() === '') return []; // DuckDB's extractor fails without a message on blank input
+    const extracted = await this.conn.extractStatements(sql).catch((cause: unknown) => {
+      const msg = cause instanceof Error ? cause.message : String(cause);
+      throw new Error(msg.replace(/^Failed to extract statements: /, ''), { cause });
+    });
+    const out: StatementInfo[] = [];
+    for (let i = 0; i < extracted.count; i++) {
+      try {
+        const prepared = await extracted.prepare(i);
+        out.push({ type: StatementType[prepared.statementType] ?? `type ${prepared.statementType}` });
+        prepared.destroySync();
+      } catch (cause) {
+        out.push({ type: 'INVALID', error: cause instanceof Error ? cause.message : String(cause) });
+      }
+    }
+    return out;
+  }
+
   async transaction<T>(fn: (db: Db) => Promise<T>): Promise<T> {
     if (this.#inTransaction) return fn(this);
     await this.conn.run('begin transaction');
@@ -134,5 +173,18 @@ export async function openDb(file: string, options: OpenOptions = {}): Promise<D
     });
   }
   const conn = await instance.connect();
-  return new DuckDb(file, instance, conn);
+  const db = new DuckDb(file, instance, conn);
+  if (options.lockedSettings) {
+    try {
+      for (const [name, value] of options.lockedSettings) {
+        if (!/^[a-z_]+$/.test(name)) throw new XpError('INTERNAL', `not a DuckDB setting name: ${JSON.stringify(name)}`);
+        await db.run(`set ${name} = ${sqlLiteral(value)}`);
+      }
+      await db.run('set lock_configuration = true');
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+  return db;
 }

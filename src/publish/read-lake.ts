@@ -1,12 +1,14 @@
 /**
  * Read the published lake without the warehouse: follow each partition's manifest to its
  * files (S3 files through the verified download cache), and put one view per table,
- * `exp.<table>`, over them in an in-memory DuckDB. A partition republished while we read
- * (a listed file is gone) is resolved again from its new manifest.
+ * `exp.<table>`, over them in an in-memory DuckDB sandboxed to exactly those files
+ * (src/engine/sandbox.ts). A partition republished while we read (a listed file is gone)
+ * is resolved again from its new manifest.
  */
 import { XpError } from '../core/errors.ts';
 import { openDb, type Db } from '../engine/connection.ts';
 import { MODEL_SCHEMA } from '../engine/platform-store.ts';
+import { sandboxSettings } from '../engine/sandbox.ts';
 import type { ProjectConfig } from '../project/types.ts';
 import { relation, sqlLiteral } from '../engine/sql.ts';
 import type { Lake, PartitionRef } from './lake.ts';
@@ -78,7 +80,8 @@ export function isVanishedFileError(message: string): boolean {
 
 async function createViews(partitions: readonly ResolvedPartition[]): Promise<{ db: Db; tables: string[] }> {
   const tables = [...new Set(partitions.map((p) => p.table))].sort();
-  const db = await openDb(':memory:');
+  // the views' files are the only ones the database may open (allowed_paths)
+  const db = await openDb(':memory:', { lockedSettings: sandboxSettings(partitions.flatMap((p) => p.paths)) });
   try {
     await db.run(`create schema ${MODEL_SCHEMA}`);
     for (const table of tables) await db.run(tableViewSql(table, partitions.filter((p) => p.table === table)));

@@ -1,4 +1,4 @@
-/** `xp query`: formats, {{ref}}, read-only, and a plain exit 3 while a build holds the warehouse. */
+/** `xp query`: formats, {{ref}}, read-only, and a plain exit 3 while a build holds the warehouse (the sandbox's probes: query-sandbox.test.ts). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { miniProject, type TempProject } from '../helpers/project.ts';
 import { spawnXp, xp } from '../helpers/cli.ts';
@@ -74,16 +74,18 @@ describe('xp query', () => {
   });
 
   it.each([
-    'delete from exp.variant_totals',
-    "insert into exp.all_totals values ('x', 1)",
-    'drop table exp.variant_totals',
-    'create table exp.t as select 1',
-  ])('is read-only: %s fails and changes nothing', async (sql) => {
+    ['delete from exp.variant_totals', 'DELETE'],
+    ["insert into exp.all_totals values ('x', 1)", 'INSERT'],
+    ['drop table exp.variant_totals', 'DROP'],
+    ['create table exp.t as select 1', 'CREATE'],
+  ])('is read-only: %s is refused before it runs and changes nothing', async (sql, keyword) => {
     const before = await rows(p.file('target/warehouse.duckdb'), 'select count(*) as n from exp.variant_totals');
     const r = await xp(p.root, 'query', sql);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^error\[QUERY_FAILED\]: .*read-only mode/);
-    expect(r.stderr).toContain('hint: xp query is read-only; change data through models and `xp build`');
+    expect(r).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `error[QUERY_REFUSED]: xp query is read-only: ${keyword} changes the database\n  hint: change data through models and \`xp build\`\n`,
+    });
     expect(await rows(p.file('target/warehouse.duckdb'), 'select count(*) as n from exp.variant_totals')).toEqual(before);
   });
 

@@ -1,13 +1,16 @@
 /**
  * `xp query --lake "<sql>"`: the same read-only SQL, on the published lake instead of the
  * warehouse, so it works while a build holds the warehouse. `{{ref "table"}}` and
- * `exp.<table>` name the lake's views (published models and analysis result tables).
+ * `exp.<table>` name the lake's views (published models and analysis result tables). The
+ * same sandbox as on the warehouse: one read statement, and no file but the published
+ * Parquet the views read.
  */
 import { XpError } from '../../core/errors.ts';
 import type { Project } from '../../runner/load-project.ts';
 import { MODEL_SCHEMA } from '../../engine/platform-store.ts';
 import { relation } from '../../engine/sql.ts';
-import { isVanishedFileError, openLakeReader, READ_ATTEMPTS, readRetryDelay } from '../../publish/read-lake.ts';
+import { readStatement, sandboxRefusal } from '../../engine/sandbox.ts';
+import { isVanishedFileError, openLakeReader, READ_ATTEMPTS, readRetryDelay, type LakeReader } from '../../publish/read-lake.ts';
 import type { QueryResult } from '../print/rows.ts';
 
 export function renderLakeQuery(project: Project, sql: string, tables: readonly string[]): string {
@@ -28,13 +31,18 @@ export function renderLakeQuery(project: Project, sql: string, tables: readonly 
   }, '<query>');
 }
 
+/** What the lake holds, for a hint. */
+const published = (reader: LakeReader): string => reader.tables.length
+  ? `the lake (${reader.uri}) has views exp.${reader.tables.join(', exp.')}`
+  : `nothing is published in ${reader.uri} yet: run \`xp build\` with storage.lake set`;
+
 export async function queryLakeCommand(project: Project, sql: string, env: NodeJS.ProcessEnv = process.env): Promise<QueryResult> {
   for (let attempt = 1; ; attempt++) {
     const reader = await openLakeReader(project.config, env);
     try {
-      const rendered = renderLakeQuery(project, sql, reader.tables);
-      const rows = await reader.db.all(rendered);
-      const columns = (await reader.db.columns(rendered)).map((c) => c.name);
+      const statement = await readStatement(reader.db, renderLakeQuery(project, sql, reader.tables));
+      const rows = await reader.db.all(statement);
+      const columns = (await reader.db.columns(statement)).map((c) => c.name);
       return { columns, rows };
     } catch (cause) {
       if (cause instanceof XpError) throw cause;
@@ -44,12 +52,9 @@ export async function queryLakeCommand(project: Project, sql: string, env: NodeJ
         await readRetryDelay(attempt);
         continue;
       }
-      throw new XpError('QUERY_FAILED', message, {
-        hint: reader.tables.length
-          ? `the lake (${reader.uri}) has views exp.${reader.tables.join(', exp.')}`
-          : `nothing is published in ${reader.uri} yet: run \`xp build\` with storage.lake set`,
-        cause,
-      });
+      const closed = sandboxRefusal(cause, "xp query --lake reads only the lake's published tables", published(reader));
+      if (closed) throw closed;
+      throw new XpError('QUERY_FAILED', message, { hint: published(reader), cause });
     } finally {
       await reader.close();
     }

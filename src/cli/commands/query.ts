@@ -1,12 +1,15 @@
 /**
  * `xp query "<sql>"`: read-only SQL on the warehouse; `{{ref "model"}}` resolves to the
- * model's table. A build holding the warehouse gives exit 3 at once instead of a hang.
+ * model's table. It runs in the sandbox of src/engine/sandbox.ts: one read statement,
+ * checked before it runs, and no file outside the warehouse. A build holding the
+ * warehouse gives exit 3 at once instead of a hang.
  */
 import { existsSync } from 'node:fs';
 import { Option } from 'commander';
 import { XpError } from '../../core/errors.ts';
 import type { Project } from '../../runner/load-project.ts';
 import { openDb } from '../../engine/connection.ts';
+import { readStatement, sandboxRefusal, sandboxSettings } from '../../engine/sandbox.ts';
 import { warehousePath } from '../../core/paths.ts';
 import { relation } from '../../engine/sql.ts';
 import { MODEL_SCHEMA } from '../../engine/platform-store.ts';
@@ -43,15 +46,17 @@ export async function queryCommand(project: Project, sql: string): Promise<Query
     throw new XpError('QUERY_FAILED', `no warehouse at ${file}`, { hint: 'run `xp build --select <experiment_id>` first' });
   }
   const rendered = renderQuery(project, sql);
-  const db = await openDb(file, { readOnly: true });
+  const db = await openDb(file, { readOnly: true, lockedSettings: sandboxSettings() });
   try {
-    // Rows first: a write statement then fails with DuckDB's read-only error, not a
-    // syntax error from the `select * from (<sql>) limit 0` that columns() wraps it in.
-    const rows = await db.all(rendered);
-    const columns = (await db.columns(rendered)).map((c) => c.name);
+    // one SELECT, known before it runs, so columns() can wrap it in `select * from (…) limit 0`
+    const statement = await readStatement(db, rendered);
+    const rows = await db.all(statement);
+    const columns = (await db.columns(statement)).map((c) => c.name);
     return { columns, rows };
   } catch (cause) {
     if (cause instanceof XpError) throw cause;
+    const closed = sandboxRefusal(cause, 'xp query reads only the warehouse', 'query the tables in schema exp; raw files are read by staging models ({{source "raw" "<table>"}}) in `xp build`');
+    if (closed) throw closed;
     const message = (cause instanceof Error ? cause.message : String(cause)).split('\n')[0]!;
     throw new XpError('QUERY_FAILED', message, {
       hint: /read-only mode/.test(message)
