@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { XpError } from '../core/errors.ts';
 import { listFiles } from '../project/load-models.ts';
 import { BUILTIN_PLUGINS } from '../analyses/builtin/index.ts';
-import type { AnalysisPlugin } from './plugin.ts';
+import { DEFAULT_PLUGIN_TIMEOUT_SECONDS, type AnalysisPlugin } from './plugin.ts';
 
 export interface LoadedPlugin {
   readonly plugin: AnalysisPlugin;
@@ -49,6 +49,13 @@ export async function loadPlugins(root: string, opts: { readonly builtin?: boole
       throw new XpError('PLUGIN_INVALID', `plugin name "${mod.default.name}" does not match its file name "${expected}"`, {
         location: { file: rel },
         hint: `set name: '${expected}' or rename the file`,
+      });
+    }
+    const timeout = mod.default.timeoutSeconds;
+    if (timeout !== undefined && !(typeof timeout === 'number' && Number.isFinite(timeout) && timeout > 0)) {
+      throw new XpError('PLUGIN_INVALID', `plugin ${expected}: timeoutSeconds must be a positive number of seconds, got ${JSON.stringify(timeout)}`, {
+        location: { file: rel, object: 'timeoutSeconds' },
+        hint: `leave it out for the default (${DEFAULT_PLUGIN_TIMEOUT_SECONDS} s) or set e.g. timeoutSeconds: 600`,
       });
     }
     loaded.push({ plugin: mod.default, path: rel, source, builtin: false });

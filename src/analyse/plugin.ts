@@ -34,7 +34,11 @@ export interface AnalysisContext {
   readonly project: ProjectConfig;
   /** the experiment's sequential looks and decision history */
   readonly ledger: PluginLedger;
-  /** read-only SQL; `$experiment_id` is bound to this partition when used */
+  /**
+   * Read-only SQL: one SELECT (WITH, VALUES, FROM-first and DESCRIBE are SELECTs too);
+   * anything else, or several statements in one string, is refused with PLUGIN_INVALID
+   * and fails the plugin. `$experiment_id` is bound to this partition when used.
+   */
   query<T extends Row = Row>(sql: string, params?: SqlParams): Promise<T[]>;
   /** rows written by plugins that ran earlier in this build, by table name */
   readonly results: ReadonlyMap<string, readonly Row[]>;
@@ -49,14 +53,26 @@ export interface AnalysisPlugin {
   readonly description: string;
   /** models or plugin tables it reads: the lineage graph and the fingerprint use these */
   readonly reads: readonly string[];
-  /** the tables it writes, with their columns (experiment_id is added) */
+  /**
+   * The tables it writes, with their columns (experiment_id is added). Every table has one
+   * owner: a table a model builds or another plugin writes is PLUGIN_INVALID at load.
+   * A row key that is not a declared column fails the plugin; a declared column the row
+   * leaves out is written as NULL.
+   */
   readonly writes: Readonly<Record<string, TableSpec>>;
   /** plugins whose results it needs */
   readonly after?: readonly string[];
   /** a failure warns and continues instead of failing the build (pre-trends) */
   readonly optional?: boolean;
+  /**
+   * Seconds one run (one experiment) may take before it fails the build; default
+   * `analyses.timeout_seconds` of the project config, else DEFAULT_PLUGIN_TIMEOUT_SECONDS.
+   */
+  readonly timeoutSeconds?: number;
   run(ctx: AnalysisContext): Promise<PluginOutput>;
 }
+
+export const DEFAULT_PLUGIN_TIMEOUT_SECONDS = 300;
 
 /** Identity with type checking, so `analyses/*.ts` read as declarations. */
 export function definePlugin(plugin: AnalysisPlugin): AnalysisPlugin {

@@ -4,18 +4,17 @@
  * fingerprints of what it reads), so an unchanged partition re-runs nothing.
  */
 import { XpError } from '../core/errors.ts';
-import type { Db, Row, SqlParams } from '../engine/connection.ts';
+import type { Db, Row } from '../engine/connection.ts';
 import { MODEL_SCHEMA, tableExists } from '../engine/platform-store.ts';
 import { sha256 } from '../core/hash.ts';
 import { storedKey } from '../plan/plan.ts';
-import { partitionParams } from '../engine/materialize/partitioned.ts';
 import type { Experiment, ProjectConfig } from '../project/types.ts';
 import { relation } from '../engine/sql.ts';
 import type { Reporter } from '../core/events.ts';
 import type { StepResult } from '../core/results.ts';
 import type { LoadedPlugin } from './load-plugins.ts';
-import type { AnalysisContext, PluginOutput } from './plugin.ts';
-import { pluginLedger } from './plugin-ledger.ts';
+import type { PluginOutput } from './plugin.ts';
+import { runPlugin } from './isolate.ts';
 import { writePluginResults } from './write-results.ts';
 
 export interface ModelState {
@@ -55,20 +54,6 @@ async function readTables(db: Db, experimentId: string, tables: readonly string[
   return out;
 }
 
-function context(opts: AnalyseOptions, results: Map<string, Row[]>, warnings: string[]): AnalysisContext {
-  const { experiment, project, db } = opts;
-  return {
-    experiment,
-    project,
-    metrics: Object.fromEntries(experiment.metricNames.map((m) => [m, project.metrics[m]!])),
-    ledger: pluginLedger(db, experiment.id),
-    query: <T extends Row = Row>(sql: string, params?: SqlParams) =>
-      db.all<T>(sql, params ?? partitionParams(sql, experiment.id)),
-    results,
-    warn: (message) => warnings.push(message),
-  };
-}
-
 export async function runAnalyses(opts: AnalyseOptions): Promise<StepResult[]> {
   const { experiment, reporter } = opts;
   const results = new Map<string, Row[]>();
@@ -103,7 +88,7 @@ export async function runAnalyses(opts: AnalyseOptions): Promise<StepResult[]> {
     const started = performance.now();
     const warnings: string[] = [];
     try {
-      const output: PluginOutput = await plugin.run(context(opts, results, warnings));
+      const output: PluginOutput = await runPlugin(plugin, { db: opts.db, project: opts.project, experiment, plugin: { name: plugin.name, path: pluginPath }, results, warnings });
       const rows = await writePluginResults(opts.db, plugin, experiment.id, output, fingerprint, opts.runId);
       for (const [t, r] of Object.entries(output)) results.set(t, r.map((x) => ({ ...x })));
       for (const w of warnings) reporter({ type: 'warning', experimentId: experiment.id, message: `${plugin.name}: ${w}` });

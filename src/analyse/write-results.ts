@@ -38,19 +38,46 @@ async function ensureTable(db: Db, table: string, spec: TableSpec): Promise<void
   }
 }
 
+const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/**
+ * The output's shape, before anything is written: an object of row arrays, each table
+ * declared, each row an object whose keys are declared columns. A declared column a row
+ * leaves out is written as NULL; a key that is not a column is an error, never dropped.
+ */
+function checkOutput(plugin: { name: string; writes: Readonly<Record<string, TableSpec>> }, output: unknown): asserts output is PluginOutput {
+  if (!isRecord(output)) {
+    throw new XpError('PLUGIN_INVALID', `plugin ${plugin.name} returned ${Array.isArray(output) ? 'an array' : JSON.stringify(output) ?? String(output)}, not an object of rows by table`, {
+      hint: 'return { <table>: [rows…] } for the tables in writes (or {} for none)',
+    });
+  }
+  for (const [table, rows] of Object.entries(output)) {
+    const spec = Object.hasOwn(plugin.writes, table) ? plugin.writes[table] : undefined;
+    if (!spec) {
+      throw new XpError('PLUGIN_INVALID', `plugin ${plugin.name} returned rows for "${table}", which it does not declare in writes`);
+    }
+    if (!Array.isArray(rows)) throw new XpError('PLUGIN_INVALID', `plugin ${plugin.name} → ${table}: expected an array of rows`);
+    rows.forEach((row: unknown, i) => {
+      if (!isRecord(row)) throw new XpError('PLUGIN_INVALID', `${plugin.name} → ${table} row ${i + 1}: expected an object, got ${JSON.stringify(row) ?? String(row)}`);
+      const unknown = Object.keys(row).find((k) => !Object.hasOwn(spec, k));
+      if (unknown !== undefined) {
+        throw new XpError('PLUGIN_INVALID', `${plugin.name} → ${table} row ${i + 1}: unknown column "${unknown}", not declared in writes.${table}`, {
+          hint: `declare it in writes.${table} (now: ${Object.keys(spec).join(', ') || 'no columns'}) or leave it out of the row; a declared column a row leaves out is written as NULL`,
+        });
+      }
+    });
+  }
+}
+
 export async function writePluginResults(
   db: Db,
   plugin: { name: string; writes: Readonly<Record<string, TableSpec>> },
   experimentId: string,
-  output: PluginOutput,
+  output: unknown,
   fingerprint: string,
   runId: string,
 ): Promise<number> {
-  for (const table of Object.keys(output)) {
-    if (!plugin.writes[table]) {
-      throw new XpError('PLUGIN_INVALID', `plugin ${plugin.name} returned rows for "${table}", which it does not declare in writes`);
-    }
-  }
+  checkOutput(plugin, output);
   return db.transaction(async (tx) => {
     let total = 0;
     for (const [table, spec] of Object.entries(plugin.writes)) {

@@ -17,10 +17,25 @@ export const experimentIdSchema = z
 const identifier = z.string().regex(/^[a-z_][a-z0-9_]*$/, {
   message: 'expected a lower-case identifier (letters, digits, underscores)',
 });
+/** "2024-02-29" yes, "2026-02-30" and "2026-13-01" no. */
+function isCalendarDate(v: string): boolean {
+  const [y, m, d] = v.split('-').map(Number) as [number, number, number];
+  const date = new Date(0);
+  date.setUTCFullYear(y, m - 1, d);
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
 const isoDate = z
   .union([z.string(), z.date()])
   .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v))
-  .pipe(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'expected a date YYYY-MM-DD' }));
+  .pipe(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'expected a date YYYY-MM-DD' }))
+  // 2026-02-30 has the shape but is no day: the window SQL would fail (or roll over) later
+  .refine(isCalendarDate, {
+    error: (issue) => `${String(issue.input)} is not a calendar date (YYYY-MM-DD)`,
+  });
+/** Longest window, pre period or synthetic history, in days: ten years. */
+export const MAX_DAYS = 3660;
+const dayCount = (min: 0 | 1) =>
+  z.number().int().min(min).max(MAX_DAYS, { message: `expected at most ${MAX_DAYS} days (ten years)` });
 const probability = z.number().min(0).max(1);
 
 const s3Schema = z.strictObject({
@@ -98,7 +113,7 @@ const sequentialSchema = z.strictObject({
 export const synthSchema = z.strictObject({
   seed: z.number().int().default(1),
   n_users: z.number().int().positive(),
-  days: z.number().int().positive().optional(),
+  days: dayCount(1).optional(),
   exposure_rate: probability.default(1),
   base_conversion: probability.default(0.1),
   effect_lift_conversion: z.number().default(0),
@@ -108,7 +123,7 @@ export const synthSchema = z.strictObject({
   base_bounce: probability.default(0.3),
   effect_lift_bounce: z.number().default(0),
   events_per_user: z.number().positive().default(3),
-  pre_period_days: z.number().int().nonnegative().optional(),
+  pre_period_days: dayCount(0).optional(),
   /** per-variant share override for generation only: the planned split stays in `variants` */
   variants: z.record(z.string(), probability).optional(),
   /** faults that the data-quality checks must catch */
@@ -145,14 +160,21 @@ export const experimentSchema = z.strictObject({
   secondary_metrics: z.array(identifier).default([]),
   guardrails: z.array(identifier).default([]),
   start: isoDate,
-  days: z.number().int().positive(),
-  pre_period_days: z.number().int().nonnegative().default(0),
+  days: dayCount(1),
+  pre_period_days: dayCount(0).default(0),
   alpha: z.number().gt(0).lt(1).default(0.05),
   correction: z.enum(['holm', 'bonferroni', 'bh', 'none']).default('holm'),
   /** the pre-registered estimator: CUPED on the pre-period value where the metric has one (GrowthBook's and Statsig's default), or none */
   variance_reduction: z.enum(['cuped', 'none']).default('cuped'),
   sequential: sequentialSchema.optional(),
   decision: decisionSchema.optional(),
+  /** the planned design `xp experiment start` checks the power of (docs/statistics.md#design-check) */
+  design: z.strictObject({
+    /** planned users per arm; without it, sequential.target_n_per_arm */
+    n_per_arm: z.number().int().positive().optional(),
+    /** relative minimum effect of interest of the primary metric, e.g. 0.05 */
+    mde: z.number().gt(0).optional(),
+  }).optional(),
   synth: synthSchema.optional(),
 });
 
@@ -160,6 +182,8 @@ export const experimentSchema = z.strictObject({
 const analysesSchema = z.strictObject({
   /** run the built-in pack (ab, srm, cuped, did, pretrends, sequential, decision); a project plugin of the same name replaces one */
   builtin: z.boolean().default(true),
+  /** a plugin run past this many seconds fails (a plugin's own timeoutSeconds wins) */
+  timeout_seconds: z.number().positive().optional(),
 });
 
 export const projectConfigSchema = z.strictObject({

@@ -4,6 +4,7 @@ import { createSqlEnv } from '../template/sql-env.ts';
 import { loadConfig } from '../project/load-config.ts';
 import { loadHelpers, loadModels, loadPartials } from '../project/load-models.ts';
 import { loadPlugins } from '../analyse/load-plugins.ts';
+import { checkTableOwnership } from '../analyse/ownership.ts';
 import type { Project } from '../workspace/project.ts';
 
 export type { Project } from '../workspace/project.ts';
@@ -14,5 +15,7 @@ export async function loadProject(configPath = DEFAULT_CONFIG, root = process.cw
   const config = loadConfig(configPath, root);
   const dag = buildDag(loadModels(config));
   const env = createSqlEnv(loadPartials(config.root), await loadHelpers(config.root));
-  return { config, dag, env, plugins: await loadPlugins(config.root, { builtin: config.analyses.builtin }) };
+  const plugins = await loadPlugins(config.root, { builtin: config.analyses.builtin });
+  checkTableOwnership(plugins, dag.nodes);
+  return { config, dag, env, plugins };
 }
