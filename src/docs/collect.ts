@@ -1,7 +1,8 @@
 /**
  * Everything the docs site shows, gathered once into plain data: models (with their
  * tests, columns and SQL), sources, analysis plugins, experiments, and the lineage graph
- * sources → models → analyses → memo. Pages only format this data.
+ * sources → models → analyses → memo. Pages only format this data. It depends only on
+ * the project and the warehouse (no clock, no random ids), so the site is reproducible.
  */
 import { targetDir, warehousePath } from '../core/paths.ts';
 import type { Project } from '../workspace/project.ts';
@@ -53,12 +54,12 @@ function lineage(models: readonly ModelDoc[], sources: readonly SourceDoc[], ana
   return { nodes, edges };
 }
 
-export async function collectDocs(project: Project, opts: { readonly now?: Date } = {}): Promise<DocsData> {
+/** `asOf`: assess health as of this time instead of the warehouse's newest build. */
+export async function collectDocs(project: Project, opts: { readonly asOf?: Date } = {}): Promise<DocsData> {
   const { config, dag } = project;
   const target = targetDir(project.config);
   const specs = loadTestSpecs(project);
-  const now = opts.now ?? new Date();
-  const wh = await readWarehouse(warehousePath(project.config), config.warehouse, config.experiments, now);
+  const wh = await readWarehouse(warehousePath(project.config), config.warehouse, config.experiments, opts.asOf);
   const analyses = analysisDocs(project);
   const models = modelDocs(project, specs.data, specs.unit, wh, target, analyses);
   const sourceNames = [...new Set(dag.order.flatMap((n) => dag.nodes.get(n)!.sources))].sort();
@@ -73,7 +74,7 @@ export async function collectDocs(project: Project, opts: { readonly now?: Date 
   });
   return {
     project: config.name,
-    generatedAt: now.toISOString(),
+    asOf: wh.asOf,
     models,
     sources,
     analyses,

@@ -28,7 +28,8 @@ export function docsDir(project: Project): string {
   return path.join(targetDir(project.config), 'docs');
 }
 
-export async function generateDocs(project: Project, opts: { readonly now?: Date } = {}): Promise<DocsResult> {
+/** Byte-reproducible: the same project and warehouse give the same files (no clock, no random ids). */
+export async function generateDocs(project: Project, opts: { readonly asOf?: Date } = {}): Promise<DocsResult> {
   const data = await collectDocs(project, opts);
   const placed = await layoutGraph(
     data.graph.nodes.map((n) => ({

@@ -73,7 +73,8 @@ export interface GraphNode {
 
 export interface DocsData {
   readonly project: string;
-  readonly generatedAt: string;
+  /** the newest build in the warehouse (ISO time): what the pages describe; null before any build */
+  readonly asOf: string | null;
   readonly models: readonly ModelDoc[];
   readonly sources: readonly SourceDoc[];
   readonly analyses: readonly AnalysisDoc[];

@@ -2,6 +2,9 @@
  * What the docs read from the warehouse, read-only: column types, built partitions,
  * recent runs, analysis decisions. Everything is optional: no warehouse, a warehouse in
  * use by a build, or missing tables give empty answers and a note, never an error.
+ *
+ * Nothing here reads the clock: the docs describe the warehouse as of its newest build
+ * (`asOf`), so two generations over the same warehouse are byte-identical.
  */
 import { existsSync } from 'node:fs';
 import { openDb, type Db } from '../engine/connection.ts';
@@ -56,11 +59,13 @@ export interface WarehouseInfo {
   readonly decisions: ReadonlyMap<string, readonly DecisionRow[]>;
   /** each experiment's state folded from the ledger (xp.ledger), when it has events */
   readonly ledger: ReadonlyMap<string, ExperimentState>;
-  /** `xp health`'s assessment of each configured experiment, as of the generation time */
+  /** `xp health`'s assessment of each configured experiment, as of `asOf` */
   readonly health: ReadonlyMap<string, ExperimentHealth>;
+  /** the newest build the warehouse records (ISO time), or the time asked for; null when nothing was built */
+  readonly asOf: string | null;
 }
 
-export const EMPTY_WAREHOUSE: WarehouseInfo = { notes: [], columns: new Map(), partitions: [], runs: [], decisions: new Map(), ledger: new Map(), health: new Map() };
+export const EMPTY_WAREHOUSE: WarehouseInfo = { notes: [], columns: new Map(), partitions: [], runs: [], decisions: new Map(), ledger: new Map(), health: new Map(), asOf: null };
 
 const MAX_RUNS = 200;
 
@@ -73,7 +78,22 @@ function parseSteps(json: string): RunStep[] {
   }
 }
 
-export async function readWarehouse(file: string, label: string, experiments: readonly Experiment[], asOf: Date): Promise<WarehouseInfo> {
+/** When the newest build recorded in the warehouse finished (or started, or built a partition). */
+async function newestBuild(db: Db): Promise<string | null> {
+  const stamps: string[] = [];
+  if (await tableExists(db, PLATFORM_SCHEMA, 'runs')) {
+    const [r] = await db.all<{ at: string | null }>('select max(coalesce(finished_at, started_at)) as at from xp.runs');
+    if (r?.at) stamps.push(r.at);
+  }
+  if (await tableExists(db, PLATFORM_SCHEMA, 'partitions')) {
+    const [r] = await db.all<{ at: string | null }>('select max(built_at) as at from xp.partitions');
+    if (r?.at) stamps.push(r.at);
+  }
+  return stamps.sort().at(-1) ?? null;
+}
+
+/** `asOf` given: health as of then; otherwise as of the warehouse's newest build. */
+export async function readWarehouse(file: string, label: string, experiments: readonly Experiment[], asOf?: Date): Promise<WarehouseInfo> {
   if (!existsSync(file)) return { ...EMPTY_WAREHOUSE, notes: [`no warehouse at ${label} yet: column types and build state appear after \`xp build\``] };
   let db: Db;
   try {
@@ -95,7 +115,7 @@ export async function readWarehouse(file: string, label: string, experiments: re
       : [];
     const runs = (await tableExists(db, PLATFORM_SCHEMA, 'runs'))
       ? (await db.all<{ run_id: string; started_at: string; finished_at: string | null; command: string; status: string; results_json: string }>(
-          `select * from xp.runs order by started_at desc limit ${MAX_RUNS}`,
+          `select * from xp.runs order by started_at desc, run_id desc limit ${MAX_RUNS}`,
         )).map((r) => ({ runId: r.run_id, startedAt: r.started_at, finishedAt: r.finished_at, command: r.command, status: r.status, steps: parseSteps(r.results_json) }))
       : [];
     const decisions = new Map<string, DecisionRow[]>();
@@ -106,13 +126,16 @@ export async function readWarehouse(file: string, label: string, experiments: re
       }
     }
     const ledger = new Map([...(await readEvents(db)).entries()].map(([id, events]) => [id, foldEvents(id, events)] as const));
+    const stamp = asOf?.toISOString() ?? (await newestBuild(db));
     const health = new Map<string, ExperimentHealth>();
-    for (const e of experiments) {
-      const state = ledger.get(e.id);
-      const meta = { name: e.name, lifecycle: state?.registered ? state.status : 'not in the ledger' };
-      health.set(e.id, assessExperiment(await readHealthInputs(db, e, asOf), meta));
+    if (stamp !== null) {
+      for (const e of experiments) {
+        const state = ledger.get(e.id);
+        const meta = { name: e.name, lifecycle: state?.registered ? state.status : 'not in the ledger' };
+        health.set(e.id, assessExperiment(await readHealthInputs(db, e, new Date(stamp)), meta));
+      }
     }
-    return { notes: [], columns, partitions, runs, decisions, ledger, health };
+    return { notes: [], columns, partitions, runs, decisions, ledger, health, asOf: stamp };
   } finally {
     db.close();
   }

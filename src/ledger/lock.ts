@@ -4,6 +4,12 @@
  * the lock exists). A lock whose process is dead on this host is stale and taken over
  * with a note; a live one, or one held on another host, fails fast with
  * EXPERIMENT_LOCKED naming the holder.
+ *
+ * A PID alone does not name a process: after a crash the PID is reused, and a lock naming
+ * an unrelated live process would block every build. So the lock also records the
+ * holder's identity where the OS gives one (Linux: the boot id and field 22 of
+ * /proc/<pid>/stat, the start time in clock ticks since boot); a lock whose PID is alive
+ * but started at another time, or was taken before the host restarted, is stale too.
  */
 import { linkSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -17,6 +23,10 @@ export interface LockHolder {
   readonly command: string;
   readonly since: string;
   readonly token: string;
+  /** the holder's start time in clock ticks since boot (Linux); absent where unknown */
+  readonly startTime?: number;
+  /** /proc/sys/kernel/random/boot_id when the lock was taken (Linux) */
+  readonly bootId?: string;
 }
 
 export interface HeldLocks {
@@ -36,16 +46,70 @@ export function readLock(targetDir: string, experimentId: string): LockHolder | 
   }
 }
 
-/** true alive, false dead, undefined cannot tell (another host). */
-export function holderAlive(holder: Pick<LockHolder, 'pid' | 'host'>): boolean | undefined {
-  if (holder.host !== hostname()) return undefined;
+/** Field 22 of /proc/<pid>/stat (start time, clock ticks since boot); undefined where there is no /proc. */
+export function processStartTime(pid: number): number | undefined {
   try {
-    process.kill(holder.pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // field 2 is the command in parentheses and may hold spaces or ')': count from the last ')'
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[22 - 3]);
+    return Number.isSafeInteger(ticks) ? ticks : undefined;
+  } catch {
+    return undefined;
   }
 }
+
+function currentBootId(): string | undefined {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** This process as a lock names it: PID, host and, where known, boot and start time. */
+function selfIdentity(): Pick<LockHolder, 'pid' | 'host' | 'startTime' | 'bootId'> {
+  const startTime = processStartTime(process.pid);
+  const bootId = currentBootId();
+  return { pid: process.pid, host: hostname(), ...(startTime === undefined ? {} : { startTime }), ...(bootId === undefined ? {} : { bootId }) };
+}
+
+/**
+ * alive: the holder runs · gone: no such process · reused: its PID now belongs to another
+ * process · rebooted: taken before the host restarted · unknown: on another host.
+ */
+export type HolderState = 'alive' | 'gone' | 'reused' | 'rebooted' | 'unknown';
+
+export function holderState(holder: Pick<LockHolder, 'pid' | 'host'> & Partial<Pick<LockHolder, 'startTime' | 'bootId'>>): HolderState {
+  if (holder.host !== hostname()) return 'unknown';
+  if (holder.bootId !== undefined) {
+    const boot = currentBootId();
+    if (boot !== undefined && boot !== holder.bootId) return 'rebooted';
+  }
+  try {
+    process.kill(holder.pid, 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return 'gone';
+  }
+  if (holder.startTime !== undefined) {
+    const started = processStartTime(holder.pid);
+    // unreadable (hidden /proc): cannot tell, so it counts as the holder
+    if (started !== undefined && started !== holder.startTime) return 'reused';
+  }
+  return 'alive';
+}
+
+/** true alive, false dead (or its PID reused), undefined cannot tell (another host). */
+export function holderAlive(holder: Pick<LockHolder, 'pid' | 'host'> & Partial<Pick<LockHolder, 'startTime' | 'bootId'>>): boolean | undefined {
+  const state = holderState(holder);
+  return state === 'unknown' ? undefined : state === 'alive';
+}
+
+const STALE_BECAUSE: Readonly<Record<Exclude<HolderState, 'alive' | 'unknown'>, (h: LockHolder) => string>> = {
+  gone: () => 'process gone',
+  reused: (h) => `pid ${h.pid} now belongs to another process`,
+  rebooted: () => 'the host restarted since',
+};
 
 export function describeHolder(h: LockHolder): string {
   return `pid ${h.pid} on ${h.host}, running \`${h.command}\` since ${h.since}`;
@@ -111,7 +175,7 @@ function takeOver(file: string, stale: LockHolder): boolean {
 function acquireOne(targetDir: string, experimentId: string, command: string, note: (message: string) => void): void {
   const file = lockPath(targetDir, experimentId);
   mkdirSync(path.dirname(file), { recursive: true });
-  const me: LockHolder = { pid: process.pid, host: hostname(), command, since: new Date().toISOString(), token: randomBytes(8).toString('hex') };
+  const me: LockHolder = { ...selfIdentity(), command, since: new Date().toISOString(), token: randomBytes(8).toString('hex') };
   for (let attempt = 0; attempt < 3; attempt++) {
     if (tryCreate(file, me)) {
       held.set(file, me.token);
@@ -130,9 +194,9 @@ function acquireOne(targetDir: string, experimentId: string, command: string, no
     if (holder.token !== me.token && held.get(file) === holder.token) {
       throw lockedError(experimentId, file, holder, ' (this same process)');
     }
-    const alive = holderAlive(holder);
-    if (alive !== false) throw lockedError(experimentId, file, holder);
-    if (takeOver(file, holder)) note(`took over the stale lock of ${experimentId} left by ${describeHolder(holder)} (process gone)`);
+    const state = holderState(holder);
+    if (state === 'alive' || state === 'unknown') throw lockedError(experimentId, file, holder);
+    if (takeOver(file, holder)) note(`took over the stale lock of ${experimentId} left by ${describeHolder(holder)} (${STALE_BECAUSE[state](holder)})`);
   }
   throw lockedError(experimentId, file, readLock(targetDir, experimentId));
 }

@@ -2,8 +2,16 @@
  * Move experiments between warehouses: export whole chains to JSON Lines or Parquet,
  * import them elsewhere. Import verifies every chain first, appends only what extends
  * the history already there, and refuses a history that diverges from it.
+ *
+ * Every export ends with an end record: the format and, per experiment, its event count
+ * and head hash (a JSON Lines file's last line `{"end": {...}}`; a Parquet file's
+ * `xp_ledger_end` key-value metadata, in its footer). A chain that is cut short still
+ * verifies, so import refuses a file without a valid end record, or whose events disagree
+ * with it (USAGE, exit 2), before anything is imported. Exports are written to a
+ * temporary file and renamed into place, so a crashed export leaves no partial file.
  */
-import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync, existsSync, renameSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { XpError } from '../core/errors.ts';
 import type { Db } from '../engine/connection.ts';
@@ -20,32 +28,62 @@ export function formatOf(file: string): LedgerFileFormat {
   throw new XpError('USAGE', `cannot tell the format of ${file}`, { hint: 'name the file *.jsonl or *.parquet' });
 }
 
+export const EXPORT_FORMAT = 'xp-ledger-export/1';
+/** The Parquet key-value metadata key that holds the end record. */
+export const END_METADATA_KEY = 'xp_ledger_end';
+
+/** What an export promises: every experiment in it, with its event count and head hash. */
+export interface EndRecord {
+  readonly format: typeof EXPORT_FORMAT;
+  readonly experiments: readonly { readonly experiment_id: string; readonly events: number; readonly head: string }[];
+}
+
 export interface ExportResult {
   readonly file: string;
   readonly experiments: readonly { readonly experimentId: string; readonly events: number }[];
+}
+
+export function endRecordOf(experimentIds: readonly string[], events: ReadonlyMap<string, readonly LedgerEvent[]>): EndRecord {
+  return {
+    format: EXPORT_FORMAT,
+    experiments: experimentIds.map((id) => {
+      const list = events.get(id) ?? [];
+      return { experiment_id: id, events: list.length, head: list.at(-1)?.hash ?? '' };
+    }),
+  };
 }
 
 export async function exportLedger(db: Db, experimentIds: readonly string[], file: string): Promise<ExportResult> {
   const format = formatOf(file);
   assertIntact(await verifyLedger(db, experimentIds));
   const events = await readEvents(db, experimentIds);
-  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  if (format === 'jsonl') {
-    const lines = experimentIds.flatMap((id) => (events.get(id) ?? []).map((e) => {
-      const row = toRow(e);
-      return JSON.stringify({ ...row, payload: e.payload });
-    }));
-    writeFileSync(file, lines.length ? lines.join('\n') + '\n' : '');
-  } else {
-    const marks = experimentIds.map((_, i) => `$${i + 1}`).join(', ');
-    await db.run(
-      `copy (select seq, experiment_id, "at", kind, payload, prev_hash, hash from xp.ledger
-             where experiment_id in (${marks}) order by experiment_id, seq)
-       to ${sqlLiteral(path.resolve(file))} (format parquet)`,
-      [...experimentIds],
-    );
+  const end = endRecordOf(experimentIds, events);
+  const target = path.resolve(file);
+  mkdirSync(path.dirname(target), { recursive: true });
+  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    if (format === 'jsonl') {
+      const lines = experimentIds.flatMap((id) => (events.get(id) ?? []).map((e) => {
+        const row = toRow(e);
+        return JSON.stringify({ ...row, payload: e.payload });
+      }));
+      lines.push(JSON.stringify({ end }));
+      writeFileSync(temp, lines.join('\n') + '\n');
+    } else {
+      const marks = experimentIds.map((_, i) => `$${i + 1}`).join(', ');
+      await db.run(
+        `copy (select seq, experiment_id, "at", kind, payload, prev_hash, hash from xp.ledger
+               where experiment_id in (${marks}) order by experiment_id, seq)
+         to ${sqlLiteral(temp)} (format parquet, kv_metadata {${END_METADATA_KEY}: ${sqlLiteral(JSON.stringify(end))}})`,
+        [...experimentIds],
+      );
+    }
+    renameSync(temp, target);
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw err;
   }
-  return { file, experiments: experimentIds.map((id) => ({ experimentId: id, events: events.get(id)?.length ?? 0 })) };
+  return { file, experiments: end.experiments.map((e) => ({ experimentId: e.experiment_id, events: e.events })) };
 }
 
 function badFile(file: string, message: string, cause?: unknown): XpError {
@@ -56,28 +94,100 @@ function badFile(file: string, message: string, cause?: unknown): XpError {
   });
 }
 
-/** The events in an export file, grouped by experiment, in seq order. */
-export async function readLedgerFile(db: Db, file: string): Promise<Map<string, LedgerEvent[]>> {
-  if (!existsSync(file)) throw new XpError('USAGE', `no such file: ${file}`, { location: { file } });
+/** The file is not a whole export (cut short, edited, or older than end records): USAGE, exit 2. */
+function incomplete(file: string, message: string, line?: number): XpError {
+  return new XpError('USAGE', `${file}${line === undefined ? '' : `:${line}`}: not a complete ledger export: ${message}`, {
+    location: line === undefined ? { file } : { file, line },
+    hint: 'nothing was imported; export the experiments again from their source warehouse with `xp ledger export --select <ids> --to <file>` (exports written before end records existed have none and cannot be imported)',
+  });
+}
+
+/** Check the shape of an end record; the reason when it is not one. */
+function endRecordProblem(raw: unknown): string | undefined {
+  const end = raw as Partial<EndRecord> | null;
+  if (end === null || typeof end !== 'object') return 'it is not an object';
+  if (end.format !== EXPORT_FORMAT) return `its format is ${JSON.stringify(end.format)}, not ${EXPORT_FORMAT}`;
+  if (!Array.isArray(end.experiments)) return 'it has no experiments list';
+  for (const e of end.experiments as unknown[]) {
+    const x = e as Partial<EndRecord['experiments'][number]> | null;
+    if (typeof x?.experiment_id !== 'string') return 'an entry has no experiment_id';
+    if (typeof x.events !== 'number' || !Number.isSafeInteger(x.events) || x.events < 0) return `the event count of ${x.experiment_id} is not a count`;
+    if (typeof x.head !== 'string') return `the head hash of ${x.experiment_id} is missing`;
+  }
+  return undefined;
+}
+
+const isEndLine = (value: unknown): value is { end: unknown } =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) && 'end' in value;
+
+function parseLine(l: string): unknown {
+  try {
+    return JSON.parse(l) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A JSON Lines export: event rows, then the end record as the last line. */
+function readJsonl(file: string): { rows: LedgerTable[]; end: EndRecord } {
+  const lines = readFileSync(file, 'utf8').split('\n').map((l, i) => [l, i + 1] as const).filter(([l]) => l.trim());
+  const last = lines.at(-1);
+  if (!last) throw incomplete(file, 'the end record is missing: the file is empty');
+  const lastValue = parseLine(last[0]);
+  if (lastValue === undefined) throw incomplete(file, 'the end record is missing: the last line is cut off', last[1]);
+  if (!isEndLine(lastValue)) throw incomplete(file, 'the end record is missing: the last line is an event', last[1]);
+  const problem = endRecordProblem(lastValue.end);
+  if (problem) throw incomplete(file, `the end record is malformed: ${problem}`, last[1]);
+  const rows = lines.slice(0, -1).map(([l, line]) => {
+    const r = parseLine(l) as (LedgerTable & { payload: unknown }) | undefined;
+    if (r === undefined) throw new XpError('LEDGER_CORRUPT', `${file}:${line}: not a JSON event`, { location: { file, line } });
+    if (isEndLine(r)) throw incomplete(file, 'an end record that is not the last line (two exports joined?)', line);
+    return { ...r, payload: JSON.stringify(r.payload) };
+  });
+  return { rows, end: lastValue.end as EndRecord };
+}
+
+/** A Parquet export: event rows, the end record in the footer's key-value metadata. */
+async function readParquet(db: Db, file: string): Promise<{ rows: LedgerTable[]; end: EndRecord }> {
   let rows: LedgerTable[];
-  if (formatOf(file) === 'jsonl') {
-    rows = readFileSync(file, 'utf8').split('\n').map((l, i) => [l, i + 1] as const).filter(([l]) => l.trim()).map(([l, line]) => {
-      try {
-        const r = JSON.parse(l) as LedgerTable & { payload: unknown };
-        return { ...r, payload: JSON.stringify(r.payload) };
-      } catch (cause) {
-        throw new XpError('LEDGER_CORRUPT', `${file}:${line}: not a JSON event`, { location: { file, line }, cause });
-      }
-    });
-  } else {
-    try {
-      rows = await db.all<LedgerTable & Record<string, unknown>>(
-        'select seq, experiment_id, "at", kind, payload::varchar as payload, prev_hash, hash from read_parquet($1)', [path.resolve(file)],
-      );
-    } catch (cause) {
-      throw badFile(file, `not a ledger export: ${cause instanceof Error ? cause.message.split('\n')[0] : String(cause)}`, cause);
+  let meta: { v: string }[];
+  try {
+    rows = await db.all<LedgerTable & Record<string, unknown>>(
+      'select seq, experiment_id, "at", kind, payload::varchar as payload, prev_hash, hash from read_parquet($1)', [path.resolve(file)],
+    );
+    meta = await db.all<{ v: string }>('select decode(value) as v from parquet_kv_metadata($1) where decode(key) = $2', [path.resolve(file), END_METADATA_KEY]);
+  } catch (cause) {
+    throw badFile(file, `not a ledger export: ${cause instanceof Error ? cause.message.split('\n')[0] : String(cause)}`, cause);
+  }
+  if (!meta.length) throw incomplete(file, `the end record is missing: the Parquet file has no ${END_METADATA_KEY} metadata`);
+  const end = parseLine(meta[0]!.v);
+  const problem = end === undefined ? 'it is not JSON' : endRecordProblem(end);
+  if (problem) throw incomplete(file, `the end record is malformed: ${problem}`);
+  return { rows, end: end as EndRecord };
+}
+
+/** Refuse events that disagree with the end record: a chain cut short, an experiment left out or added. */
+function checkAgainstEnd(file: string, end: EndRecord, events: ReadonlyMap<string, readonly LedgerEvent[]>): void {
+  const promised = new Map(end.experiments.map((e) => [e.experiment_id, e]));
+  for (const id of [...events.keys()].sort()) {
+    if (!promised.has(id)) throw incomplete(file, `${id} has events in the file but no entry in the end record`);
+  }
+  for (const e of end.experiments) {
+    const list = events.get(e.experiment_id) ?? [];
+    if (list.length !== e.events) {
+      throw incomplete(file, `the end record says ${e.experiment_id} has ${e.events} events, the file holds ${list.length}`);
+    }
+    const head = list.at(-1)?.hash ?? '';
+    if (head !== e.head) {
+      throw incomplete(file, `the end record says the chain of ${e.experiment_id} ends at hash ${e.head.slice(0, 12) || '(none)'}, the file's last event of it has hash ${head.slice(0, 12) || '(none)'}`);
     }
   }
+}
+
+/** The events in an export file, grouped by experiment, in seq order; refused unless its end record vouches for them. */
+export async function readLedgerFile(db: Db, file: string): Promise<Map<string, LedgerEvent[]>> {
+  if (!existsSync(file)) throw new XpError('USAGE', `no such file: ${file}`, { location: { file } });
+  const { rows, end } = formatOf(file) === 'jsonl' ? readJsonl(file) : await readParquet(db, file);
   const out = new Map<string, LedgerEvent[]>();
   for (const row of rows) {
     if (typeof row.experiment_id !== 'string' || typeof row.hash !== 'string') throw badFile(file, 'a row lacks experiment_id or hash');
@@ -86,6 +196,7 @@ export async function readLedgerFile(db: Db, file: string): Promise<Map<string, 
     out.set(row.experiment_id, list);
   }
   for (const list of out.values()) list.sort((a, b) => a.seq - b.seq);
+  checkAgainstEnd(file, end, out);
   return out;
 }
 

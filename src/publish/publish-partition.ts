@@ -10,12 +10,16 @@
  *      publication that died left behind.
  *
  * A failure before step 2 keeps the previous publication and removes what it uploaded;
- * files a failed step 3 leaves behind are swept by the next build (sweepPartition).
+ * files a failed step 3 leaves behind are swept by the next build (sweepPartition). A
+ * process killed at any step leaves the old or the new manifest in place, each naming
+ * only files that exist; what it left behind is swept by the next build (kill points:
+ * src/ledger/kill-points.ts, tests/publish/crash.test.ts).
  */
 import { readdirSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../engine/connection.ts';
+import { killPoint, publishKillPoint } from '../ledger/kill-points.ts';
 import { MODEL_SCHEMA } from '../engine/platform-store.ts';
 import { relation, sqlLiteral } from '../engine/sql.ts';
 import { partitionFolder, type Lake, type LakeFile, type PartitionRef } from './lake.ts';
@@ -58,12 +62,14 @@ export async function publishPartition(db: Db, lake: Lake, req: PublishRequest, 
   let written: Awaited<ReturnType<typeof writeGeneration>>;
   try {
     written = await writeGeneration(db, ref, generation, staging);
+    killPoint('after', publishKillPoint(ref.table, 'staged'));
     files = await lake.commitFiles(ref, staging, written.names);
   } catch (err) {
     await rm(staging, { recursive: true, force: true });
     await lake.deleteFiles(ref, files.map((f) => f.name)).catch(() => undefined);
     throw err;
   }
+  killPoint('after', publishKillPoint(ref.table, 'files'));
   await opts.onPhase?.('files-written', undefined);
 
   const manifest: Manifest = {
@@ -81,9 +87,11 @@ export async function publishPartition(db: Db, lake: Lake, req: PublishRequest, 
   // No clean-up when this fails: the PUT may have landed even if its answer did not, and
   // then these files are the current ones. Left-overs are swept by the next publication.
   await lake.writeManifest(ref, manifestText(manifest));
+  killPoint('after', publishKillPoint(ref.table, 'manifest'));
   await opts.onPhase?.('manifest-written', manifest);
 
   await sweepPartition(lake, ref, manifest);
+  killPoint('after', publishKillPoint(ref.table, 'swept'));
   await opts.onPhase?.('old-files-deleted', manifest);
   return manifest;
 }

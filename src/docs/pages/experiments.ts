@@ -23,7 +23,7 @@ export function experimentsPage(data: DocsData): string {
     <td>${e.primaryMetric}</td><td>${e.memo ? html`<a href="${e.memo.slice(3)}">memo</a>` : '—'}${e.report ? html` · <a href="${e.report.slice(3)}">report</a>` : ''}</td></tr>`)}
   </tbody></table>` : html`<p class="missing">No experiments configured.</p>`}
 </main>`;
-  return shell({ title: 'Experiments', project: data.project, section: 'experiments', root: '', body, notes: data.notes, generatedAt: data.generatedAt });
+  return shell({ title: 'Experiments', project: data.project, section: 'experiments', root: '', body, notes: data.notes, asOf: data.asOf });
 }
 
 function rowsTable(rows: readonly Record<string, unknown>[]): SafeHtml {
@@ -56,7 +56,7 @@ export function experimentPage(e: ExperimentDoc, data: DocsData): string {
       ${b.errors.length ? html`<ul class="errors">${b.errors.map((s) => html`<li><code>${s.node}</code>: ${s.message ?? 'failed'}</li>`)}</ul>` : ''}` : html`<p class="missing">No build recorded.</p>`}
     <p class="where">${e.buildDetail}</p></section>
 
-  <section><h2>Health</h2>${e.health ? html`<p>${healthBadge(e)} <span class="where">as of ${data.generatedAt}, as <code>xp health --select ${e.id}</code> reports it</span></p>
+  <section><h2>Health</h2>${e.health ? html`<p>${healthBadge(e)} <span class="where">as of ${data.asOf}, as <code>xp health --select ${e.id} --as-of ${data.asOf}</code> reports it</span></p>
     <table><thead><tr><th>check</th><th>status</th><th>value</th><th>detail</th></tr></thead><tbody>
     ${e.health.checks.map((c) => html`<tr><td>${c.check}</td><td><span class="health health-${c.status}">${c.status}</span></td><td>${c.value}</td><td>${c.detail}</td></tr>`)}
     </tbody></table>` : html`<p class="missing">No warehouse to assess.</p>`}</section>
@@ -75,5 +75,5 @@ export function experimentPage(e: ExperimentDoc, data: DocsData): string {
     ${e.partitions.map((p) => html`<tr><td>${data.models.some((m) => m.name === p.model) ? html`<a href="${root}models/${p.model}.html">${p.model}</a>` : p.model}</td><td class="num">${p.rows}</td><td>${p.builtAt}</td></tr>`)}
   </tbody></table>` : html`<p class="missing">Nothing built for this experiment yet.</p>`}</section>
 </main>`;
-  return shell({ title: e.name, project: data.project, section: 'experiments', root, body, notes: data.notes, generatedAt: data.generatedAt });
+  return shell({ title: e.name, project: data.project, section: 'experiments', root, body, notes: data.notes, asOf: data.asOf });
 }

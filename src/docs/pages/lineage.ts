@@ -108,5 +108,5 @@ export function lineagePage(data: DocsData, placed: Placed): string {
   <p class="hint">Drag to pan, scroll to zoom, click a node to see its SQL and highlight its ancestors and descendants.</p>
 </main>
 <script type="application/json" id="xp-graph">${jsonForScript({ nodes: panelNodes(data), edges: data.graph.edges })}</script>`;
-  return shell({ title: 'Lineage', project: data.project, section: 'lineage', root: '', body, notes: data.notes, generatedAt: data.generatedAt, scripts: ['lineage.js'], bodyClass: 'full' });
+  return shell({ title: 'Lineage', project: data.project, section: 'lineage', root: '', body, notes: data.notes, asOf: data.asOf, scripts: ['lineage.js'], bodyClass: 'full' });
 }

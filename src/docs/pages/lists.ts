@@ -12,7 +12,7 @@ export function modelsPage(data: DocsData): string {
   ${data.models.map((m) => html`<tr><td><a href="models/${m.name}.html"><code>${m.name}</code></a><div class="where">${m.path}</div></td><td>${m.materialized}</td><td>${m.stage}</td><td>${m.description ?? ''}</td><td class="num">${m.columns.reduce((k, c) => k + c.tests.length, m.tests.length)} data · ${m.unitTests.length} unit</td></tr>`)}
   </tbody></table>
 </main>`;
-  return shell({ title: 'Models', project: data.project, section: 'models', root: '', body, notes: data.notes, generatedAt: data.generatedAt });
+  return shell({ title: 'Models', project: data.project, section: 'models', root: '', body, notes: data.notes, asOf: data.asOf });
 }
 
 export function sourcesPage(data: DocsData): string {
@@ -22,7 +22,7 @@ export function sourcesPage(data: DocsData): string {
   ${data.sources.length ? data.sources.map((s) => html`<section class="card" id="${s.name}"><h2><code>${s.name}</code></h2>
     <dl class="facts"><dt>location</dt><dd><code>${s.location}</code></dd><dt>read by</dt><dd class="chips">${s.usedBy.map((m) => nodeLink(`model:${m}`, data, ''))}</dd></dl></section>`) : html`<p class="missing">No model reads a source.</p>`}
 </main>`;
-  return shell({ title: 'Sources', project: data.project, section: 'sources', root: '', body, notes: data.notes, generatedAt: data.generatedAt });
+  return shell({ title: 'Sources', project: data.project, section: 'sources', root: '', body, notes: data.notes, asOf: data.asOf });
 }
 
 export function analysesPage(data: DocsData): string {
@@ -40,5 +40,5 @@ export function analysesPage(data: DocsData): string {
     ${Object.entries(a.writes).map(([table, cols]) => html`<p><code>exp.${table}</code>: ${Object.entries(cols).map(([c, t], i) => html`${i ? ', ' : ''}<code>${c}</code> <span class="type">${t}</span>`)}</p>`)}
   </section>`) : html`<p class="missing">No analysis plugins in analyses/.</p>`}
 </main>`;
-  return shell({ title: 'Analyses', project: data.project, section: 'analyses', root: '', body, notes: data.notes, generatedAt: data.generatedAt });
+  return shell({ title: 'Analyses', project: data.project, section: 'analyses', root: '', body, notes: data.notes, asOf: data.asOf });
 }

@@ -56,5 +56,5 @@ export function modelPage(m: ModelDoc, data: DocsData): string {
     ${m.partitions.map((p) => html`<tr><td>${p.experimentId ? html`<a href="${root}experiments/${encodeURIComponent(p.experimentId)}.html">${p.experimentId}</a>` : '(project)'}</td><td class="num">${p.rows}</td><td>${p.builtAt}</td></tr>`)}
   </tbody></table></section>` : ''}
 </main>`;
-  return shell({ title: m.name, project: data.project, section: 'models', root, body, notes: data.notes, generatedAt: data.generatedAt });
+  return shell({ title: m.name, project: data.project, section: 'models', root, body, notes: data.notes, asOf: data.asOf });
 }

@@ -14,6 +14,7 @@ import { createReadStream, existsSync, readdirSync, readFileSync, statSync } fro
 import { link, mkdir, mkdtemp, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { XpError } from '../../core/errors.ts';
+import { killPoint, publishKillPoint } from '../../ledger/kill-points.ts';
 import { safeJoin } from '../../storage/safe-path.ts';
 import { compareRefs, MANIFEST_NAME, partitionFolder, partitionOfManifestKey, type Lake, type LakeFile, type PartitionRef } from '../lake.ts';
 
@@ -107,6 +108,7 @@ export function localLake(root: string): Lake {
       const temp = path.join(folder, `.${MANIFEST_NAME}.${process.pid}-${randomBytes(4).toString('hex')}`);
       try {
         await writeFile(temp, text);
+        killPoint('during', publishKillPoint(ref.table, 'manifest'));
         await rename(temp, path.join(folder, MANIFEST_NAME));
       } catch (err) {
         await rm(temp, { force: true });
