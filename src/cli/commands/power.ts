@@ -2,10 +2,22 @@
  * `xp power`: per-arm sample size to detect an effect on a binomial or mean metric, or the
  * minimum detectable effect (MDE) with a given sample, from src/stats/power.ts. Pure
  * `powerCommand` returns data; the CLI prints a table or JSON. Bad input exits 2 (USAGE).
+ * `xp power --experiment <id>`: the design check of an experiment (src/design), baselines
+ * from its built exp.metric_aggregates_overall, as `xp experiment start` prints it.
  */
-import { Option } from 'commander';
+import { existsSync } from 'node:fs';
+import { Option, type Command } from 'commander';
 import { XpError } from '../../core/errors.ts';
+import { warehousePath } from '../../core/paths.ts';
+import type { MetricType, OverallAggregate } from '../../analyses/model-rows.ts';
+import { checkDesign, type DesignCheck } from '../../design/check.ts';
+import { formatDesignCheck } from '../../design/format.ts';
+import { openDb, type Row } from '../../engine/connection.ts';
+import { MODEL_SCHEMA, tableExists } from '../../engine/platform-store.ts';
+import { relation } from '../../engine/sql.ts';
+import type { Experiment } from '../../project/types.ts';
 import type { Project } from '../../runner/load-project.ts';
+import { PARTITION_PARAM } from '../../template/sql-env.ts';
 import {
   isNotEstimable,
   minimumDetectableEffect,
@@ -141,9 +153,69 @@ export function formatPower(r: PowerResult): string {
   return textTable(['quantity', 'value'], rows);
 }
 
+const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+function toAggregate(r: Row): OverallAggregate {
+  return {
+    variant: String(r['variant']), metric: String(r['metric']), metric_type: r['metric_type'] as MetricType,
+    n: num(r['n']), sum: num(r['sum']), sum_squares: num(r['sum_squares']),
+    pre_sum: num(r['pre_sum']), pre_sum_squares: num(r['pre_sum_squares']), sum_pre_product: num(r['sum_pre_product']),
+    denominator_sum: numOrNull(r['denominator_sum']), denominator_sum_squares: numOrNull(r['denominator_sum_squares']),
+    numerator_denominator_sum: numOrNull(r['numerator_denominator_sum']),
+  };
+}
+
+/** The experiment's rows of exp.metric_aggregates_overall (read-only), or null when nothing is built for it. */
+export async function readBuiltAggregates(config: Project['config'], experimentId: string): Promise<OverallAggregate[] | null> {
+  const file = warehousePath(config);
+  if (!existsSync(file)) return null;
+  const db = await openDb(file, { readOnly: true });
+  try {
+    if (!(await tableExists(db, MODEL_SCHEMA, 'metric_aggregates_overall'))) return null;
+    const rows = await db.all(`select * exclude (experiment_id) from ${relation(MODEL_SCHEMA, 'metric_aggregates_overall')} where experiment_id = $${PARTITION_PARAM}`,
+      { [PARTITION_PARAM]: experimentId });
+    return rows.length ? rows.map(toAggregate) : null;
+  } finally {
+    db.close();
+  }
+}
+
+export function configuredExperiment(project: Project, experimentId: string): Experiment {
+  const e = project.config.experiments.find((x) => x.id === experimentId);
+  if (e) return e;
+  throw new XpError('EXPERIMENT_UNKNOWN', `unknown experiment ${JSON.stringify(experimentId)}`, {
+    location: /^[A-Za-z0-9_.-]+$/.test(experimentId) ? { experiment: experimentId } : {},
+    hint: `configured experiments: ${project.config.experiments.map((x) => x.id).join(', ') || '(none)'}`,
+  });
+}
+
+/** The design check of a configured experiment; `overrides` replace its planned sample or mde. */
+export async function designCheckCommand(project: Project, experiment: Experiment, overrides: { readonly nPerArm?: number; readonly mde?: number } = {}): Promise<DesignCheck> {
+  return checkDesign(experiment, project.config.metrics, await readBuiltAggregates(project.config, experiment.id), overrides);
+}
+
+/** Options that mean nothing with --experiment (its alpha, power and metrics come from the config). */
+const NOT_WITH_EXPERIMENT = ['metric', 'type', 'baseline', 'sd', 'mdeType', 'ratio', 'alpha', 'power', 'sided'] as const;
+
+async function experimentPower(ctx: Parameters<RegisterCommand>[1], cmd: Command, o: Record<string, string | undefined>): Promise<void> {
+  const given = NOT_WITH_EXPERIMENT.filter((k) => cmd.getOptionValueSource(k) === 'cli');
+  if (given.length) {
+    throw usage(`--experiment takes its metrics, alpha and power from the config; drop ${given.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`,
+      'override the planned sample with --n <users per arm> or the primary\'s effect with --mde <relative>');
+  }
+  const project = await ctx.project(o['config']);
+  const positive = (x: number): boolean => x > 0;
+  const n = parseNumber('--n', o['n'], (x) => Number.isInteger(x) && x > 0, 'a whole number of users per arm > 0');
+  const mde = parseNumber('--mde', o['mde'], positive, 'a relative effect > 0');
+  const check = await designCheckCommand(project, configuredExperiment(project, o['experiment']!), { ...(n === undefined ? {} : { nPerArm: n }), ...(mde === undefined ? {} : { mde }) });
+  ctx.io.stdout.write((o['format'] === 'json' ? JSON.stringify(check, null, 2) : formatDesignCheck(check)) + '\n');
+}
+
 export const registerPower: RegisterCommand = (program, ctx, withConfig) => {
   withConfig(program.command('power'))
-    .description('sample size per arm for an effect on a binomial or mean metric, or the MDE for a sample')
+    .description('sample size per arm for an effect on a binomial or mean metric, or the MDE for a sample; --experiment: the design check')
+    .option('--experiment <id>', 'the design check of a configured experiment: power at its planned sample (--n, --mde override)')
     .option('--metric <name>', 'take the metric type from the config')
     .addOption(new Option('--type <type>', 'metric type (instead of --metric)').choices(['binomial', 'mean']))
     .option('--baseline <x>', 'control rate (binomial) or control mean (mean)')
@@ -156,7 +228,8 @@ export const registerPower: RegisterCommand = (program, ctx, withConfig) => {
     .option('--power <p>', 'power', '0.8')
     .addOption(new Option('--sided <k>', '2: two-sided test; 1: one-sided').choices(['1', '2']).default('2'))
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
-    .action(async (o: Record<string, string | undefined>) => {
+    .action(async (o: Record<string, string | undefined>, cmd: Command) => {
+      if (o['experiment'] !== undefined) return experimentPower(ctx, cmd, o);
       if (o['metric'] !== undefined && o['type'] !== undefined) throw usage('give --metric or --type, not both');
       if (o['metric'] === undefined && o['type'] === undefined) throw usage('give --type binomial|mean, or --metric <name> from the config');
       const type = o['metric'] !== undefined ? metricTypeOf(await ctx.project(o['config']), o['metric']) : (o['type'] as PowerMetricType);
