@@ -4,7 +4,9 @@
 -- mixed variants, too few users. It warns (severity 'warn') when the damage is bounded
 -- and visible: duplicate rows (exposures collapse them; outcome sums include them) and
 -- rows outside the window (left out). A metric whose event never occurs fails for the
--- primary metric and warns for the others.
+-- primary metric and warns for the others. Rows of another experiment in this
+-- experiment's raw folder are left out by staging and fail raw_foreign_experiment_rows:
+-- a misfiled log must be investigated, not absorbed.
 with exposures as (
     select * from {{ref "stg_exposures"}}
 ),
@@ -19,6 +21,10 @@ analysed_exposures as (
 
 variants as (
     select * from {{ref "experiment_variants"}}
+),
+
+foreign_rows as (
+    select * from {{ref "stg_foreign_rows"}}
 ),
 
 -- one scan of the raw exposure rows. Duplicates are rows minus distinct rows, counted on
@@ -68,6 +74,16 @@ outcome_stats as (
 
 analysed as (
     select count(*) as n_users from analysed_exposures
+),
+
+-- raw rows labelled with another experiment (or none), which staging left out
+foreign_stats as (
+    select
+        coalesce(sum(n_rows), 0) as n_rows,
+        coalesce(sum(n_rows) filter (where raw_table = 'exposures'), 0) as n_exposures,
+        coalesce(sum(n_rows) filter (where raw_table = 'outcomes'), 0) as n_outcomes,
+        coalesce(string_agg(distinct coalesce(experiment_id, 'NULL'), ', ' order by coalesce(experiment_id, 'NULL')), 'none') as ids_seen
+    from foreign_rows
 ),
 
 -- how often each metric's event occurs, and which events occur at all: a metric on an
@@ -162,6 +178,14 @@ checks as (
         1,
         format('metric {} reads event "{}", which occurs {} times in the outcomes; events seen: {}', metric, event, n_events, events_seen)
     from metric_events
+    union all
+    -- after every other check (their order stays): rows filed under the wrong experiment
+    select
+        'raw_foreign_experiment_rows', 10000, 'error', 'max',
+        n_rows,
+        cast({{var "dq_max_foreign_rows" 0}} as double),
+        format('{} raw rows in this experiment''s folder are labelled with another experiment_id ({} exposure rows, {} outcome rows; ids seen: {}), left out of the analysis', n_rows, n_exposures, n_outcomes, ids_seen)
+    from foreign_stats
 ),
 
 final as (

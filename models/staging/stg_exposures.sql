@@ -1,8 +1,8 @@
 /*--- materialized: ephemeral ---*/
 -- Raw exposure log of one experiment, typed: a view over the partition's raw files,
 -- inlined into the models that read it (ephemeral), so the raw rows are never copied
--- into the warehouse. Every raw row is kept, duplicates and missing keys included:
--- dq_results measures them, core/exposures cleans them.
+-- into the warehouse. Every raw row of this experiment is kept, duplicates and missing
+-- keys included: dq_results measures them, core/exposures cleans them.
 with source as (
     select * from {{source "raw" "exposures"}}
 ),
@@ -14,6 +14,15 @@ renamed as (
         cast(variant as varchar) as variant,
         cast(exposed_at as timestamp) as exposed_at
     from source
+),
+
+-- The raw folder is the partition, and a row belongs to it only if it says so: rows
+-- labelled with another experiment_id (or none) are left out here, so they never reach
+-- exposures, outcomes or metrics, and stg_foreign_rows counts them for dq_results
+-- (raw_foreign_experiment_rows, severity error: the decision is investigate).
+own as (
+    select * from renamed
+    where experiment_id = {{partition}}
 )
 
-select * from renamed
+select * from own

@@ -43,6 +43,7 @@ export type ErrorCode =
   | 'MODEL_FAILED'
   | 'RAW_DATA_MISSING'
   | 'RAW_DATA_CORRUPT'
+  | 'RAW_SCHEMA_INVALID'
   | 'INPUT_CHANGED'
   | 'STORAGE_UNAVAILABLE'
   | 'STORAGE_AUTH'
@@ -77,6 +78,7 @@ const exitCodeOf: Record<ErrorCode, ExitCode> = {
   MODEL_FAILED: ExitCode.failed,
   RAW_DATA_MISSING: ExitCode.failed,
   RAW_DATA_CORRUPT: ExitCode.failed,
+  RAW_SCHEMA_INVALID: ExitCode.failed,
   INPUT_CHANGED: ExitCode.failed,
   STORAGE_UNAVAILABLE: ExitCode.failed,
   STORAGE_AUTH: ExitCode.failed,

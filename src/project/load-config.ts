@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { XpError } from '../core/errors.ts';
 import { readYaml, type YamlSource } from './yaml-source.ts';
+import { checkOutputFolders } from './output-folders.ts';
 import {
   projectConfigSchema,
   experimentFileSchema,
@@ -138,6 +139,7 @@ export function loadConfig(configPath: string, projectRoot = process.cwd()): Pro
       });
     }
   }
+  checkOutputFolders({ ...raw, root: projectRoot }, src);
   return {
     ...raw,
     file,

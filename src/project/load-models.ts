@@ -28,13 +28,16 @@ export function listFiles(dir: string, ext: string): string[] {
 function parseHeader(rawSql: string, file: string): ModelSettings {
   const m = HEADER.exec(rawSql);
   if (!m) return {};
-  const src = parseYaml(m[1]!, file);
+  // the header's YAML starts after `/*---`, maybe below blank lines: count them so lines are the file's
+  const lineOffset = rawSql.slice(0, m.index + m[0].indexOf('/*---')).split('\n').length - 1;
+  const src = parseYaml(m[1]!, file, { lineOffset });
   const parsed = modelSettingsSchema.safeParse(src.data ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const key = issue.code === 'unrecognized_keys' ? issue.keys[0] : issue.path.join('.');
     throw new XpError('MODEL_INVALID', `invalid build settings in the header comment: ${issue.code === 'unrecognized_keys' ? `unknown key "${key}"` : `${key}: ${issue.message}`}`, {
-      location: { file, line: src.lineOf(issue.path) },
+      // an unknown key: its own line, not the line of the map that holds it
+      location: { file, line: src.lineOf(issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path) },
       hint: 'allowed keys: materialized (view|table|ephemeral|partitioned), stage (ingest|dq|metrics), tags, enabled',
     });
   }

@@ -3,7 +3,7 @@
  * file:line. Every YAML file the project reads goes through here.
  */
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml';
+import { LineCounter, parseDocument, visit, isCollection, isMap, isNode, isScalar, type Alias, type Document, type YAMLError } from 'yaml';
 import { XpError, type ErrorCode } from '../core/errors.ts';
 
 export interface YamlSource {
@@ -13,15 +13,54 @@ export interface YamlSource {
   lineOf(path: readonly PropertyKey[]): number;
 }
 
-export function parseYaml(text: string, file: string): YamlSource {
+/** Alias expansions allowed while building the data: enough for shared blocks, not for a "billion laughs" bomb. */
+export const MAX_ALIAS_COUNT = 100;
+
+/**
+ * Where to point for a syntax error. An unclosed flow collection (`{ a: 1` …) or quoted
+ * scalar is only detected where the next token starts, a line (or several blank lines)
+ * below the mistake; point at where that construct opened instead.
+ */
+function errorOffset(doc: Document, error: YAMLError): number {
+  const at = error.pos[0];
+  let opened: number | undefined;
+  visit(doc, (_key, node) => {
+    if (!isNode(node) || !node.range) return;
+    const unclosable = (isCollection(node) && node.flow) || (isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE'));
+    // the unclosed construct is the innermost one whose value runs up to the error
+    if (unclosable && node.range[1] === at && node.range[0] < at && (opened === undefined || node.range[0] > opened)) opened = node.range[0];
+  });
+  return opened ?? at;
+}
+
+/** The first alias whose anchor is not defined before it, else the first alias: where an alias problem shows. */
+function firstAlias(doc: Document): { alias: Alias; unresolved: boolean } | undefined {
+  let found: { alias: Alias; unresolved: boolean } | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      const unresolved = node.resolve(doc) === undefined;
+      if (!found || (unresolved && !found.unresolved)) found = { alias: node, unresolved };
+      if (unresolved) return visit.BREAK;
+      return undefined;
+    },
+  });
+  return found;
+}
+
+export interface ParseOptions {
+  /** lines of the file before `text` (YAML embedded in a SQL header comment) */
+  readonly lineOffset?: number;
+}
+
+export function parseYaml(text: string, file: string, options: ParseOptions = {}): YamlSource {
+  const lineOffset = options.lineOffset ?? 0;
   const lineCounter = new LineCounter();
   const doc: Document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const first = doc.errors[0];
   if (first) {
-    // linePos is only filled in with prettyErrors; compute it from the offset instead.
-    const pos = first.linePos?.[0] ?? lineCounter.linePos(first.pos[0]);
+    const pos = lineCounter.linePos(errorOffset(doc, first));
     throw new XpError('CONFIG_PARSE', `invalid YAML: ${first.message.split('\n')[0]}`, {
-      location: { file, line: pos?.line, column: pos?.col },
+      location: { file, line: pos.line + lineOffset, column: pos.col },
       hint: 'fix the YAML syntax (indentation, quotes, colons) at that line',
     });
   }
@@ -39,7 +78,26 @@ export function parseYaml(text: string, file: string): YamlSource {
     }
     return 1;
   };
-  return { file, data: doc.toJS({ maxAliasCount: 100 }), lineOf };
+  const alias = firstAlias(doc);
+  const aliasLine = alias?.alias.range ? lineCounter.linePos(alias.alias.range[0]).line + lineOffset : undefined;
+  if (alias?.unresolved) {
+    throw new XpError('CONFIG_PARSE', `invalid YAML: alias *${alias.alias.source} has no anchor &${alias.alias.source} before it`, {
+      location: { file, line: aliasLine },
+      hint: `define &${alias.alias.source} on a value above this line, or write the value out`,
+    });
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (cause) {
+    // With every alias resolved, the one way toJS fails is the expansion limit.
+    throw new XpError('CONFIG_PARSE', `invalid YAML: its aliases expand to too many values (more than ${MAX_ALIAS_COUNT} expansions; a "billion laughs" document?)`, {
+      location: { file, line: aliasLine },
+      hint: 'repeat the values instead of nesting aliases (*name) of aliases',
+      cause,
+    });
+  }
+  return { file, data, lineOf: (p) => lineOf(p) + lineOffset };
 }
 
 export function readYaml(file: string, missing: ErrorCode = 'CONFIG_NOT_FOUND'): YamlSource {

@@ -5,6 +5,7 @@
 import { sha256 } from '../core/hash.ts';
 import type { RawObject, RawStore, StageProgress } from './types.ts';
 import { tableOfKey } from './types.ts';
+import { checkRawSchema, type RawFile } from './raw-schema.ts';
 
 /** Source table ("raw.exposures") → the local Parquet files of one partition. */
 export type SourceFiles = ReadonlyMap<string, readonly string[]>;
@@ -25,15 +26,19 @@ export async function snapshotInputs(store: RawStore, experimentId: string): Pro
   return { experimentId, objects, hash: snapshotHash(objects) };
 }
 
-/** Stage the snapshot's objects locally and group their paths by source table. */
+/**
+ * Stage the snapshot's objects locally, check their columns (raw-schema.ts: a bad file is
+ * refused here, before any model runs) and group their paths by source table.
+ */
 export async function stageInputs(store: RawStore, snapshot: InputSnapshot, progress?: StageProgress): Promise<SourceFiles> {
   const paths = await store.localPaths(snapshot.experimentId, snapshot.objects, progress);
+  const staged: RawFile[] = snapshot.objects.map((o) => ({ table: tableOfKey(snapshot.experimentId, o.key)!, key: o.key, path: paths.get(o.key)! }));
+  await checkRawSchema(snapshot.experimentId, staged);
   const files = new Map<string, string[]>();
-  for (const o of snapshot.objects) {
-    const table = tableOfKey(snapshot.experimentId, o.key)!;
-    const list = files.get(`raw.${table}`) ?? [];
-    list.push(paths.get(o.key)!);
-    files.set(`raw.${table}`, list);
+  for (const f of staged) {
+    const list = files.get(`raw.${f.table}`) ?? [];
+    list.push(f.path);
+    files.set(`raw.${f.table}`, list);
   }
   return files;
 }

@@ -41,7 +41,7 @@ const cases: readonly Case[] = [
   {
     project: 'broken-header-key', code: 'MODEL_INVALID',
     message: 'invalid build settings in the header comment: unknown key "materialised"',
-    where: 'models/core/user_values.sql:2',
+    where: 'models/core/user_values.sql:3', // the line of the unknown key
     hint: 'allowed keys: materialized (view|table|ephemeral|partitioned), stage (ingest|dq|metrics), tags, enabled',
   },
   {

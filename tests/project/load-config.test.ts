@@ -38,8 +38,33 @@ const cases: readonly Case[] = [
     hint: 'keep one definition: experiments/a_first.yml:2 already defines it',
   },
   {
-    dir: 'yaml-syntax', code: 'CONFIG_PARSE', file: 'dev.yaml', line: 10, column: 5,
+    // the flow map opens at line 9 column 15; YAML only notices it is unclosed on line 10
+    dir: 'yaml-syntax', code: 'CONFIG_PARSE', file: 'dev.yaml', line: 9, column: 15,
     message: 'invalid YAML: Flow map in block collection must be sufficiently indented and end with a }',
+  },
+  // the quote opens at line 7 column 11 and is never closed; YAML notices at the end of the file
+  { dir: 'yaml-unclosed-quote', code: 'CONFIG_PARSE', file: 'dev.yaml', line: 7, column: 11, message: 'invalid YAML: Missing closing "quote' },
+  {
+    dir: 'yaml-alias-bomb', code: 'CONFIG_PARSE', file: 'dev.yaml', line: 7,
+    message: 'invalid YAML: its aliases expand to too many values (more than 100 expansions; a "billion laughs" document?)',
+    hint: 'repeat the values instead of nesting aliases (*name) of aliases',
+  },
+  {
+    dir: 'yaml-unresolved-alias', code: 'CONFIG_PARSE', file: 'dev.yaml', line: 8,
+    message: 'invalid YAML: alias *split has no anchor &split before it',
+    hint: 'define &split on a value above this line, or write the value out',
+  },
+  { dir: 'date-not-calendar', code: 'CONFIG_INVALID', file: 'dev.yaml', line: 10, message: 'experiments.exp_ok.start: 2026-02-30 is not a calendar date (YYYY-MM-DD)' },
+  { dir: 'days-too-many', code: 'CONFIG_INVALID', file: 'dev.yaml', line: 11, message: 'experiments.exp_ok.days: expected at most 3660 days (ten years)' },
+  { dir: 'pre-period-too-long', code: 'CONFIG_INVALID', file: 'experiments/long_pre.yml', line: 8, message: 'pre_period_days: expected at most 3660 days (ten years)' },
+  {
+    dir: 'target-is-file', code: 'CONFIG_INVALID', file: 'dev.yaml', line: 4,
+    message: `target_dir "out": ${path.join(FIXTURES, 'configs/target-is-file/out')} is a file, not a folder`,
+    hint: `move the file ${path.join(FIXTURES, 'configs/target-is-file/out')} out of the way, or set target_dir in the config to another folder (xp writes the warehouse, compiled SQL, run results and memos there)`,
+  },
+  {
+    dir: 'target-under-file', code: 'CONFIG_INVALID', file: 'dev.yaml', line: 4,
+    message: `target_dir "notes.txt/target": cannot create the folder ${path.join(FIXTURES, 'configs/target-under-file/notes.txt/target')}: ${path.join(FIXTURES, 'configs/target-under-file/notes.txt')} is a file`,
   },
 ];
 

@@ -69,8 +69,9 @@ async function srm(id: Fault): Promise<{ mismatch: boolean; p_value: number; con
 describe('injected faults', () => {
   it('every fault experiment builds its checks', () => {
     expect(build.stderr).toBe('');
-    // nine raw-data checks plus metric_events_conversion (the primary's event occurs)
-    for (const id of Object.keys(FAULTS)) expect(dq.get(id)?.size, id).toBe(10);
+    // nine raw-data checks, metric_events_conversion (the primary's event occurs) and
+    // raw_foreign_experiment_rows
+    for (const id of Object.keys(FAULTS)) expect(dq.get(id)?.size, id).toBe(11);
   });
 
   it('the clean baseline passes every check and shows no sample-ratio mismatch', async () => {

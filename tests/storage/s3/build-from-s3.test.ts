@@ -150,7 +150,8 @@ describe('xp build from S3', () => {
 
 describe('xp generate into S3', () => {
   it('writes the synthetic Parquet to the bucket, seeds the cache, and rewrites nothing the second time', async () => {
-    p.write(S3_CONFIG, `${p.read(S3_CONFIG)}
+    // under experiments:, wherever later top-level keys (analyses:) put the end of the file
+    p.write(S3_CONFIG, p.read(S3_CONFIG).replace(/^experiments:\n/m, `experiments:
   exp_synth:
     name: Synthetic
     variants: { control: 0.5, treatment: 0.5 }
@@ -158,7 +159,7 @@ describe('xp generate into S3', () => {
     start: 2026-01-01
     days: 7
     synth: { seed: 7, n_users: 400 }
-`);
+`));
     const first = await xp(p.root, 'generate', '--experiment-id', 'exp_synth', '--config', S3_CONFIG);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
