@@ -37,7 +37,7 @@ export async function loadPlugins(root: string, opts: { readonly builtin?: boole
     // Keyed by content: a process that loads the project again (runCli in tests, a server)
     // runs the plugin it fingerprints, not a cached older version of the file.
     const url = `${pathToFileURL(file).href}?v=${createHash('sha256').update(source).digest('hex').slice(0, 16)}`;
-    const mod = (await import(url)) as { default?: unknown };
+    const mod = await importPlugin(url, rel);
     if (!isPlugin(mod.default)) {
       throw new XpError('PLUGIN_INVALID', 'an analysis plugin must `export default definePlugin({ name, reads, writes, run })`', {
         location: { file: rel },
@@ -65,6 +65,31 @@ export async function loadPlugins(root: string, opts: { readonly builtin?: boole
     .filter((b) => !own.has(b.plugin.name))
     .map((b): LoadedPlugin => ({ plugin: b.plugin, path: `<builtin>/${b.plugin.name}.ts`, source: readFileSync(b.file, 'utf8'), builtin: true }));
   return orderPlugins([...builtins, ...loaded]);
+}
+
+/**
+ * Import a plugin module; a syntax error (esbuild's, through tsx: file:line:col)
+ * or an exception at load time is the user's project, not our bug.
+ */
+async function importPlugin(url: string, rel: string): Promise<{ default?: unknown }> {
+  try {
+    return (await import(url)) as { default?: unknown };
+  } catch (cause) {
+    // tsx reports esbuild's syntax errors as "Transform failed with N error(s):\n<file>:<line>:<col>: ERROR: <text>"
+    const syntax = /:(\d+):(\d+): ERROR: (.*)$/m.exec(cause instanceof Error ? cause.message : '');
+    if (syntax) {
+      throw new XpError('PLUGIN_INVALID', `analysis plugin does not compile: ${syntax[3]} (column ${Number(syntax[2]) + 1})`, {
+        location: { file: rel, line: Number(syntax[1]) },
+        hint: 'fix the TypeScript syntax at that line; nothing was built',
+        cause,
+      });
+    }
+    throw new XpError('PLUGIN_INVALID', `analysis plugin failed to load: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      location: { file: rel },
+      hint: 'a plugin module must only define its plugin when imported; fix the error (or the import) it names',
+      cause,
+    });
+  }
 }
 
 export function orderPlugins(plugins: readonly LoadedPlugin[]): LoadedPlugin[] {

@@ -11,7 +11,7 @@ import { runBuild, type BuildOptions, type BuildOutcome } from '../../src/runner
 import { XpError } from '../../src/core/errors.ts';
 import { reasonText, type StepResult } from '../../src/core/results.ts';
 import { REPO_ROOT, miniProject, type TempProject } from '../helpers/project.ts';
-import { xp } from '../helpers/cli.ts';
+import { spawnXp, xp } from '../helpers/cli.ts';
 import { rows, withDb } from '../helpers/warehouse.ts';
 import { readExperimentEvents } from '../../src/ledger/store.ts';
 
@@ -59,6 +59,21 @@ describe('discovery and ordering', () => {
     p.write('analyses/srm_check.ts', plugin('srm', "  reads: [], writes: {},\n  async run() { return {}; },"));
     const err = await loadError();
     expect(err).toMatchObject({ code: 'PLUGIN_INVALID', message: 'plugin name "srm" does not match its file name "srm_check"', location: { file: 'analyses/srm_check.ts' } });
+  });
+
+  it('a TypeScript syntax error is PLUGIN_INVALID at its file and line (exit 2), not an internal error', async () => {
+    p.write('analyses/broken.ts', "import { x } from './nowhere.ts';\nexport default {\n  name: 'broken',\n");
+    // in process (vitest's own TypeScript loader) the wording differs; the CLI runs tsx, as users do
+    expect(await loadError()).toMatchObject({ code: 'PLUGIN_INVALID', location: { file: 'analyses/broken.ts' } });
+    const r = await spawnXp(p.root, ['ls']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('error[PLUGIN_INVALID] analyses/broken.ts:4: analysis plugin does not compile: Expected identifier but found end of file (column 1)');
+  });
+
+  it('a plugin that throws while loading is PLUGIN_INVALID naming the error', async () => {
+    p.write('analyses/throws.ts', "throw new Error('no config at load time');\n");
+    const err = await loadError();
+    expect(err).toMatchObject({ code: 'PLUGIN_INVALID', message: 'analysis plugin failed to load: no config at load time', location: { file: 'analyses/throws.ts' } });
   });
 
   it('a file without a plugin default export is PLUGIN_INVALID', async () => {
