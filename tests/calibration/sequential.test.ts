@@ -13,23 +13,12 @@
 import { describe, expect, it } from 'vitest';
 import { computeLook, variantDecision, type LookOutcome, type PreviousLook, type SequentialPlan } from '../../src/analyses/lib/sequential-look.ts';
 import { decide, type DecisionInput } from '../../src/analyses/lib/decision-rules.ts';
+import { mulberry32 } from '../stats/helpers.ts';
 
 const PATHS = 20_000;
 const LOOKS = 5;
 const ALPHA = 0.05;
 const plan: SequentialPlan = { looks: LOOKS, spending: 'obrien-fleming', alpha: ALPHA, targetNPerArm: 1000 };
-
-/** mulberry32: a small seeded generator, so the run is deterministic. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function normal(u: () => number): number {
   return Math.sqrt(-2 * Math.log(u() || 1e-300)) * Math.cos(2 * Math.PI * u());
@@ -67,7 +56,7 @@ describe('sequential decisions across 5 looks (seeded H0 paths)', () => {
 
   it('false ship and false dont-ship each stay at α/2; the fixed p at every look would not', () => {
     const looks = designLooks();
-    const u = rng(20261206);
+    const u = mulberry32(20261206);
     let ship = 0;
     let dontShip = 0;
     let naiveWorse = 0;
