@@ -7,6 +7,7 @@
  */
 import type { Db, SqlParams } from '../engine/connection.ts';
 import type { OverallAggregate } from '../analyses/model-rows.ts';
+import { overallRow } from '../analyses/lib/aggregates.ts';
 import {
   assembleSql, countsSql, createSumsSql, longRowsSql, metricSumsSql, profileSql, readProfile, rowsSql, totalsSql, usersSql,
   type Assignment, type MetricRef, type QuantityProfile,
@@ -34,8 +35,6 @@ export async function stageRows(db: Db, userMetrics: string, params: SqlParams, 
   return { metrics, variants, profiles: metrics.map((_, i) => readProfile(byIndex.get(i))), users: Number(users?.n ?? 0) };
 }
 
-const num = (v: unknown): number => Number(v ?? 0);
-const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 /** The aggregates of each replicate (1…K for placebo, 0 for the observed split), in the shape of metric_aggregates_overall. */
 export async function replicateAggregates(db: Db, staged: StagedRows, a: Assignment, skip: number): Promise<Map<number, OverallAggregate[]>> {
@@ -49,20 +48,7 @@ export async function replicateAggregates(db: Db, staged: StagedRows, a: Assignm
   for (const r of rows) {
     const k = Number(r['replicate']);
     const list = out.get(k) ?? [];
-    list.push({
-      variant: String(r['variant']),
-      metric: String(r['metric']),
-      metric_type: r['metric_type'] as OverallAggregate['metric_type'],
-      n: num(r['n']),
-      sum: num(r['sum']),
-      sum_squares: num(r['sum_squares']),
-      pre_sum: num(r['pre_sum']),
-      pre_sum_squares: num(r['pre_sum_squares']),
-      sum_pre_product: num(r['sum_pre_product']),
-      denominator_sum: numOrNull(r['denominator_sum']),
-      denominator_sum_squares: numOrNull(r['denominator_sum_squares']),
-      numerator_denominator_sum: numOrNull(r['numerator_denominator_sum']),
-    });
+    list.push(overallRow(r));
     out.set(k, list);
   }
   return out;

@@ -23,11 +23,9 @@ export interface ArmStats {
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
-export async function loadOverall(ctx: AnalysisContext): Promise<OverallAggregate[]> {
-  const rows = await ctx.query(
-    'select * exclude (experiment_id) from exp.metric_aggregates_overall where experiment_id = $experiment_id',
-  );
-  return rows.map((r) => ({
+/** One metric_aggregates_overall row as DuckDB returns it, typed (NULL sums read as 0). */
+export function overallRow(r: Record<string, unknown>): OverallAggregate {
+  return {
     variant: String(r['variant']),
     metric: String(r['metric']),
     metric_type: r['metric_type'] as MetricType,
@@ -40,7 +38,14 @@ export async function loadOverall(ctx: AnalysisContext): Promise<OverallAggregat
     denominator_sum: numOrNull(r['denominator_sum']),
     denominator_sum_squares: numOrNull(r['denominator_sum_squares']),
     numerator_denominator_sum: numOrNull(r['numerator_denominator_sum']),
-  }));
+  };
+}
+
+export async function loadOverall(ctx: AnalysisContext): Promise<OverallAggregate[]> {
+  const rows = await ctx.query(
+    'select * exclude (experiment_id) from exp.metric_aggregates_overall where experiment_id = $experiment_id',
+  );
+  return rows.map(overallRow);
 }
 
 export async function loadDaily(ctx: AnalysisContext): Promise<DailyAggregate[]> {
