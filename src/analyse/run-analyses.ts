@@ -84,7 +84,7 @@ export async function runAnalyses(opts: AnalyseOptions): Promise<StepResult[]> {
       finish({ ...base, status: 'skipped', reason: 'fresh', seconds: 0 }, 'ok');
       continue;
     }
-    reporter({ type: 'phase', experimentId: experiment.id, phase: `analysis ${plugin.name}` });
+    reporter({ type: 'step-start', experimentId: experiment.id, node, stage: plugin.name, label: `analysis ${plugin.name}` });
     const started = performance.now();
     const warnings: string[] = [];
     try {

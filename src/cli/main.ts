@@ -8,9 +8,12 @@
 import { writeSync } from 'node:fs';
 import { ExitCode, formatError } from '../core/errors.ts';
 import { runCli } from './program.ts';
+import { onBrokenPipe } from './print/broken-pipe.ts';
 
 const argv = process.argv.slice(2);
 let finished = false;
+// `xp … | head`: the reader went away; stop quietly, as Unix tools do
+onBrokenPipe(process.stdout, () => { finished = true; process.exit(ExitCode.ok); });
 
 process.on('exit', (code) => {
   if (finished) return;

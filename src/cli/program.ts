@@ -2,26 +2,52 @@
  * The `xp` command line: parses arguments, runs a command function, prints its result.
  * Returns the exit code; only main.ts calls process.exit.
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ExitCode, exitCodeFor, formatError } from '../core/errors.ts';
-import { loadProject, DEFAULT_CONFIG } from '../runner/load-project.ts';
+import { loadProject } from '../runner/load-project.ts';
+import { DEFAULT_CONFIG, PROJECT_DIR_ENV, locateProject } from '../project/locate-project.ts';
 import type { CommandContext, Io } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
 
+/** The version in package.json, as `xp --version` prints it. */
+export const XP_VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** What the running command was given: `--config` only when typed (not its default), `--project-dir`. */
+interface ProjectFlags {
+  readonly config?: string;
+  readonly projectDir?: string;
+}
+
 export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   let exitCode: number = ExitCode.ok;
+  let flags: ProjectFlags = {};
   const ctx: CommandContext = {
     io,
     setExit: (c) => { exitCode = Math.max(exitCode, c); },
-    project: (configPath = DEFAULT_CONFIG) => loadProject(configPath, io.cwd),
+    project: (configPath = DEFAULT_CONFIG) => {
+      const config = flags.config ?? (configPath === DEFAULT_CONFIG ? undefined : configPath);
+      const where = locateProject({ cwd: io.cwd, config, projectDir: flags.projectDir, env: io.env ?? process.env });
+      return loadProject(where.config, where.root);
+    },
   };
   const program = new Command('xp')
     .description('exp-platform: SQL-first experimentation on DuckDB')
+    .version(XP_VERSION, '-V, --version', 'print the version of xp')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showHelpAfterError('(run `xp --help` for usage)');
+  program.hook('preAction', (_program, action) => {
+    const o = action.opts<{ config?: string; projectDir?: string }>();
+    flags = {
+      ...(action.getOptionValueSource('config') === 'cli' && o.config !== undefined ? { config: o.config } : {}),
+      ...(o.projectDir !== undefined ? { projectDir: o.projectDir } : {}),
+    };
+  });
 
-  const withConfig = (cmd: Command): Command => cmd.option('-c, --config <file>', 'project config', DEFAULT_CONFIG);
+  const withConfig = (cmd: Command): Command => cmd
+    .option('-c, --config <file>', 'project config; the default is the project\'s own', DEFAULT_CONFIG)
+    .option('--project-dir <dir>', `the project folder (default: $${PROJECT_DIR_ENV}, else the nearest folder above holding ${DEFAULT_CONFIG})`);
   for (const register of COMMANDS) register(program, ctx, withConfig);
 
   try {

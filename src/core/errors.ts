@@ -55,6 +55,9 @@ export type ErrorCode =
   | 'WAREHOUSE_LOCKED'
   | 'EXPERIMENT_LOCKED'
   | 'LEDGER_CORRUPT'
+  | 'STATE_UNAVAILABLE'
+  | 'STATE_VERSION'
+  | 'STATE_MOVED'
   | 'LIFECYCLE_INVALID'
   | 'CONFIG_CHANGED'
   | 'PLUGIN_INVALID'
@@ -88,6 +91,10 @@ const exitCodeOf: Record<ErrorCode, ExitCode> = {
   QUERY_FAILED: ExitCode.failed,
   QUERY_REFUSED: ExitCode.invalid,
   LEDGER_CORRUPT: ExitCode.failed,
+  /** like STORAGE_UNAVAILABLE: a service the run needs is down or refuses us; nothing ran, retry once it is back */
+  STATE_UNAVAILABLE: ExitCode.failed,
+  STATE_VERSION: ExitCode.invalid,
+  STATE_MOVED: ExitCode.invalid,
   WAREHOUSE_LOCKED: ExitCode.locked,
   EXPERIMENT_LOCKED: ExitCode.locked,
   INTERNAL: ExitCode.internal,

@@ -3,7 +3,8 @@
  * partitions of the selected experiments. Returns data; printing is the CLI's job.
  */
 import { existsSync } from 'node:fs';
-import { openDb, type Db } from '../engine/connection.ts';
+import type { Db } from '../engine/connection.ts';
+import { openWarehouse } from '../state/open.ts';
 import { MODEL_SCHEMA, readStoredFingerprints, tablesIn } from '../engine/platform-store.ts';
 import type { ReadonlyPartitionMap } from '../plan/partition-map.ts';
 import { selectExperiments, selectModels } from '../graph/selectors.ts';
@@ -81,7 +82,7 @@ export async function runTests(project: Project, opts: TestOptions = {}): Promis
     if (!existsSync(whPath)) {
       for (const t of dataTests) emit(skipped(t, null, `no warehouse at ${project.config.warehouse}: run xp build first`));
     } else {
-      const db = await openDb(whPath, { readOnly: true });
+      const db = await openWarehouse(project.config, { readOnly: true }); // with the config's state (src/state)
       try {
         await runDataTests(project, db, dataTests, experiments, emit);
       } finally {

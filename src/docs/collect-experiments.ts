@@ -5,11 +5,13 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { DecisionRow } from '../analyses/tables.ts';
 import { memoPath, reportPath } from '../core/paths.ts';
+import { fmtCount } from '../report/format.ts';
+import { decisionHeadline } from '../report/memo/headline.ts';
+import type { Headline } from '../report/memo-data.ts';
 import type { HealthCheck, HealthStatus } from '../health/types.ts';
 import type { Project } from '../workspace/project.ts';
-import type { PartitionInfo, RunStep, WarehouseInfo } from './warehouse.ts';
+import type { DecisionRows, PartitionInfo, RunStep, WarehouseInfo } from './warehouse.ts';
 
 /** build and test state: did the last build and the last `xp test` run pass */
 export type BuildState = 'ok' | 'warnings' | 'failing' | 'unknown';
@@ -46,7 +48,8 @@ export interface ExperimentDoc {
     readonly errors: readonly RunStep[];
   };
   readonly partitions: readonly PartitionInfo[];
-  readonly decision?: readonly DecisionRow[];
+  /** the decision plugin's row (exp.decisions) worded as the memo's headline */
+  readonly decision?: Omit<Headline, 'status' | 'note'>;
   /** `xp health` (SRM, pace, split, freshness, anomalies, …) as of the generation time */
   readonly health?: { readonly status: HealthStatus; readonly score: number; readonly checks: readonly HealthCheck[] };
   readonly buildState: BuildState;
@@ -88,6 +91,13 @@ function testsByExperiment(target: string): Map<string, TestSummary> {
 function linkIfExists(fromDir: string, file: string): string | undefined {
   if (!existsSync(file)) return undefined;
   return path.relative(fromDir, file).split(path.sep).map(encodeURIComponent).join('/');
+}
+
+function decisionOf(e: Project['config']['experiments'][number], rows: DecisionRows | undefined): ExperimentDoc['decision'] {
+  const row = rows?.decisions[0];
+  if (!row || !rows) return undefined;
+  const order = (r: { metric?: string | null }) => { const i = e.metricNames.indexOf(r.metric ?? ''); return i < 0 ? e.metricNames.length : i; };
+  return decisionHeadline({ experiment: e, abRows: [...rows.ab].sort((a, b) => order(a) - order(b)), sequentialRows: rows.sequential }, row);
 }
 
 export function experimentDocs(project: Project, wh: WarehouseInfo, target: string): ExperimentDoc[] {
@@ -135,14 +145,14 @@ export function experimentDocs(project: Project, wh: WarehouseInfo, target: stri
       start: e.start,
       days: e.days,
       prePeriodDays: e.pre_period_days,
-      sequential: seq ? `${seq.looks} looks, ${seq.spending.replace('_', '-')} spending, alpha ${seq.alpha}, target n ${seq.target_n_per_arm} per arm` : undefined,
+      sequential: seq ? `${seq.looks} looks, ${seq.spending.replace('_', '-')} spending, alpha ${seq.alpha}, ${fmtCount(seq.target_n_per_arm)} users per arm planned` : undefined,
       status: registered ? registered.status : lastBuild?.status === 'error' ? 'last build failed' : partitions.length ? 'built' : 'not built',
       statusSince: registered?.statusSince,
       ledgerDecision: registered?.decision && { decision: registered.decision.decision, reason: registered.decision.reason, look: registered.decision.look, at: registered.decision.at },
       looks: registered && registered.looks.length ? { taken: registered.looks.length, alphaSpent: registered.alphaSpent } : undefined,
       lastBuild,
       partitions,
-      decision: wh.decisions.get(e.id),
+      decision: decisionOf(e, wh.decisions.get(e.id)),
       health: wh.health.get(e.id) && { status: wh.health.get(e.id)!.status, score: wh.health.get(e.id)!.score, checks: wh.health.get(e.id)!.checks },
       buildState,
       buildDetail,

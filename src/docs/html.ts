@@ -34,6 +34,18 @@ export function html(strings: TemplateStringsArray, ...values: Part[]): SafeHtml
   return new SafeHtml(out);
 }
 
+/** Text whose `backtick` spans (commands, names in the analyses' messages) become <code>; all of it escaped. */
+export function withCode(text: string): SafeHtml {
+  const parts: string[] = [];
+  let last = 0;
+  for (const m of text.matchAll(/`([^`\r\n]+)`/g)) {
+    parts.push(escapeHtml(text.slice(last, m.index)), `<code>${escapeHtml(m[1]!)}</code>`);
+    last = m.index + m[0].length;
+  }
+  parts.push(escapeHtml(text.slice(last)));
+  return new SafeHtml(parts.join(''));
+}
+
 /** Constant markup of our own (never user input). */
 export function trusted(markup: string): SafeHtml {
   return new SafeHtml(markup);

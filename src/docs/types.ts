@@ -69,6 +69,8 @@ export interface GraphNode {
   readonly detail: string;
   /** the node's page, relative to the site root */
   readonly href: string;
+  /** the metrics it computes (a metric's name is a literal of its SQL, or of the models a plugin reads): what the search finds it by */
+  readonly metrics?: readonly string[];
 }
 
 export interface DocsData {

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { openDb, type Db } from '../engine/connection.ts';
 import { MODEL_SCHEMA, PLATFORM_SCHEMA, tableExists } from '../engine/platform-store.ts';
 import { readResults } from '../analyses/read-table.ts';
-import { DECISIONS, type DecisionRow } from '../analyses/tables.ts';
+import { ANALYSIS_RESULTS, DECISIONS, SEQUENTIAL_LOOKS, type AbRow, type DecisionRow, type SequentialRow } from '../analyses/tables.ts';
 import { XpError } from '../core/errors.ts';
 import { assessExperiment } from '../health/assess.ts';
 import { readHealthInputs } from '../health/read-health.ts';
@@ -55,14 +55,20 @@ export interface WarehouseInfo {
   readonly partitions: readonly PartitionInfo[];
   /** newest first */
   readonly runs: readonly RunInfo[];
-  /** exp.decisions rows by experiment, when an analysis wrote them */
-  readonly decisions: ReadonlyMap<string, readonly DecisionRow[]>;
+  /** exp.decisions rows by experiment, when an analysis wrote them, with the A/B and sequential rows the decision is read with */
+  readonly decisions: ReadonlyMap<string, DecisionRows>;
   /** each experiment's state folded from the ledger (xp.ledger), when it has events */
   readonly ledger: ReadonlyMap<string, ExperimentState>;
   /** `xp health`'s assessment of each configured experiment, as of `asOf` */
   readonly health: ReadonlyMap<string, ExperimentHealth>;
   /** the newest build the warehouse records (ISO time), or the time asked for; null when nothing was built */
   readonly asOf: string | null;
+}
+
+export interface DecisionRows {
+  readonly decisions: readonly DecisionRow[];
+  readonly ab: readonly AbRow[];
+  readonly sequential: readonly SequentialRow[];
 }
 
 export const EMPTY_WAREHOUSE: WarehouseInfo = { notes: [], columns: new Map(), partitions: [], runs: [], decisions: new Map(), ledger: new Map(), health: new Map(), asOf: null };
@@ -118,11 +124,17 @@ export async function readWarehouse(file: string, label: string, experiments: re
           `select * from xp.runs order by started_at desc, run_id desc limit ${MAX_RUNS}`,
         )).map((r) => ({ runId: r.run_id, startedAt: r.started_at, finishedAt: r.finished_at, command: r.command, status: r.status, steps: parseSteps(r.results_json) }))
       : [];
-    const decisions = new Map<string, DecisionRow[]>();
-    if ((columns.get('decisions') ?? []).some((c) => c.name === 'experiment_id')) {
+    const decisions = new Map<string, DecisionRows>();
+    const partitioned = (table: string): boolean => (columns.get(table) ?? []).some((c) => c.name === 'experiment_id');
+    if (partitioned('decisions')) {
       for (const e of experiments) {
         const rows = await readResults(db, 'decisions', DECISIONS, e.id);
-        if (rows.length) decisions.set(e.id, rows);
+        if (!rows.length) continue;
+        decisions.set(e.id, {
+          decisions: rows,
+          ab: partitioned('analysis_results') ? await readResults(db, 'analysis_results', ANALYSIS_RESULTS, e.id) : [],
+          sequential: partitioned('sequential_looks') ? await readResults(db, 'sequential_looks', SEQUENTIAL_LOOKS, e.id) : [],
+        });
       }
     }
     const ledger = new Map([...(await readEvents(db)).entries()].map(([id, events]) => [id, foldEvents(id, events)] as const));

@@ -36,6 +36,10 @@ export interface HealthInputs {
   readonly newestEvent: string | null;
   /** dq_results' multi_variant_users row */
   readonly multiVariant: { readonly observed: number; readonly threshold: number; readonly details: string } | null;
-  /** analysed users, and those whose exposure was logged more than once (same variant) */
-  readonly exposures: { readonly users: number; readonly repeated: number } | null;
+  /**
+   * analysed users first exposed before as-of, and those among them whose exposure was
+   * logged more than once (same variant); `asOfNarrowed` when the warehouse holds users
+   * exposed later (data after as-of exists)
+   */
+  readonly exposures: { readonly users: number; readonly repeated: number; readonly asOfNarrowed?: boolean } | null;
 }

@@ -1,7 +1,8 @@
 /**
  * The warehouse reads behind `xp health`, one experiment partition at a time, read-only:
- * the SRM counts, the daily aggregates, the newest event, the multi-variant check.
- * A table that was never built reads as nothing.
+ * the SRM counts, the daily aggregates, the newest event before as-of, the exposures
+ * before as-of, the multi-variant check. A table that was never built reads as nothing.
+ * The daily rows are read whole; as-of.ts keeps the days complete at as-of.
  */
 import type { Db, Row } from '../engine/connection.ts';
 import { hasBuiltPartitions, MODEL_SCHEMA, tableExists } from '../engine/platform-store.ts';
@@ -27,8 +28,12 @@ async function rows<T extends Row>(db: Db, table: string, sql: (rel: string) => 
 
 const n = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 
+/** as-of as a DuckDB timestamp literal (UTC, no zone), bound as a parameter. */
+const timestamp = (d: Date): string => d.toISOString().replace('T', ' ').replace('Z', '');
+
 export async function readHealthInputs(db: Db, experiment: Experiment, asOf: Date): Promise<HealthInputs> {
   const id = experiment.id;
+  const at = timestamp(asOf);
   const built = await hasBuiltPartitions(db, id);
   const srm = await rows<{ grain: string; day: string | null; day_index: number | null; variant: string; expected_share: number; observed: number }>(db, 'srm_counts',
     (r) => `select grain, day, day_index, variant, expected_share, observed from ${r} where experiment_id = $1 order by grain, day_index, variant`, [id]);
@@ -37,13 +42,16 @@ export async function readHealthInputs(db: Db, experiment: Experiment, asOf: Dat
   const newest: string[] = [];
   for (const [table, column] of EVENT_TIMES) {
     if (!(await tableExists(db, MODEL_SCHEMA, table)) || !(await hasColumn(db, table, column))) continue;
-    const [r] = await rows<{ newest: string | null }>(db, table, (rel) => `select strftime(max(${column}), '%Y-%m-%dT%H:%M:%S.%gZ') as newest from ${rel} where experiment_id = $1`, [id]);
+    const [r] = await rows<{ newest: string | null }>(db, table, (rel) => `select strftime(max(${column}), '%Y-%m-%dT%H:%M:%S.%gZ') as newest from ${rel} where experiment_id = $1 and ${column} < cast($2 as timestamp)`, [id, at]);
     if (r?.newest) newest.push(r.newest);
   }
   const [mv] = await rows<{ observed: number; threshold: number; details: string }>(db, 'dq_results',
     (r) => `select observed, threshold, details from ${r} where experiment_id = $1 and check_name = 'multi_variant_users'`, [id]);
-  const [ex] = await rows<{ users: number; repeated: number }>(db, 'exposures',
-    (r) => `select count(*) as users, count(*) filter (where exposure_rows > 1) as repeated from ${r} where experiment_id = $1`, [id]);
+  const [ex] = await rows<{ users: number; repeated: number; later: number }>(db, 'exposures',
+    (r) => `select count(*) filter (where exposed_at < cast($2 as timestamp)) as users,
+      count(*) filter (where exposed_at < cast($2 as timestamp) and exposure_rows > 1) as repeated,
+      count(*) filter (where exposed_at >= cast($2 as timestamp)) as later
+      from ${r} where experiment_id = $1`, [id, at]);
   return {
     experiment,
     asOf,
@@ -53,6 +61,6 @@ export async function readHealthInputs(db: Db, experiment: Experiment, asOf: Dat
     metricDays: metricDays.map((r) => ({ metric: r.metric, variant: r.variant, dayIndex: n(r.day_index), day: r.day, n: n(r.n_daily), sum: n(r.sum_daily), sumSquares: n(r.sum_squares_daily) })),
     newestEvent: newest.sort().at(-1) ?? null,
     multiVariant: mv ? { observed: n(mv.observed), threshold: n(mv.threshold), details: mv.details } : null,
-    exposures: ex ? { users: n(ex.users), repeated: n(ex.repeated) } : null,
+    exposures: ex ? { users: n(ex.users), repeated: n(ex.repeated), ...(n(ex.later) > 0 ? { asOfNarrowed: true } : {}) } : null,
   };
 }

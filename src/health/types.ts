@@ -2,6 +2,7 @@
  * Experiment health: what `xp health` checks while an experiment runs, each check's
  * status and what it costs the score. Thresholds are a readonly config with defaults.
  */
+import { defaultDecisionConfig } from '../project/config-schema.ts';
 
 export type HealthStatus = 'ok' | 'warn' | 'critical' | 'unknown';
 
@@ -31,7 +32,7 @@ export interface ExperimentHealth {
 }
 
 export interface HealthReport {
-  /** the time freshness and pace are measured against (ISO) */
+  /** the time every check judges the data at (ISO): the days complete by then, the events before it */
   readonly asOf: string;
   readonly experiments: readonly ExperimentHealth[];
   /** true when any experiment is critical: `xp health` exits 1 */
@@ -40,11 +41,11 @@ export interface HealthReport {
 }
 
 export interface HealthThresholds {
-  /** SRM p-value below this is critical (the experiment's decision.srm_threshold wins) */
+  /** SRM p-value below this is critical (the experiment's decision.srm_threshold wins; the default is the decision rules') */
   readonly srmP: number;
   /** a planned share missed by more than this fraction of itself warns (0.05: 50% → ±2.5 pp) */
   readonly splitRelative: number;
-  /** users per arm below this fraction of the pro-rata target warns */
+  /** users per arm below this fraction of the pro-rata plan warns while the window runs (a missed plan at the end always warns) */
   readonly paceWarn: number;
   /** newest event older than this many hours (vs as-of, or the window end) warns / is critical */
   readonly freshWarnHours: number;
@@ -59,7 +60,7 @@ export interface HealthThresholds {
 }
 
 export const defaultHealthThresholds: HealthThresholds = {
-  srmP: 0.001,
+  srmP: defaultDecisionConfig.srm_threshold,
   splitRelative: 0.05,
   paceWarn: 0.8,
   freshWarnHours: 24,

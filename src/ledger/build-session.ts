@@ -53,6 +53,8 @@ export interface BuildLedgerOptions {
   readonly force?: boolean;
   /** record a design change of a running experiment instead of refusing it */
   readonly acceptConfigChange?: boolean;
+  /** --full-refresh: an interrupted build's stages are rebuilt, not resumed */
+  readonly fullRefresh?: boolean;
   readonly reporter: Reporter;
 }
 
@@ -162,7 +164,9 @@ export async function openBuildLedger(db: Db, project: Project, experiments: rea
         }
         const previous = s.lastBuild?.status === 'unfinished' ? s.lastBuild : undefined;
         if (previous) {
-          note(e.id, `resuming after build ${previous.runId} (started ${previous.startedAt}) was interrupted; the ${previous.finished.length} stage(s) it committed are kept and skipped while their fingerprints match`);
+          note(e.id, opts.fullRefresh
+            ? `build ${previous.runId} (started ${previous.startedAt}) was interrupted; --full-refresh rebuilds every stage`
+            : `resuming after build ${previous.runId} (started ${previous.startedAt}) was interrupted; the ${previous.finished.length} stage(s) it committed are kept and skipped while their fingerprints match`);
         }
         list.push({
           kind: 'build_started',

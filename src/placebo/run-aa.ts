@@ -9,7 +9,8 @@ import { existsSync } from 'node:fs';
 import { XpError } from '../core/errors.ts';
 import { warehousePath } from '../core/paths.ts';
 import { ephemeralRelations } from '../data-tests/ephemeral.ts';
-import { openDb, type Db } from '../engine/connection.ts';
+import type { Db } from '../engine/connection.ts';
+import { openWarehouse } from '../state/open.ts';
 import { hasBuiltPartitions, tableExists, MODEL_SCHEMA } from '../engine/platform-store.ts';
 import { metricPlans } from '../analyses/lib/settings.ts';
 import type { OverallAggregate } from '../analyses/model-rows.ts';
@@ -100,7 +101,7 @@ export async function aaCommand(project: Project, opts: AaOptions): Promise<AaRe
   const arms = placeboArms(exp);
   const skip = largestArm(arms);
   const relations = ephemeralRelations(project);
-  const db = await openDb(file, { readOnly: true });
+  const db = await openWarehouse(project.config, { readOnly: true }); // with the config's state (src/state)
   let placebo: Map<number, OverallAggregate[]>;
   let users: number;
   try {

@@ -178,6 +178,15 @@ export const experimentSchema = z.strictObject({
   synth: synthSchema.optional(),
 });
 
+/**
+ * Where the state (ledger, partition catalog, run records) lives: without this block, in
+ * the warehouse; with it, in PostgreSQL (src/state). Only the name of the environment
+ * variable that holds the postgres:// URL is in the config, never the URL's credentials.
+ */
+const stateSchema = z.strictObject({
+  url_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'expected the name of an environment variable holding a postgres:// URL, e.g. XP_STATE_URL' }),
+});
+
 /** The analysis plugins: the built-in pack (src/analyses/builtin) and the project's analyses/*.ts. */
 const analysesSchema = z.strictObject({
   /** run the built-in pack (ab, srm, cuped, did, pretrends, sequential, decision); a project plugin of the same name replaces one */
@@ -191,6 +200,7 @@ export const projectConfigSchema = z.strictObject({
   warehouse: z.string().default('target/warehouse.duckdb'),
   target_dir: z.string().default('target'),
   storage: storageSchema.prefault({}),
+  state: stateSchema.optional(),
   vars: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).default({}),
   models: z.record(z.string(), modelSettingsSchema).default({}),
   analyses: analysesSchema.prefault({}),

@@ -8,6 +8,8 @@ import type { z } from 'zod';
 import { XpError } from '../core/errors.ts';
 import { readYaml, type YamlSource } from './yaml-source.ts';
 import { checkOutputFolders } from './output-folders.ts';
+import { allowedKeys } from './schema-keys.ts';
+import { didYouMean } from './suggest.ts';
 import {
   projectConfigSchema,
   experimentFileSchema,
@@ -20,15 +22,23 @@ import type { Experiment, ProjectConfig } from './types.ts';
 /** Allocations must sum to 1 within this tolerance (0.333 × 3 is fine, 0.3 × 3 is not). */
 const ALLOCATION_TOLERANCE = 1e-3;
 
-function zodIssueToError(src: YamlSource, issue: z.core.$ZodIssue, prefix: readonly PropertyKey[] = []): XpError {
-  const fullPath = [...prefix, ...issue.path];
+/** An unknown key: the closest allowed key, or the keys allowed there. */
+function unknownKeyHint(schema: z.ZodType, src: YamlSource, path: readonly PropertyKey[], key: string): string {
+  const allowed = allowedKeys(schema, path, src.data);
+  const guess = didYouMean(key, allowed);
+  if (guess) return `${guess} (see the config reference in README.md)`;
+  return `remove or rename the key${allowed.length ? `; allowed here: ${allowed.join(', ')}` : ''}; see the config reference in README.md`;
+}
+
+function zodIssueToError(src: YamlSource, issue: z.core.$ZodIssue, schema: z.ZodType): XpError {
+  const fullPath = [...issue.path];
   const dotted = fullPath.map(String).join('.');
   let message = issue.message;
   if (issue.code === 'unrecognized_keys') {
     message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}${dotted ? ` in ${dotted}` : ''}`;
     return new XpError('CONFIG_INVALID', message, {
       location: { file: src.file, line: src.lineOf([...fullPath, issue.keys[0]!]) },
-      hint: 'remove or rename the key; see the config reference in README.md',
+      hint: unknownKeyHint(schema, src, fullPath, issue.keys[0]!),
     });
   }
   if (issue.code === 'invalid_type' && message.includes('received undefined')) {
@@ -40,9 +50,22 @@ function zodIssueToError(src: YamlSource, issue: z.core.$ZodIssue, prefix: reado
   });
 }
 
+const samePath = (a: readonly PropertyKey[], b: readonly PropertyKey[]): boolean => a.length === b.length && a.every((k, i) => k === b[i]);
+
+/**
+ * The issue to report: the first, except that a required key reported missing while the
+ * same object has an unknown key (`evnt:` for `event:`) is a typo: report the unknown key.
+ */
+function firstIssue(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue {
+  const first = issues[0]!;
+  if (first.code !== 'invalid_type' || !first.message.includes('received undefined')) return first;
+  const parent = first.path.slice(0, -1);
+  return issues.find((i) => i.code === 'unrecognized_keys' && samePath(i.path, parent)) ?? first;
+}
+
 function parseWith<T extends z.ZodType>(schema: T, src: YamlSource): z.infer<T> {
   const result = schema.safeParse(src.data ?? {});
-  if (!result.success) throw zodIssueToError(src, result.error.issues[0]!);
+  if (!result.success) throw zodIssueToError(src, firstIssue(result.error.issues), schema);
   return result.data;
 }
 
@@ -83,7 +106,10 @@ function validateExperiment(e: ExperimentSource, metrics: RawProjectConfig['metr
     ...config.guardrails.map((m, i): [readonly PropertyKey[], string] => [['guardrails', i], m]),
   ];
   for (const [rel, name] of metricRefs) {
-    if (!metrics[name]) fail(rel, `experiment ${id}: metric "${name}" does not exist`, `define it under metrics: or use one of: ${Object.keys(metrics).join(', ')}`);
+    if (!metrics[name]) {
+      const guess = didYouMean(name, Object.keys(metrics));
+      fail(rel, `experiment ${id}: metric "${name}" does not exist`, `${guess ? `${guess} ` : ''}define it under metrics: or use one of: ${Object.keys(metrics).join(', ')}`);
+    }
   }
   if (config.synth?.variants) {
     for (const v of Object.keys(config.synth.variants)) {

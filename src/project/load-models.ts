@@ -9,6 +9,7 @@ import { XpError } from '../core/errors.ts';
 import { parseYaml } from './yaml-source.ts';
 import { modelSettingsSchema, type ModelSettings } from './config-schema.ts';
 import { extractDependencies } from '../template/sql-env.ts';
+import { didYouMean } from './suggest.ts';
 import type { ModelNode, ModelProperties, ProjectConfig } from './types.ts';
 
 const HEADER = /^\s*\/\*---([\s\S]*?)---\*\//;
@@ -38,7 +39,10 @@ function parseHeader(rawSql: string, file: string): ModelSettings {
     throw new XpError('MODEL_INVALID', `invalid build settings in the header comment: ${issue.code === 'unrecognized_keys' ? `unknown key "${key}"` : `${key}: ${issue.message}`}`, {
       // an unknown key: its own line, not the line of the map that holds it
       location: { file, line: src.lineOf(issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path) },
-      hint: 'allowed keys: materialized (view|table|ephemeral|partitioned), stage (ingest|dq|metrics), tags, enabled',
+      hint: [
+        issue.code === 'unrecognized_keys' ? didYouMean(String(key), Object.keys(modelSettingsSchema.shape)) : undefined,
+        'allowed keys: materialized (view|table|ephemeral|partitioned), stage (ingest|dq|metrics), tags, enabled',
+      ].filter(Boolean).join(' '),
     });
   }
   return parsed.data;
@@ -54,7 +58,7 @@ function loadProperties(absFile: string, file: string): ModelProperties {
     if (!allowed.includes(key)) {
       throw new XpError('MODEL_INVALID', `unknown key "${key}" in model properties`, {
         location: { file, line: src.lineOf([key]) },
-        hint: `allowed keys: ${allowed.join(', ')}`,
+        hint: [didYouMean(key, allowed), `allowed keys: ${allowed.join(', ')}`].filter(Boolean).join(' '),
       });
     }
   }
@@ -72,16 +76,35 @@ function loadProperties(absFile: string, file: string): ModelProperties {
   };
 }
 
+/**
+ * Partition = experiment: a model is built per experiment (and `{{partition}}` binds it)
+ * unless its folder or header says otherwise; `view` and `table` are the exceptions.
+ */
+export const DEFAULT_MATERIALIZED = 'partitioned' as const;
+export const DEFAULT_STAGE = 'ingest' as const;
+
+/**
+ * A folder that neither it nor any folder above it configures under `models:` (a new
+ * `models/marts/`, say) is a layer downstream of the shipped ones (nothing shipped refs
+ * it): partitioned, and in the metrics stage, so `--skip-metrics` leaves it out together
+ * with the aggregates it is likely to read instead of rebuilding it from skipped parents.
+ */
+export const UNCONFIGURED_FOLDER: ModelSettings = { materialized: DEFAULT_MATERIALIZED, stage: 'metrics' };
+
 /** Folder defaults: `models: { core: {...}, core/sub: {...} }`, deeper folders win. */
 function folderDefaults(config: ProjectConfig, relDir: string): ModelSettings {
   const parts = relDir.split('/').filter(Boolean);
   let settings: ModelSettings = {};
+  let configured = false;
   for (let i = 1; i <= parts.length; i++) {
     const key = parts.slice(0, i).join('/');
     const s = config.models[key];
-    if (s) settings = { ...settings, ...s, tags: [...(settings.tags ?? []), ...(s.tags ?? [])] };
+    if (s) {
+      configured = true;
+      settings = { ...settings, ...s, tags: [...(settings.tags ?? []), ...(s.tags ?? [])] };
+    }
   }
-  return settings;
+  return configured ? settings : UNCONFIGURED_FOLDER;
 }
 
 export function loadModels(config: ProjectConfig): ModelNode[] {
@@ -117,8 +140,8 @@ export function loadModels(config: ProjectConfig): ModelNode[] {
       path: rel,
       folder: relDir,
       rawSql,
-      materialized: header.materialized ?? defaults.materialized ?? 'view',
-      stage: header.stage ?? defaults.stage ?? 'ingest',
+      materialized: header.materialized ?? defaults.materialized ?? DEFAULT_MATERIALIZED,
+      stage: header.stage ?? defaults.stage ?? DEFAULT_STAGE,
       tags: [...new Set([...(defaults.tags ?? []), ...(header.tags ?? [])])],
       properties: loadProperties(propsFile, path.relative(config.root, propsFile)),
       propertiesPath: existsSync(propsFile) ? path.relative(config.root, propsFile) : undefined,

@@ -21,6 +21,8 @@ export interface DqResult {
   readonly observed: number | null;
   readonly threshold: number | null;
   readonly details: string;
+  /** 'rate' (observed and threshold are shares) or 'count'; absent in older dq_results models */
+  readonly unit?: string | null;
 }
 
 /** The columns of exp.experiment_registry (models/core/experiment_registry.sql) the memo shows. */
@@ -64,8 +66,10 @@ export interface ReportInputs {
   readonly writers: Readonly<Record<string, string>>;
   /** this build's step results for the experiment */
   readonly steps: readonly StepResult[];
-  /** the ledger's config and input snapshot hashes, and the looks so far */
+  /** the ledger's lifecycle status, config and input snapshot hashes */
   readonly ledger: {
+    /** draft, running, paused, completed, stopped, cancelled; absent without a ledger */
+    readonly status?: string;
     readonly configHash?: string;
     readonly inputHash?: string;
     readonly inputObjects?: number;

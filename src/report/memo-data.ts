@@ -36,6 +36,10 @@ export interface ExperimentHeader {
   readonly guardrails: readonly string[];
   readonly alpha: string;
   readonly correction: string;
+  /** the ledger's lifecycle status (draft, running, …), null without a ledger */
+  readonly status: string | null;
+  /** what the status means for these results: "draft — results are not recorded as looks until `xp experiment start <id>`" */
+  readonly statusNote: string | null;
 }
 
 /** ship · stop (don't ship) · investigate · wait (keep running) · neutral (no detectable effect) · unknown */
@@ -52,14 +56,16 @@ export interface Headline {
   /** the plugin's one-line summary */
   readonly summary: string | null;
   readonly rule: string | null;
+  /** the rule in words: "inconclusive: no significant effect on the primary metric" */
+  readonly ruleText: string | null;
   /** why: the reasons that decided */
   readonly reasons: readonly string[];
   /** what else the reader should know (kind 'note') */
   readonly notes: readonly string[];
   readonly bestTreatment: string | null;
-  /** "conversion: +3.1% [+1.2%, +5%], adjusted p = 0.004" */
+  /** "conversion (treatment vs control, CUPED): +3.1% [+1.2%, +5.0%], adjusted p = 0.004" */
   readonly primary: string | null;
-  /** "look 2 of 5 at 40% information; the next look must cross z = 2.8" */
+  /** "look 2 of 5 at 40.0% of the planned information; the next look must cross |z| ≥ 2.80" */
   readonly progress: string | null;
   /** "the smallest effect this experiment could detect: 4.2% (80% power)" */
   readonly mde: string | null;
@@ -70,6 +76,10 @@ export interface MetricLine {
   readonly role: string;
   readonly variant: string;
   readonly test: string | null;
+  /** the pre-registered estimator the difference, lift and p use: "CUPED" or "raw" */
+  readonly estimator: string;
+  /** what one value is: "share of users", "per user", "EUR per user", "per purchase" */
+  readonly scale: string;
   /** "12,345 / 12,301" users in control / treatment */
   readonly users: string;
   readonly control: string;
@@ -88,6 +98,11 @@ export interface MetricLine {
   readonly estimable: boolean;
   /** why not estimable, or why the relative lift is not */
   readonly reason: string | null;
+}
+
+export interface MetricsSection extends Section<MetricLine> {
+  /** each metric shown: what one value is, and the config's description */
+  readonly definitions: readonly { readonly metric: string; readonly scale: string; readonly description: string | null }[];
 }
 
 export interface GuardrailLine {
@@ -116,6 +131,7 @@ export interface CupedLine {
   readonly applied: boolean;
   readonly correlation: string;
   readonly varianceReduction: string;
+  /** the raw (unadjusted) lift; the CUPED columns are the Key metrics numbers when CUPED is the estimator */
   readonly raw: string;
   readonly rawCi: string;
   readonly rawP: string;
@@ -143,6 +159,7 @@ export interface PretrendLine {
   /** parallel · diverging · not estimable, as the plugin words it */
   readonly verdict: string;
   readonly days: string;
+  /** "-0.0012 pp per day", "-4.5 × 10⁻⁴ per day" */
   readonly slope: string;
   readonly slopeP: string;
   readonly jointP: string;
@@ -161,7 +178,7 @@ export interface SrmSection extends Section<SrmLine> {
   /** "p = 0.42 (threshold 0.001): no mismatch" */
   readonly verdict: string | null;
   readonly mismatch: boolean | null;
-  /** "2 of 14 days below the threshold" */
+  /** "0 of 14 days below the threshold (cumulative counts to each day, the same test as overall)" */
   readonly daily: string | null;
 }
 
@@ -177,6 +194,8 @@ export interface DqLine {
 export interface DataQualitySection extends Section<DqLine> {
   /** "9 checks: 8 passed, 1 warned, 0 failed" */
   readonly summary: string | null;
+  /** which count is which: raw log rows vs users */
+  readonly counts: string | null;
 }
 
 export interface LookLine {
@@ -191,7 +210,7 @@ export interface LookLine {
 }
 
 export interface SequentialSection extends Section<LookLine> {
-  /** "look 2 of 5" */
+  /** "look 2 of 5", "final look (the window is over): look 1 of 5 planned" */
   readonly position: string | null;
   readonly design: string | null;
   readonly alphaSpent: string | null;
@@ -217,7 +236,7 @@ export interface MemoData {
   readonly schema: 'xp-memo/1';
   readonly experiment: ExperimentHeader;
   readonly headline: Headline;
-  readonly metrics: Section<MetricLine>;
+  readonly metrics: MetricsSection;
   readonly guardrails: Section<GuardrailLine>;
   readonly cuped: Section<CupedLine>;
   readonly did: Section<DidLine>;

@@ -4,8 +4,11 @@
  * target/memos/<id>.md (+ <id>.json, the data it was rendered from) and
  * target/reports/<id>.html, record the memo in the ledger.
  *
- * - `--skip-memo` skips it; a failed step of the experiment skips it (the memo would
- *   describe results that did not update), with the failure as the reason.
+ * - `--skip-memo` skips it. A failure among its inputs (the models and plugins it reads,
+ *   read-inputs.ts `memoInputs`), or above them (which skipped them), skips it too, as
+ *   dbt skips only a failed node's descendants: the memo would describe results that did
+ *   not update. A failed step it does not read still fails the build, but the memo is
+ *   written and lists the failure.
  * - Its fingerprint is the memo data, the chart data, the templates and the memo code: when nothing
  *   changed and the files are there, it is `fresh` and nothing is rewritten (unless
  *   --full-refresh, which re-renders: the same bytes again).
@@ -28,7 +31,7 @@ import { buildMemoData } from './build-memo-data.ts';
 import { chartData } from './charts/chart-data.ts';
 import { renderCharts } from './charts/render-charts.ts';
 import { RENDERER } from './charts/vega-door.ts';
-import { readReportInputs } from './read-inputs.ts';
+import { memoInputs, readReportInputs } from './read-inputs.ts';
 import { loadTemplates, renderMemo, renderReport } from './templates.ts';
 
 export const MEMO_NODE = 'memo';
@@ -80,20 +83,34 @@ function storedFingerprint(file: string): string | undefined {
   }
 }
 
+/**
+ * The failed node that keeps the memo from being written, if any: an input that failed,
+ * or the failure upstream of an input that was skipped because of it.
+ */
+export function blockingFailure(results: readonly StepResult[], experimentId: string, inputs: readonly string[]): string | undefined {
+  const read = new Set(inputs);
+  for (const r of results) {
+    if (r.experimentId !== experimentId || !read.has(r.node)) continue;
+    if (r.status === 'error') return r.node;
+    if (r.status === 'skipped' && r.reason === 'upstream-failed') return r.upstream ?? r.node;
+  }
+  return undefined;
+}
+
 export async function runMemoStage(opts: MemoStageOptions): Promise<StepResult[]> {
   const templates = loadTemplates(opts.project.root);
   if (!templates) return [];
   const { experiment, reporter } = opts;
   const base = { experimentId: experiment.id, node: MEMO_NODE, stage: MEMO_NODE };
   const finish = (r: StepResult): StepResult[] => {
-    reporter({ type: 'step-end', result: r, index: 0, total: 1 });
+    reporter({ type: 'step-end', result: r });
     return [r];
   };
   if (opts.skip.has(MEMO_NODE)) return finish({ ...base, status: 'skipped', reason: 'flag', seconds: 0 });
-  const failed = opts.results.find((r) => r.experimentId === experiment.id && r.status === 'error');
-  if (failed) return finish({ ...base, status: 'skipped', reason: 'upstream-failed', upstream: failed.node, seconds: 0 });
+  const blocked = blockingFailure(opts.results, experiment.id, memoInputs(opts.plugins.map((p) => p.plugin)));
+  if (blocked) return finish({ ...base, status: 'skipped', reason: 'upstream-failed', upstream: blocked, seconds: 0 });
 
-  reporter({ type: 'phase', experimentId: experiment.id, phase: 'memo' });
+  reporter({ type: 'step-start', experimentId: experiment.id, node: MEMO_NODE, stage: MEMO_NODE, label: 'memo' });
   const started = performance.now();
   const seconds = (): number => (performance.now() - started) / 1000;
   const files = {

@@ -5,7 +5,7 @@
  * does not exist (its plugin is not installed, or never ran) reads as no rows.
  */
 import type { Db, Row } from '../engine/connection.ts';
-import { MODEL_SCHEMA, PLATFORM_SCHEMA, tableExists } from '../engine/platform-store.ts';
+import { experimentFingerprints, MODEL_SCHEMA, tableExists } from '../engine/platform-store.ts';
 import type { StepResult } from '../core/results.ts';
 import type { LoadedPlugin } from '../analyse/load-plugins.ts';
 import type { TableSpec } from '../analyse/plugin.ts';
@@ -20,6 +20,30 @@ import type { Experiment, ProjectConfig } from '../project/types.ts';
 import { relation } from '../engine/sql.ts';
 import type { DailyAggregate, DqResult, Fingerprint, RegistryRow, ReportInputs, ReportTable, ReportTables, SrmCount } from './inputs.ts';
 
+/** The models the memo reads, each once below. */
+export const MEMO_MODELS = {
+  registry: 'experiment_registry',
+  daily: 'metric_aggregates_daily',
+  srmCounts: 'srm_counts',
+  dq: 'dq_results',
+} as const;
+
+/** The plugin tables the memo reads (every key of ReportTables), each once below. */
+const TABLES: { readonly [T in ReportTable]: true } = {
+  analysis_results: true, analysis_results_cuped: true, did_results: true, did_pretrend_tests: true, srm_results: true, sequential_looks: true, decisions: true,
+};
+export const MEMO_TABLES = Object.keys(TABLES) as readonly ReportTable[];
+
+/**
+ * The build nodes the memo reads: its models and the plugins (`analysis:<name>`) that
+ * write its tables. Only a failure among these (or above them, which skips them) keeps
+ * the memo from being written; the lineage draws these edges into the memo.
+ */
+export function memoInputs(plugins: readonly { readonly name: string; readonly writes: Readonly<Record<string, unknown>> }[]): string[] {
+  const writers = plugins.filter((p) => MEMO_TABLES.some((t) => Object.hasOwn(p.writes, t))).map((p) => `analysis:${p.name}`);
+  return [...Object.values(MEMO_MODELS), ...writers];
+}
+
 /** One model partition's rows without experiment_id, in the given order (default: every column). */
 async function partitionRows<T extends Row>(db: Db, table: string, experimentId: string, orderBy = 'all'): Promise<T[]> {
   if (!(await tableExists(db, MODEL_SCHEMA, table))) return [];
@@ -27,20 +51,18 @@ async function partitionRows<T extends Row>(db: Db, table: string, experimentId:
 }
 
 async function ledgerHashes(db: Db, experimentId: string): Promise<ReportInputs['ledger']> {
-  if (!(await tableExists(db, PLATFORM_SCHEMA, 'ledger')) || !(await hasLedger(db))) return {};
+  if (!(await hasLedger(db))) return {};
   const s = foldEvents(experimentId, await readExperimentEvents(db, experimentId));
   return {
+    ...(s.registered ? { status: s.status } : {}),
     ...(s.config ? { configHash: s.config.hash } : {}),
     ...(s.input ? { inputHash: s.input.hash, inputObjects: s.input.objects.length, inputBytes: s.input.bytes } : {}),
   };
 }
 
+/** From the state store (src/state), which may be PostgreSQL rather than the warehouse. */
 async function fingerprints(db: Db, experimentId: string): Promise<Fingerprint[]> {
-  if (!(await tableExists(db, PLATFORM_SCHEMA, 'partitions'))) return [];
-  const rows = await db.all<{ model: string; fingerprint: string }>(
-    'select model, fingerprint from xp.partitions where experiment_id = $1 order by model', [experimentId],
-  );
-  return rows.map((r) => ({ node: r.model, fingerprint: r.fingerprint }));
+  return experimentFingerprints(db, experimentId);
 }
 
 export interface ReadOptions {
@@ -74,14 +96,14 @@ export async function readReportInputs(opts: ReadOptions): Promise<ReportInputs>
   for (const { plugin } of opts.plugins) {
     for (const table of Object.keys(plugin.writes)) writers[table] = plugin.name;
   }
-  const [registry] = await partitionRows<RegistryRow & Row>(db, 'experiment_registry', id);
+  const [registry] = await partitionRows<RegistryRow & Row>(db, MEMO_MODELS.registry, id);
   return {
     experiment,
     metrics: Object.fromEntries(experiment.metricNames.flatMap((m) => (opts.project.metrics[m] ? [[m, opts.project.metrics[m]]] : []))),
     ...(registry ? { registry } : {}),
-    daily: await partitionRows<DailyAggregate & Row>(db, 'metric_aggregates_daily', id, 'variant, metric, day_index'),
-    srmCounts: await partitionRows<SrmCount & Row>(db, 'srm_counts', id, 'grain, day_index nulls first, variant'),
-    dq: await partitionRows<DqResult & Row>(db, 'dq_results', id, "case status when 'fail' then 0 when 'warn' then 1 else 2 end, check_name"),
+    daily: await partitionRows<DailyAggregate & Row>(db, MEMO_MODELS.daily, id, 'variant, metric, day_index'),
+    srmCounts: await partitionRows<SrmCount & Row>(db, MEMO_MODELS.srmCounts, id, 'grain, day_index nulls first, variant'),
+    dq: await partitionRows<DqResult & Row>(db, MEMO_MODELS.dq, id, "case status when 'fail' then 0 when 'warn' then 1 else 2 end, check_name"),
     tables: await reportTables(db, id, writers),
     writers,
     steps: opts.steps.filter((s) => s.experimentId === id),

@@ -6,12 +6,16 @@
  *
  * Every `{{value}}` is HTML-escaped. Markdown needs more than that: `md` also neutralises
  * the characters that would turn user text (an experiment name, a hypothesis) into
- * emphasis, links, code or a broken table row, and `code` writes an identifier as an
- * inert code span. `svg` admits a chart the report renderer drew, and nothing else.
- * Values are never re-parsed as templates, so a `{{` in a name stays text.
+ * emphasis, links or a broken table row, and `code` writes an identifier as an inert code
+ * span. Text from the analyses marks commands and names with backticks
+ * ("`xp experiment start` it"): `md` keeps such a span as a code span and the HTML
+ * report's `text` as <code>, so neither shows a literal backtick. `svg` admits a chart
+ * the report renderer drew, and nothing else. Values are never re-parsed as templates,
+ * so a `{{` in a name stays text.
  */
 import Handlebars from 'handlebars';
 import { XpError } from '../core/errors.ts';
+import { plainTemplateError } from './template-errors.ts';
 
 export type TemplateKind = 'markdown' | 'html';
 
@@ -48,12 +52,38 @@ export function escapeMarkdown(text: string): string {
     .replace(/^([#+>-]|\d+\.)(?=\s|$)/, '\\$1');
 }
 
-/** An identifier as a code span; a backtick inside gets a longer fence. */
+/**
+ * An identifier as a code span; a backtick inside gets a longer fence. A pipe is escaped
+ * (GitHub's tables split cells at a pipe even inside a code span, and show `\|` as `|`).
+ */
 export function markdownCode(text: string): string {
-  const one = text.replace(/\r?\n|\r/g, ' ');
+  const one = text.replace(/\r?\n|\r/g, ' ').replace(/\|/g, '\\|');
   const fence = one.includes('`') ? '``' : '`';
   const pad = one.startsWith('`') || one.endsWith('`') ? ' ' : '';
   return `${fence}${pad}${one}${pad}${fence}`;
+}
+
+/** Text split into plain parts and `code` spans (a lone backtick stays plain text). */
+function codeSpans(text: string): { code: boolean; text: string }[] {
+  const parts: { code: boolean; text: string }[] = [];
+  let last = 0;
+  for (const m of text.matchAll(/`([^`\r\n]+)`/g)) {
+    if (m.index > last) parts.push({ code: false, text: text.slice(last, m.index) });
+    parts.push({ code: true, text: m[1]! });
+    last = m.index + m[0].length;
+  }
+  if (last < text.length) parts.push({ code: false, text: text.slice(last) });
+  return parts;
+}
+
+/** Text for Markdown (escapeMarkdown) whose `backtick` spans stay code spans. */
+export function markdownText(text: string): string {
+  return codeSpans(text.replace(/\r?\n|\r/g, ' ')).map((p) => (p.code ? markdownCode(p.text) : escapeMarkdown(p.text))).join('');
+}
+
+/** Text for HTML, escaped, whose `backtick` spans become <code>. */
+export function htmlText(text: string): string {
+  return codeSpans(text).map((p) => (p.code ? `<code>${escapeHtml(p.text)}</code>` : escapeHtml(p.text))).join('');
 }
 
 /** A chart drawn by src/report/charts: one <svg> element, no script, no external reference. */
@@ -88,10 +118,11 @@ function text(value: unknown): string {
 export function createReportEnv(kind: TemplateKind, partials: Readonly<Record<string, string>> = {}): ReportEnv {
   const hb = Handlebars.create();
   if (kind === 'markdown') {
-    hb.registerHelper('md', (value: unknown, o: unknown) => new hb.SafeString(escapeMarkdown(text(defined('md', value, o)))));
+    hb.registerHelper('md', (value: unknown, o: unknown) => new hb.SafeString(markdownText(text(defined('md', value, o)))));
     hb.registerHelper('code', (value: unknown, o: unknown) => new hb.SafeString(markdownCode(text(defined('code', value, o)))));
   } else {
     hb.registerHelper('svg', (value: unknown, o: unknown) => new hb.SafeString(trustedSvg(defined('svg', value, o))));
+    hb.registerHelper('text', (value: unknown, o: unknown) => new hb.SafeString(htmlText(text(defined('text', value, o)))));
   }
   hb.registerHelper('eq', (a: unknown, b: unknown, o: unknown) => defined('eq', a, o) === defined('eq', b, o));
   for (const [name, source] of Object.entries(partials)) hb.registerPartial(name, source);
@@ -99,16 +130,18 @@ export function createReportEnv(kind: TemplateKind, partials: Readonly<Record<st
     compile(source, file) {
       let template: Handlebars.TemplateDelegate;
       try {
+        // parse now (compile alone defers it to the first render), so syntax errors surface here
+        hb.parse(source);
         template = hb.compile(source, { strict: true, noEscape: false, preventIndent: true });
       } catch (cause) {
-        throw templateError(file, cause);
+        throw templateError(file, source, cause);
       }
       return {
         render(data) {
           try {
             return template(data);
           } catch (cause) {
-            throw templateError(file, cause);
+            throw templateError(file, source, cause);
           }
         },
       };
@@ -116,11 +149,11 @@ export function createReportEnv(kind: TemplateKind, partials: Readonly<Record<st
   };
 }
 
-function templateError(file: string, cause: unknown): XpError {
-  const message = cause instanceof Error ? cause.message : String(cause);
-  const line = /line (\d+)/i.exec(message)?.[1];
-  return new XpError('TEMPLATE_ERROR', `memo template ${file}: ${message.split('\n')[0]}`, {
-    location: { file, ...(line ? { line: Number(line) } : {}) },
+/** "memo template analyses/templates/memo.md.hbs:12: {{#if}} is never closed: add {{/if}} …" */
+function templateError(file: string, source: string, cause: unknown): XpError {
+  const plain = plainTemplateError(source, cause);
+  return new XpError('TEMPLATE_ERROR', `memo template ${file}${plain.line ? `:${plain.line}` : ''}: ${plain.message}`, {
+    location: { file, ...(plain.line ? { line: plain.line } : {}), ...(plain.column !== undefined ? { column: plain.column } : {}) },
     hint: 'fix the template; it renders only fields of the memo data (target/memos/<experiment>.json shows them)',
     cause,
   });

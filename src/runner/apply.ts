@@ -2,17 +2,20 @@
  * Apply a plan: write each step's SQL to target/compiled, materialise it, and record a
  * result (success / error / skipped) for every step, so a failure never hides what
  * succeeded. Within an experiment a failed model skips its descendants; other
- * experiments go on.
+ * experiments go on. After a partition's dq_results is built, the checks that warned or
+ * failed are reported (they fail no step: the decision reads them).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { XpError } from '../core/errors.ts';
 import type { Db } from '../engine/connection.ts';
+import { MODEL_SCHEMA } from '../engine/platform-store.ts';
+import { relation } from '../engine/sql.ts';
 import { materializers } from '../engine/materialize/index.ts';
 import { descendants, type Dag } from '../graph/dag.ts';
 import type { PlanStep } from '../plan/plan.ts';
 import { PartitionMap } from '../plan/partition-map.ts';
-import type { Reporter } from '../core/events.ts';
+import type { DqFinding, Reporter } from '../core/events.ts';
 import type { StepResult } from '../core/results.ts';
 import { commitStage, type StageLedger } from '../ledger/build-session.ts';
 
@@ -46,6 +49,29 @@ export function modelError(step: PlanStep, compiledFile: string, cause: unknown)
   });
 }
 
+/** The data-quality model (models/checks/dq_results.sql): one row per check, status pass / warn / fail. */
+export const DQ_MODEL = 'dq_results';
+
+/** The checks of a partition's dq_results that did not pass, failures first. */
+export async function dqFindings(db: Db, experimentId: string): Promise<DqFinding[]> {
+  const rows = await db.all<{ check_name: string; status: string; details: string | null }>(
+    `select check_name, status, details from ${relation(MODEL_SCHEMA, DQ_MODEL)} where experiment_id = $1 and status in ('warn', 'fail') order by status, check_name`,
+    [experimentId],
+  );
+  return rows.map((r) => ({ check: r.check_name, status: r.status === 'fail' ? 'fail' : 'warn', details: r.details ?? '' }));
+}
+
+async function reportDq(step: PlanStep, opts: ApplyOptions): Promise<void> {
+  if (step.model !== DQ_MODEL || !step.experimentId) return;
+  try {
+    const findings = await dqFindings(opts.db, step.experimentId);
+    if (findings.length) opts.reporter({ type: 'dq', experimentId: step.experimentId, findings });
+  } catch (cause) {
+    // a project's own dq_results without these columns: say so, the build goes on
+    opts.reporter({ type: 'warning', experimentId: step.experimentId, message: `cannot read the data-quality results of ${DQ_MODEL}: ${cause instanceof Error ? cause.message.split('\n')[0] : String(cause)}` });
+  }
+}
+
 export interface ApplyOptions {
   readonly db: Db;
   readonly dag: Dag;
@@ -61,8 +87,7 @@ export interface ApplyOptions {
 export async function applySteps(steps: readonly PlanStep[], opts: ApplyOptions): Promise<StepResult[]> {
   const results: StepResult[] = [];
   const blocked = new PartitionMap<string>(); // partition → the failed ancestor that blocks it
-  const total = steps.length;
-  for (const [index, step] of steps.entries()) {
+  for (const step of steps) {
     const base = { experimentId: step.experimentId, node: step.model, stage: step.stage, fingerprint: step.fingerprint };
     // a partition also waits on a failed project-level ancestor; a project-level model
     // (it reads every partition) waits on every partition's failures
@@ -70,12 +95,16 @@ export async function applySteps(steps: readonly PlanStep[], opts: ApplyOptions)
       ? blocked.get({ model: step.model, experimentId: null })
       : [...blocked.ofModel(step.model).values()][0]);
     let result: StepResult;
-    if (blocker) {
+    if (step.reason === 'ephemeral') {
+      // inlined into its children, never run: not a step of the build even below a failure
+      // (its children are blocked themselves); `upstream` says what failed above it
+      result = { ...base, status: 'skipped', reason: 'ephemeral', ...(blocker ? { upstream: blocker } : {}), seconds: 0 };
+    } else if (blocker) {
       result = { ...base, status: 'skipped', reason: 'upstream-failed', upstream: blocker, seconds: 0 };
     } else if (step.action === 'skip') {
       result = { ...base, status: 'skipped', reason: step.reason, seconds: 0 };
     } else {
-      opts.reporter({ type: 'step-start', step, index, total });
+      opts.reporter({ type: 'step-start', experimentId: step.experimentId, node: step.model, stage: step.stage });
       const file = writeCompiled(opts.targetDir, step);
       const started = performance.now();
       try {
@@ -98,7 +127,8 @@ export async function applySteps(steps: readonly PlanStep[], opts: ApplyOptions)
       }
     }
     results.push(result);
-    opts.reporter({ type: 'step-end', result, index, total });
+    opts.reporter({ type: 'step-end', result });
+    if (result.status === 'success') await reportDq(step, opts);
   }
   return results;
 }

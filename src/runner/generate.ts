@@ -2,6 +2,8 @@
  * `xp generate` and `xp build --generate-synth`: write an experiment's synthetic raw
  * Parquet into the raw store. Generation is deterministic, and an object whose bytes are
  * unchanged is not rewritten, so regenerating never makes a partition stale by itself.
+ * Each experiment reports a phase when it starts (users to generate) and when it ends
+ * (rows written, seconds): a large population takes minutes.
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
@@ -12,6 +14,7 @@ import type { Project } from '../workspace/project.ts';
 import type { Experiment } from '../project/types.ts';
 import type { RawStore } from '../storage/types.ts';
 import type { Reporter } from '../core/events.ts';
+import { fmtInt } from '../core/format.ts';
 
 const md5 = (file: string): string => createHash('md5').update(readFileSync(file)).digest('hex');
 
@@ -53,8 +56,12 @@ export async function generateForExperiments(
           hint: 'add synth: { seed, n_users, ... } to the experiment, or load real raw data instead',
         });
       }
-      reporter({ type: 'phase', experimentId: experiment.id, phase: 'generate', detail: `${experiment.synth.n_users.toLocaleString('en-US')} users` });
+      const users = `${fmtInt(experiment.synth.n_users)} users`;
+      reporter({ type: 'phase', experimentId: experiment.id, phase: 'generate', detail: users, ongoing: true });
+      const started = performance.now();
+      const seconds = (): number => (performance.now() - started) / 1000;
       const scratch = mkdtempSync(path.join(tmpRoot, `gen-${experiment.id}-`));
+      let ended = false;
       try {
         const result = await generateExperimentData(db, experiment, scratch);
         const written: string[] = [];
@@ -70,7 +77,14 @@ export async function generateForExperiments(
           }
         }
         out.push({ experimentId: experiment.id, exposures: result.exposures, outcomes: result.outcomes, written, unchanged: same });
+        ended = true;
+        reporter({
+          type: 'phase', experimentId: experiment.id, phase: 'generated',
+          detail: `${users}: ${fmtInt(result.exposures)} exposure rows, ${fmtInt(result.outcomes)} outcome rows`, seconds: seconds(),
+        });
       } finally {
+        // a failure ends the phase too (a terminal's live line must not stay behind)
+        if (!ended) reporter({ type: 'phase', experimentId: experiment.id, phase: 'generate failed', detail: users, seconds: seconds() });
         rmSync(scratch, { recursive: true, force: true });
       }
     }

@@ -25,12 +25,37 @@ export interface PrepareOptions {
   readonly onStage?: (experimentId: string, done: number, total: number) => void;
   /** checks each snapshot before anything is downloaded; throwing stops the build (input-guard.ts) */
   readonly checkInputs?: (snapshot: InputSnapshot) => Promise<void>;
+  /** also render every ephemeral model on its own (`xp compile` writes them to target/compiled) */
+  readonly compileEphemeral?: boolean;
+}
+
+/** An ephemeral model's SQL as it is inlined into a partition's models (experimentId) or the project's (null). */
+export interface CompiledEphemeral {
+  readonly experimentId: string | null;
+  readonly model: string;
+  readonly sql: string;
 }
 
 export interface PreparedBuild {
   readonly steps: readonly PlanStep[];
   readonly snapshots: ReadonlyMap<string, InputSnapshot>;
   readonly models: readonly string[];
+  /** with `compileEphemeral`: each ephemeral model per partition, and for the project where a view or table inlines it */
+  readonly ephemeral: readonly CompiledEphemeral[];
+}
+
+/** Ephemeral models only project-level (view, table) models inline: rendering them per partition would show SQL nothing runs. */
+function projectOnlyEphemeral(dag: Project['dag']): Set<string> {
+  const users = (m: string, seen = new Set<string>()): string[] => (dag.children.get(m) ?? []).flatMap((c) => {
+    if (seen.has(c)) return [];
+    seen.add(c);
+    return dag.nodes.get(c)!.materialized === 'ephemeral' ? users(c, seen) : [dag.nodes.get(c)!.materialized];
+  });
+  return new Set(dag.order.filter((m) => {
+    if (dag.nodes.get(m)!.materialized !== 'ephemeral') return false;
+    const kinds = users(m);
+    return kinds.length > 0 && !kinds.includes('partitioned');
+  }));
 }
 
 export async function prepareBuild(project: Project, store: RawStore, opts: PrepareOptions): Promise<PreparedBuild> {
@@ -41,6 +66,10 @@ export async function prepareBuild(project: Project, store: RawStore, opts: Prep
     const k = dag.nodes.get(m)!.materialized;
     return k === 'view' || k === 'table';
   });
+  const ephemeralModels = dag.order.filter((m) => dag.nodes.get(m)!.materialized === 'ephemeral');
+  const projectOnly = projectOnlyEphemeral(dag);
+  const ephemeralInPartitions = opts.compileEphemeral ? ephemeralModels.filter((m) => !projectOnly.has(m)) : [];
+  const ephemeral: CompiledEphemeral[] = [];
   const snapshots = new Map<string, InputSnapshot>();
   const partitions: PartitionInput[] = [];
   const canMapLocally = store.uri.startsWith('file://');
@@ -52,13 +81,17 @@ export async function prepareBuild(project: Project, store: RawStore, opts: Prep
     if (snapshot.objects.length && (opts.stage || canMapLocally)) {
       files = await stageInputs(store, snapshot, opts.onStage ? (d, t) => opts.onStage!(experiment.id, d, t) : undefined);
     }
-    const sql = renderModels(env, dag, config, experiment, partitionedModels, files, {
+    const sql = renderModels(env, dag, config, experiment, [...partitionedModels, ...ephemeralInPartitions], files, {
       // A dry run or compile may come before any data: show where the files will be read.
       sourceFallback: opts.stage ? undefined : (_s, table) => expectedSourceGlob(store, experiment.id, table),
     });
+    for (const m of ephemeralInPartitions) ephemeral.push({ experimentId: experiment.id, model: m, sql: sql.get(m)! });
     partitions.push({ experimentId: experiment.id, sql, inputs: snapshot.hash });
   }
   const globalSql = renderModels(env, dag, config, undefined, globalModels, new Map());
+  if (opts.compileEphemeral) {
+    for (const m of ephemeralModels) if (globalSql.has(m)) ephemeral.push({ experimentId: null, model: m, sql: globalSql.get(m)! });
+  }
   const steps = plan({
     dag,
     models,
@@ -68,6 +101,6 @@ export async function prepareBuild(project: Project, store: RawStore, opts: Prep
     fullRefresh: opts.fullRefresh,
     skipStages: opts.skipStages,
   });
-  return { steps, snapshots, models };
+  return { steps, snapshots, models, ephemeral };
 }
 

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import type { Project } from '../workspace/project.ts';
 import type { Experiment, Stage } from '../project/types.ts';
 import { selectExperiments } from '../graph/selectors.ts';
-import { openDb } from '../engine/connection.ts';
+import { openWarehouse } from '../state/open.ts';
 import { ensurePlatformTables, readStoredFingerprints, recordRun } from '../engine/platform-store.ts';
 import { openRawStore } from '../storage/open-store.ts';
 import { storedByKey, type PlanStep } from '../plan/plan.ts';
@@ -25,6 +25,8 @@ import { dataTestAudits } from '../data-tests/audit.ts';
 import { inputGuard } from './input-guard.ts';
 import { publishResults } from '../publish/publish-build.ts';
 import { runMemoStage } from '../report/memo-stage.ts';
+import { noModelsError } from '../project/locate-project.ts';
+import { loadTemplates } from '../report/templates.ts';
 
 /** Each model's state for one partition after the model steps, for the analyses that read them. */
 export function modelStates(
@@ -85,8 +87,15 @@ export interface BuildOutcome {
 
 const MODEL_STAGES: readonly Stage[] = ['ingest', 'dq', 'metrics'];
 
+/** What each experiment runs after its models, for the plan event's step count. */
+function afterModels(project: Project): { analyses: string[]; memo: boolean } {
+  return { analyses: project.plugins.map((p) => p.plugin.name), memo: loadTemplates(project.config.root) !== undefined };
+}
+
 export async function runBuild(project: Project, opts: BuildOptions): Promise<BuildOutcome> {
-  const reporter = trackBuildProgress(targetDir(project.config), opts.reporter ?? silentReporter, { dryRun: opts.dryRun, command: opts.command, plugins: project.plugins.length });
+  // Before anything is written: a project without models is the wrong folder, not an empty build.
+  if (project.dag.nodes.size === 0) throw noModelsError(project.config.root, project.config.file);
+  const reporter = trackBuildProgress(targetDir(project.config), opts.reporter ?? silentReporter, { dryRun: opts.dryRun, command: opts.command });
   const runId = newRunId();
   const startedAt = new Date();
   const ids = selectExperiments(project.config.experiments.map((e) => e.id), opts.select);
@@ -102,7 +111,7 @@ export async function runBuild(project: Project, opts: BuildOptions): Promise<Bu
     if (opts.dryRun) {
       let stored = new PartitionMap<string>();
       if (existsSync(whPath)) {
-        const ro = await openDb(whPath, { readOnly: true });
+        const ro = await openWarehouse(project.config, { readOnly: true });
         try {
           stored = await readStoredFingerprints(ro);
         } finally {
@@ -112,21 +121,22 @@ export async function runBuild(project: Project, opts: BuildOptions): Promise<Bu
       const prepared = await prepareBuild(project, store, {
         experiments, models: opts.models, exclude: opts.exclude, fullRefresh: !!opts.fullRefresh, skipStages, stage: false, stored,
       });
-      reporter({ type: 'plan', steps: prepared.steps });
+      reporter({ type: 'plan', steps: prepared.steps, experiments: ids, ...afterModels(project) });
       return { runId, dryRun: true, experiments: ids, steps: prepared.steps, results: [], status: 'success' };
     }
 
-    const db = await openDb(whPath);
+    // the warehouse with the config's state (src/state): embedded, or PostgreSQL opened first
+    const db = await openWarehouse(project.config);
     try {
       await ensurePlatformTables(db);
-      const ledger = await openBuildLedger(db, project, experiments, { runId, command: opts.command, force: opts.force, acceptConfigChange: opts.acceptConfigChange, reporter });
+      const ledger = await openBuildLedger(db, project, experiments, { runId, command: opts.command, force: opts.force, acceptConfigChange: opts.acceptConfigChange, fullRefresh: opts.fullRefresh, reporter });
       const stored = await readStoredFingerprints(db);
       const prepared = await prepareBuild(project, store, {
         experiments: ledger.experiments, models: opts.models, exclude: opts.exclude, fullRefresh: !!opts.fullRefresh, skipStages, stage: true, stored,
         onStage: (experimentId, done, total) => reporter({ type: 'phase', experimentId, phase: 'stage inputs', detail: `${done}/${total}` }),
         checkInputs: inputGuard(db, { accept: !!opts.acceptInputChange, storeUri: store.uri, reporter }),
       });
-      reporter({ type: 'plan', steps: prepared.steps });
+      reporter({ type: 'plan', steps: prepared.steps, experiments: ledger.experiments.map((e) => e.id), ...afterModels(project) });
       await ledger.started(prepared.snapshots);
       const results = await applySteps(prepared.steps, { db, dag: project.dag, targetDir: targetDir(project.config), runId, reporter, auditFor: dataTestAudits(project, reporter), ledger: ledger.stages });
       for (const experiment of ledger.experiments) {

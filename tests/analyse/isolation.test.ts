@@ -26,7 +26,7 @@ afterEach(() => p.remove());
 const wh = (): string => p.file('target/warehouse.duckdb');
 const MODEL_TABLES = ['stg_events', 'user_values', 'variant_totals', 'all_totals']; // filtered is ephemeral
 /** the build's step lines, without their "3/7 " progress prefix */
-const stepLines = (stdout: string, pattern: RegExp): string[] => stdout.split('\n').map((l) => l.replace(/^\d+\/\d+ /, '')).filter((l) => pattern.test(l));
+const stepLines = (stdout: string, pattern: RegExp): string[] => stdout.split('\n').map((l) => l.replace(/^\s*\d+\/\d+ /, '')).filter((l) => pattern.test(l));
 
 async function build(select = 'all'): Promise<BuildOutcome> {
   return runBuild(await loadProject('configs/dev.yaml', p.root), { select });

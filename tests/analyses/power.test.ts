@@ -22,7 +22,8 @@ describe('xp power', () => {
   it('binomial sample size for a relative MDE: 57,763 per arm for 10% → 10.5% (scipy: 57762.65)', async () => {
     expect(await json('--type', 'binomial', '--baseline', '0.1', '--mde', '0.05')).toEqual({
       mode: 'sample-size', metric: null, metric_type: 'binomial', baseline: 0.1, sd: null, alpha: 0.05, power: 0.8, ratio: 1, sided: 2,
-      mde_absolute: 0.005000000000000001, mde_relative: 0.05000000000000001, n_control: 57763, n_treatment: 57763, n_total: 115526,
+      // JSON rounds float noise to 12 significant digits: 0.1 × 0.05 prints 0.005, not 0.005000000000000001
+      mde_absolute: 0.005, mde_relative: 0.05, n_control: 57763, n_treatment: 57763, n_total: 115526,
     });
   });
 

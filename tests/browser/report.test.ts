@@ -72,6 +72,55 @@ describe.skipIf(NO_BROWSER !== undefined)(`HTML report in Chromium${NO_BROWSER ?
     expect(page.problems).toEqual([]);
   });
 
+  it('charts fill the card\'s width at one scale (the same font sizes), legends in the lines\' colour, no day-0 point cut off', async () => {
+    const page = await browser.page();
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(url);
+    const sizes = await page.locator('figure.chart').evaluateAll((figs) => figs.flatMap((f) => {
+      const svg = f.querySelector('svg');
+      if (!svg) return [];
+      const inner = f.clientWidth - parseFloat(getComputedStyle(f).paddingLeft) - parseFloat(getComputedStyle(f).paddingRight);
+      const title = svg.querySelector('g.role-title-text text') as SVGGraphicsElement | null;
+      return [{ id: f.getAttribute('data-chart'), width: svg.getBoundingClientRect().width, inner, title: title?.getBoundingClientRect().height ?? 0 }];
+    }));
+    expect(sizes.length).toBe(CHARTS.length);
+    for (const s of sizes) expect(s.width, `${s.id} fills its card`).toBeGreaterThan(s.inner * 0.98);
+    // one scale: every chart's title is drawn at the same height on screen
+    const titles = sizes.map((s) => Math.round(s.title));
+    expect(Math.max(...titles) - Math.min(...titles), JSON.stringify(sizes)).toBeLessThanOrEqual(1);
+    // no caption repeating the chart's own title
+    expect(await page.locator('figure.chart:not(.empty) figcaption').count()).toBe(0);
+    // the legend swatch is drawn fully opaque, in the line's colour
+    const swatch = await page.locator('figure.chart[data-chart="lift-conversion"] g.role-legend-symbol path').first()
+      .evaluate((e) => ({ fill: e.getAttribute('fill'), opacity: getComputedStyle(e).opacity }));
+    expect(swatch).toEqual({ fill: '#2f6fb0', opacity: '1' });
+    // every point of every lift line lies inside its plot (the first day's too)
+    for (const id of CHARTS.filter((c) => c.startsWith('lift-'))) {
+      const inside = await page.locator(`figure.chart[data-chart="${id}"] svg`).evaluate((svg) => {
+        // the plot area: where the axes' grid lines run
+        const grid = [...svg.querySelectorAll('g.mark-rule.role-axis-grid')].map((g) => g.getBoundingClientRect());
+        const top = Math.min(...grid.map((r) => r.top));
+        const bottom = Math.max(...grid.map((r) => r.bottom));
+        const points = [...svg.querySelectorAll('g.mark-symbol.role-mark path')].map((p) => p.getBoundingClientRect());
+        return { points: points.length, out: points.filter((r) => r.top + r.height / 2 < top - 1 || r.top + r.height / 2 > bottom + 1).length };
+      });
+      expect(inside.points, id).toBeGreaterThan(5);
+      expect(inside.out, id).toBe(0);
+    }
+    expect(page.problems).toEqual([]);
+  });
+
+  it('the status is near the top, and no literal backtick shows anywhere', async () => {
+    const page = await browser.page();
+    await page.goto(url);
+    expect(await page.locator('#status').textContent()).toBe(`Status: draft — results are not recorded as looks until xp experiment start ${ID}`);
+    expect(await page.locator('#status code').textContent()).toBe(`xp experiment start ${ID}`);
+    expect(await page.locator('main').innerText()).not.toContain('`');
+    expect(await page.locator('#cuped th').allTextContents()).toContain('CUPED lift [CI] (as in Key metrics)');
+    expect(await page.locator('#metrics th').allTextContents()).toContain('estimator');
+    expect(page.problems).toEqual([]);
+  });
+
   it('shows the decision, the tables and the sections', async () => {
     const page = await browser.page();
     await page.goto(url);

@@ -23,21 +23,21 @@ describe('xp build', () => {
     const first = await xp(p.root, 'build', '--select', 'all');
     expect(first.code).toBe(0);
     expect(first.stderr).toBe('');
-    expect(first.stdout).toContain('plan: 7 to build, 1 to skip\n');
-    expect(first.stdout).toMatch(/^1\/8 OK {3}exp_a stg_events 200 rows in \d+\.\d+s$/m);
-    expect(first.stdout).toMatch(/^done in \S+: 9 built, 0 up to date, 1 skipped, 0 failed$/m);
+    expect(first.stdout).toContain('plan: 7 to build, 0 up to date, 0 skipped, then 1 analysis for each of 2 experiments (9 steps)\n');
+    expect(first.stdout).toMatch(/^1\/9 OK {3}exp_a stg_events 200 rows in \d+\.\d+s$/m);
+    expect(first.stdout).toMatch(/^done in \S+, 9 steps: 9 built, 0 up to date, 0 skipped, 0 failed$/m);
     expect(first.stdout).toContain(`results: ${p.file('target/run_results.json')}`);
     const second = await xp(p.root, 'build', '--select', 'all');
     expect(second.code).toBe(0);
-    expect(second.stdout).toContain('plan: 0 to build, 8 to skip\n');
-    expect(second.stdout).toMatch(/^done in \S+: 0 built, 9 up to date, 1 skipped, 0 failed$/m);
+    expect(second.stdout).toContain('plan: 0 to build, 7 up to date, 0 skipped, then 1 analysis for each of 2 experiments (9 steps)\n');
+    expect(second.stdout).toMatch(/^done in \S+, 9 steps: 0 built, 9 up to date, 0 skipped, 0 failed$/m);
   });
 
   it('--full-refresh rebuilds', async () => {
     await xp(p.root, 'build', '--select', 'all');
     const r = await xp(p.root, 'build', '--select', 'exp_a', '--full-refresh');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('plan: 4 to build, 1 to skip\n');
+    expect(r.stdout).toContain('plan: 4 to build, 0 up to date, 0 skipped, then 1 analysis for exp_a (5 steps)\n');
     expect(r.stdout).toMatch(/: 5 built, 0 up to date/);
   });
 
@@ -59,7 +59,7 @@ describe('xp build', () => {
     p.write('models/core/user_values.sql', p.read('models/core/user_values.sql').replace('sum(value)', 'sum(value) * 1'));
     const r = await xp(p.root, 'build', '--select', 'exp_a', '--dry-run');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('plan: 3 to build, 2 to skip\n');
+    expect(r.stdout).toContain('plan: 3 to build, 1 up to date, 0 skipped, then 1 analysis for exp_a (5 steps)\n');
     expect(r.stdout).toContain('  skip  exp_a stg_events [partitioned, ingest] fresh\n');
     expect(r.stdout).toContain('  build exp_a user_values [partitioned, ingest] stale\n');
     expect(existsSync(p.file('target/compiled'))).toBe(false);
@@ -131,7 +131,7 @@ describe('xp build', () => {
     truncateSync(file, Math.floor(statSync(file).size / 2));
     const r = await xp(p.root, 'build', '--select', 'all');
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain(`1/8 FAIL exp_a stg_events RAW_DATA_CORRUPT: cannot read raw file ${file}: `);
+    expect(r.stdout).toContain(`1/9 FAIL exp_a stg_events RAW_DATA_CORRUPT: cannot read raw file ${file}: `);
     const results = JSON.parse(p.read('target/run_results.json'));
     expect(results.results.find((x: { code?: string }) => x.code === 'RAW_DATA_CORRUPT')).toMatchObject({ node: 'stg_events', experimentId: 'exp_a' });
     expect(await stgHash('exp_a')).toEqual(before.a);

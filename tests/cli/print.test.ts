@@ -41,19 +41,20 @@ describe('buildReporter', () => {
   it('off a terminal: the plan, one line per built or failed step, blocked steps, warnings; no escape codes', () => {
     const c = capture(false);
     const r = buildReporter(c.out);
-    r({ type: 'plan', steps: [step, { ...step, action: 'skip', reason: 'fresh' }] });
-    r({ type: 'step-start', step, index: 0, total: 12 });
-    r({ type: 'step-end', result: ok, index: 0, total: 12 });
-    r({ type: 'step-end', result: fresh, index: 1, total: 12 });
-    r({ type: 'step-end', result: failed, index: 2, total: 12 });
-    r({ type: 'step-end', result: blocked, index: 3, total: 12 });
+    r({ type: 'plan', steps: [step, { ...step, model: 'outcomes', action: 'skip', reason: 'fresh' }], experiments: ['exp_a'], analyses: ['ab', 'srm'], memo: false });
+    r({ type: 'step-start', experimentId: 'exp_a', node: 'exposures', stage: 'ingest' });
+    r({ type: 'step-end', result: ok });
+    r({ type: 'step-end', result: fresh });
+    r({ type: 'step-end', result: failed });
+    r({ type: 'step-end', result: blocked });
     r({ type: 'warning', experimentId: 'exp_a', message: 'pretrends: not enough days' });
     expect(c.text()).toBe([
-      'plan: 1 to build, 1 to skip',
-      ' 1/12 OK   exp_a exposures 12,345 rows in 1.23s',
-      ' 3/12 FAIL exp_a exposures MODEL_FAILED: model exposures failed: boom',
-      '           compiled SQL: /p/target/compiled/exp_a/exposures.sql',
-      ' 4/12 SKIP exp_a outcomes upstream exposures failed',
+      'plan: 1 to build, 1 up to date, 0 skipped, then 2 analyses for exp_a (4 steps)',
+      '1/4 OK   exp_a exposures 12,345 rows in 1.23s',
+      '2/4 SKIP exp_a exposures fresh',
+      '3/4 FAIL exp_a exposures MODEL_FAILED: model exposures failed: boom',
+      '         compiled SQL: /p/target/compiled/exp_a/exposures.sql',
+      '4/4 SKIP exp_a outcomes upstream exposures failed',
       'warning exp_a: pretrends: not enough days',
       '',
     ].join('\n'));
@@ -62,24 +63,30 @@ describe('buildReporter', () => {
   it('verbose prints every planned step and skipped steps', () => {
     const c = capture(false);
     const r = buildReporter(c.out, { verbose: true });
-    r({ type: 'plan', steps: [step] });
-    r({ type: 'step-end', result: fresh, index: 0, total: 1 });
-    expect(c.text()).toBe('plan: 1 to build, 0 to skip\n  build exp_a exposures [partitioned, ingest] new\n1/1 SKIP exp_a exposures fresh\n');
+    r({ type: 'plan', steps: [step], experiments: ['exp_a'], analyses: [], memo: false });
+    r({ type: 'step-end', result: fresh });
+    expect(c.text()).toBe('plan: 1 to build, 0 up to date, 0 skipped (1 step)\n  build exp_a exposures [partitioned, ingest] new\n1/1 SKIP exp_a exposures fresh\n');
   });
 
   it('on a terminal: a live progress line that is cleared before the step line', () => {
     const c = capture(true);
     const r = buildReporter(c.out);
-    r({ type: 'step-start', step, index: 5, total: 10 });
-    r({ type: 'step-end', result: ok, index: 5, total: 10 });
+    r({ type: 'plan', steps: Array.from({ length: 10 }, (_, i) => ({ ...step, model: `m${i}` })), experiments: ['exp_a'], analyses: [], memo: false });
+    for (let i = 0; i < 5; i++) r({ type: 'step-end', result: { ...ok, node: `m${i}` } });
+    r({ type: 'step-start', experimentId: 'exp_a', node: 'exposures', stage: 'ingest' });
+    r({ type: 'step-end', result: ok });
     const text = c.text();
-    expect(text.startsWith('\r\x1b[2K[██████████░░░░░░░░░░] 6/10 exp_a exposures ')).toBe(true);
+    // no width given: 80 columns, so the bar is shorter and the rate left out
+    expect(text).toContain('\r\x1b[2K[█████░░░░░] 6/10 exp_a exposures · 0.00s · 61,725 rows · ETA 6.17s\r\x1b[2K');
     expect(text.endsWith('\r\x1b[2K 6/10 OK   exp_a exposures 12,345 rows in 1.23s\n')).toBe(true);
   });
 });
 
 describe('buildSummary', () => {
-  it('counts built, up to date, skipped and failed', () => {
-    expect(buildSummary([ok, ok, fresh, failed, blocked], 12.345)).toBe('done in 12.3s: 2 built, 1 up to date, 1 skipped, 1 failed');
+  it('counts the steps built, up to date, skipped and failed; ephemeral models are no steps; the lake apart', () => {
+    const ephemeral: StepResult = { ...ok, node: 'stg', experimentId: null, status: 'skipped', reason: 'ephemeral', rows: undefined, seconds: 0 };
+    expect(buildSummary([ok, ok, fresh, failed, blocked, ephemeral], 12.345)).toBe('done in 12.3s, 5 steps: 2 built, 1 up to date, 1 skipped, 1 failed');
+    const published: StepResult = { ...ok, node: 'publish:exposures', stage: 'publish', reason: 'published' };
+    expect(buildSummary([ok, published], 1)).toBe('done in 1.00s, 1 step: 1 built, 0 up to date, 0 skipped, 0 failed; lake: 1 published, 0 failed');
   });
 });

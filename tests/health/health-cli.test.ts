@@ -54,6 +54,9 @@ describe('xp health', () => {
 
     expect(byId.get(SKEWED)).toMatchObject({ status: 'critical', lifecycle: 'running' });
     expect(check(SKEWED, 'srm')).toMatchObject({ status: 'critical', deduction: 40 });
+    // the daily check is the same test on the cumulative counts: it never says every day matches beside a mismatch
+    expect(check(SKEWED, 'srm_daily').status).toBe('warn');
+    expect(check(SKEWED, 'srm_daily').detail).toMatch(/^the split has been off since 2026-01-/);
     expect(check(SKEWED, 'split').status).toBe('warn');
     expect(check(SKEWED, 'freshness').status).toBe('ok');
 
@@ -78,8 +81,15 @@ describe('xp health', () => {
     expect(report.experiments.map((e) => e.experimentId)).toEqual([STALE]);
     expect(code).toBe(1);
     const early = await xp(p.root, 'health', '--select', STALE, '--as-of', '2026-02-10T12:00:00Z', '--format', 'json');
-    const fresh = (JSON.parse(early.stdout) as HealthReport).experiments[0]!.checks.find((c) => c.check === 'freshness')!;
-    expect(fresh.status).toBe('ok');
+    const checks = (JSON.parse(early.stdout) as HealthReport).experiments[0]!.checks;
+    const by = (name: string) => checks.find((c) => c.check === name)!;
+    expect(by('freshness').status).toBe('ok');
+    // every check sees the data as of then, not only freshness: fewer users, and pace against the plan so far
+    const late = report.experiments[0]!.checks;
+    const users = (cs: typeof checks) => Number(cs.find((c) => c.check === 'data')!.value.replace(/\D/g, ''));
+    expect(users(checks)).toBeLessThan(users(late));
+    expect(by('pace').detail).toMatch(/planned by as-of \(8 of 21 days over\)/);
+    expect(by('srm').detail).toContain(`chi-square of the ${by('data').value.replace(' users', '')} users so far`);
   });
 
   it('a bad --as-of is a usage error (exit 2)', async () => {

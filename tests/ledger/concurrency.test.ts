@@ -81,7 +81,7 @@ describe('concurrent builds', () => {
     await writeRaw(root, 'exp_a', 0, 0, 50);
     await writeRaw(root, 'exp_b', 0, 0, 50);
     const release = addGate(root);
-    const first = xpUntil(root, ['build', '--select', 'exp_a'], (out) => out.includes('exp_a: analysis gate'), { XP_PROGRESS_LINE_SECONDS: '1' });
+    const first = xpUntil(root, ['build', '--select', 'exp_a'], (out) => out.includes('exp_a: still running analysis gate'), { XP_PROGRESS_LINE_SECONDS: '1' });
     await first.started;
 
     const same = await xp(root, ['build', '--select', 'exp_a']);

@@ -138,7 +138,7 @@ describe.runIf(process.platform === 'linux')('xp build and a lock naming a reuse
     const root = makeProject();
     await writeRaw(root, 'exp_a', 0, 0, 50);
     const release = addGate(root);
-    const first = xpUntil(root, ['build', '--select', 'exp_a'], (out) => out.includes('exp_a: analysis gate'));
+    const first = xpUntil(root, ['build', '--select', 'exp_a'], (out) => out.includes('exp_a: still running analysis gate'), { XP_PROGRESS_LINE_SECONDS: '1' });
     try {
       await first.started;
       const target = path.join(root, 'target');

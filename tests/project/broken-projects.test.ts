@@ -42,13 +42,13 @@ const cases: readonly Case[] = [
     project: 'broken-header-key', code: 'MODEL_INVALID',
     message: 'invalid build settings in the header comment: unknown key "materialised"',
     where: 'models/core/user_values.sql:3', // the line of the unknown key
-    hint: 'allowed keys: materialized (view|table|ephemeral|partitioned), stage (ingest|dq|metrics), tags, enabled',
+    hint: 'did you mean "materialized"? allowed keys: materialized (view|table|ephemeral|partitioned), stage (ingest|dq|metrics), tags, enabled',
   },
   {
     project: 'broken-properties-key', code: 'MODEL_INVALID',
     message: 'unknown key "desciption" in model properties',
     where: 'models/core/user_values.yml:5',
-    hint: 'allowed keys: description, columns, tests, unit_tests, meta',
+    hint: 'did you mean "description"? allowed keys: description, columns, tests, unit_tests, meta',
   },
   {
     project: 'broken-duplicate-model', code: 'MODEL_INVALID',

@@ -5,7 +5,7 @@ import { chartData, roundNumbers, takenLooks } from '../../src/report/charts/cha
 import { cumulativeLift, dailyDelta } from '../../src/report/charts/lift-series.ts';
 import { sequentialSeries } from '../../src/report/charts/sequential-series.ts';
 import { renderCharts } from '../../src/report/charts/render-charts.ts';
-import { liftSpec } from '../../src/report/charts/specs.ts';
+import { didSpec, liftDomain, liftSpec, WIDTH } from '../../src/report/charts/specs.ts';
 import { renderSvg } from '../../src/report/charts/vega-door.ts';
 import { daily, experiment, inputs } from './support/inputs.ts';
 
@@ -69,6 +69,38 @@ describe('chart SVG', () => {
     expect(ids.every((id) => id.startsWith('xp-lift-conversion-'))).toBe(true);
     for (const m of a.matchAll(/url\(#([^)]+)\)/g)) expect(ids).toContain(m[1]);
     expect(a).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
+  });
+
+  it('the legend swatch is the line\'s colour, not the pale band\'s', async () => {
+    const svg = await renderSvg(liftSpec('conversion', points, ['treatment'], '95%'), 'xp-lift');
+    const legend = /<g class="mark-symbol role-legend-symbol"[^]*?<path [^>]*>/.exec(svg)?.[0] ?? '';
+    expect(legend).toContain('fill="#2f6fb0"');
+    expect(legend).not.toMatch(/opacity="0\.18"/);
+  });
+
+  it('every chart has the same outer width, so the report scales them alike (same font sizes)', async () => {
+    const charts = await renderCharts(chartData(inputs({ daily: daily(7) })));
+    const widths = charts.filter((c) => c.svg).map((c) => Number(/^<svg[^>]*\swidth="([\d.]+)"/.exec(c.svg!)?.[1]));
+    expect(widths.length).toBeGreaterThan(2);
+    expect(new Set(widths)).toEqual(new Set([WIDTH]));
+  });
+
+  it('the y range holds every estimate (the first day\'s is not cut off); early intervals may be clipped', () => {
+    const wild = points.map((p, i) => (i === 0 ? { ...p, estimate: 0.9, lower: -0.5, upper: 2.5 } : p));
+    const [lo, hi] = liftDomain(wild);
+    expect(hi).toBeGreaterThan(0.9);
+    expect(hi).toBeLessThan(2.5);
+    expect(lo).toBeLessThanOrEqual(Math.min(0, ...wild.map((p) => p.estimate)));
+  });
+
+  it('the daily treatment − control of a rate is drawn in percentage points, as the tables give it', () => {
+    const pts = dailyDelta(daily(2), 'conversion', 'control', 'treatment', normalQuantile(0.975));
+    const spec = didSpec('conversion', 'treatment', pts, '95%', 'binomial') as unknown as { layer: { data?: { values: { delta: number }[] }; layer?: unknown }[]; title: { text: string } };
+    const values = spec.layer.find((l) => l.layer)!.data!.values;
+    expect(values[0]!.delta).toBeCloseTo(pts[0]!.delta * 100, 10);
+    expect(spec.title.text).toContain('percentage points');
+    const mean = didSpec('revenue', 'treatment', pts, '95%', 'mean') as unknown as typeof spec;
+    expect(mean.layer.find((l) => l.layer)!.data!.values[0]!.delta).toBeCloseTo(pts[0]!.delta, 12);
   });
 
   it('draws every chart with data and explains the ones without', async () => {

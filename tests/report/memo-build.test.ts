@@ -1,9 +1,10 @@
 /**
  * The memo stage in real builds of the shipped project (small synthetic data): files and
  * ledger record, escaping of a hostile experiment name, byte-identical rebuilds, fresh
- * when nothing changed, --skip-memo, a skipped analysis, a failed analysis.
+ * when nothing changed, --skip-memo, a skipped analysis; a failure skips the memo only
+ * when the memo reads what failed (as dbt skips only a failed node's descendants).
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { xp } from '../helpers/cli.ts';
@@ -33,7 +34,9 @@ describe('memo stage in xp build', () => {
     for (const h of ['## Decision:', '## Key metrics', '## Guardrails', '## CUPED', '## Difference-in-differences', '## Sample ratio and data quality', '## Sequential status', '## What was skipped and why', '## Reproducibility']) {
       expect(md).toContain(h);
     }
-    expect(md).toMatch(/\| `conversion` \(primary\) \| `treatment` \| [\d,]+ \/ [\d,]+ \|/);
+    expect(md).toMatch(/\| `conversion` \(primary, share of users\) \| `treatment` \| [\d,]+ \/ [\d,]+ \|/);
+    // the build registered the experiment as a draft: said near the top
+    expect(md.split('\n').slice(0, 6).join('\n')).toContain(`**Status: draft — results are not recorded as looks until \`xp experiment start ${ID}\`**`);
     const data = JSON.parse(p.read(FILES[2])) as { fingerprint: string; memo: { schema: string; experiment: { id: string } } };
     expect(data.memo).toMatchObject({ schema: 'xp-memo/1', experiment: { id: ID } });
     const status = await xp(p.root, 'status', ID, '--format', 'json');
@@ -86,17 +89,67 @@ describe('memo stage in xp build', () => {
     expect(read()).toEqual(before);
   });
 
-  it('a failed analysis skips the memo with the reason and keeps the last memo', async () => {
+  // the built-in plugins ship in src/; a project plugin imports the plugin door from the checkout
+  const door = path.join(REPO_ROOT, 'src/analyse/plugin.ts');
+
+  it('a failed analysis the memo reads skips the memo with the reason and keeps the last memo', async () => {
     const before = read();
-    // the built-in plugins ship in src/; a project plugin imports the plugin door from the checkout
-    const door = path.join(REPO_ROOT, 'src/analyse/plugin.ts');
-    p.write('analyses/zz_boom.ts', `import { definePlugin } from '${door}';
-export default definePlugin({ name: 'zz_boom', description: 'fails', reads: [], writes: {}, async run() { throw new Error('boom'); } });
+    // a project plugin named like a built-in replaces it: this decision plugin writes the memo's exp.decisions, and fails
+    p.write('analyses/decision.ts', `import { definePlugin } from '${door}';
+export default definePlugin({ name: 'decision', description: 'fails', reads: [], writes: { decisions: { decision: 'varchar' } }, async run() { throw new Error('boom'); } });
 `);
     const r = await xp(p.root, 'build', '--select', ID);
     expect(r.code).toBe(1);
-    expect(memoStep(r.stdout)).toMatch(/SKIP .* memo upstream analysis:zz_boom failed/);
+    expect(memoStep(r.stdout)).toMatch(/SKIP .* memo upstream analysis:decision failed/);
     expect(read()).toEqual(before);
-    rmSync(p.file('analyses/zz_boom.ts'));
+    rmSync(p.file('analyses/decision.ts'));
+  });
+
+  it('a failed analysis the memo does not read fails the build, but the memo is written and names it', async () => {
+    p.write('analyses/zz_boom.ts', `import { definePlugin } from '${door}';
+export default definePlugin({ name: 'zz_boom', description: 'fails', reads: [], writes: {}, async run() { throw new Error('boom'); } });
+`);
+    try {
+      const r = await xp(p.root, 'build', '--select', ID);
+      expect(r.code).toBe(1);
+      expect(memoStep(r.stdout)).toMatch(/OK .* memo/);
+      expect(p.read(FILES[0])).toContain('- `analysis:zz_boom`: failed, and nothing in this memo reads it: analysis zz_boom failed: boom');
+    } finally {
+      rmSync(p.file('analyses/zz_boom.ts'));
+    }
+  });
+
+  it('a failed model nothing reads (no edge to the memo) fails the build; the memo is still written, and restored once fixed', async () => {
+    expect((await xp(p.root, 'build', '--select', ID)).code).toBe(0);
+    const before = read();
+    p.write('models/core/variant_summary.sql', 'select {{partition}} as experiment_id, no_such_column from {{ref "exposures"}}\n');
+    try {
+      const r = await xp(p.root, 'build', '--select', ID);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/FAIL .*variant_summary/);
+      expect(memoStep(r.stdout)).toMatch(/OK .* memo/);
+      const md = p.read(FILES[0]);
+      expect(md).toMatch(/- `variant_summary`: failed, and nothing in this memo reads it: .*no_such_column/);
+      expect(md).toContain('## Key metrics');
+    } finally {
+      rmSync(p.file('models/core/variant_summary.sql'));
+    }
+    expect((await xp(p.root, 'build', '--select', ID)).code).toBe(0);
+    expect(read()).toEqual(before);
+  });
+
+  it('a failed model the memo reads, or one above it, skips the memo', async () => {
+    const before = read();
+    const file = p.file('models/checks/srm_counts.sql');
+    const good = p.read('models/checks/srm_counts.sql');
+    p.write('models/checks/srm_counts.sql', `${good.trimEnd()}\nwhere no_such_column = 1\n`);
+    try {
+      const r = await xp(p.root, 'build', '--select', ID);
+      expect(r.code).toBe(1);
+      expect(memoStep(r.stdout)).toMatch(/SKIP .* memo upstream srm_counts failed/);
+      expect(read()).toEqual(before);
+    } finally {
+      writeFileSync(file, good);
+    }
   });
 });

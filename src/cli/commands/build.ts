@@ -6,6 +6,7 @@ import type { Project } from '../../runner/load-project.ts';
 import { runBuild, type BuildOutcome } from '../../runner/run-build.ts';
 import { buildReporter, buildSummary, type Out } from '../print/build-reporter.ts';
 import type { RegisterCommand } from '../command.ts';
+import { closestNames } from '../../project/suggest.ts';
 
 /** The stages that are not analysis plugins: the dq and metrics models, and the memo. */
 const MODEL_STAGES: readonly string[] = ['dq', 'metrics', 'memo'];
@@ -20,8 +21,9 @@ export function skipList(project: Project, value: string | undefined): string[] 
   const names = value.split(',').map((n) => n.trim()).filter(Boolean);
   const unknown = names.filter((n) => !known.includes(n));
   if (unknown.length || !names.length) {
+    const guesses = [...new Set(unknown.flatMap((n) => closestNames(n, known)))];
     throw new XpError('USAGE', `--skip: ${unknown.length ? `unknown stage${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}` : 'no stage named'}`, {
-      hint: `stages you can skip: ${known.join(', ')}`,
+      hint: `${guesses.length ? `did you mean ${guesses.map((g) => `"${g}"`).join(' or ')}? ` : ''}stages you can skip: ${known.join(', ')}`,
     });
   }
   return names;
@@ -64,8 +66,8 @@ export async function buildCommand(project: Project, opts: BuildCommandOptions, 
 export const registerBuild: RegisterCommand = (program, ctx, withConfig) => {
   const build = withConfig(program.command('build'))
     .description('build the models and analyses of the selected experiment partitions')
-    .requiredOption('-s, --select <experiments>', 'experiment id, comma list, glob (exp_*) or all')
-    .option('-m, --models <selector>', 'narrow the model graph: name, +name, name+, tag:x, path:models/core; comma = union')
+    .requiredOption('-s, --select <experiments>', 'experiment ids, globs (exp_*) or all; a comma or a space separates them')
+    .option('-m, --models <selector>', 'narrow the model graph: name, +name, name+, @name, tag:x, path:models/core; space = union, comma = intersection')
     .option('--exclude <selector>', 'models to leave out (same syntax)')
     .option('--full-refresh', 'rebuild every selected partition, even when up to date')
     .option('--dry-run', 'print the ordered plan and compiled SQL; write nothing')

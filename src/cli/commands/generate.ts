@@ -1,4 +1,6 @@
 /** `xp generate`: deterministic synthetic raw Parquet for the selected experiments, into the raw store. */
+import { Option } from 'commander';
+import { XpError } from '../../core/errors.ts';
 import type { Project } from '../../runner/load-project.ts';
 import { selectExperiments } from '../../graph/selectors.ts';
 import { openRawStore } from '../../storage/open-store.ts';
@@ -18,8 +20,8 @@ export function truthLines(truth: PlantedTruth): string[] {
     : `  true ${m.metric}: not computed`);
 }
 
-export async function generateCommand(project: Project, experimentId: string, out: Out): Promise<GeneratedPartition[]> {
-  const ids = selectExperiments(project.config.experiments.map((e) => e.id), experimentId);
+export async function generateCommand(project: Project, select: string, out: Out): Promise<GeneratedPartition[]> {
+  const ids = selectExperiments(project.config.experiments.map((e) => e.id), select);
   const experiments = ids.map((id) => project.config.experiments.find((e) => e.id === id)!);
   const store = await openRawStore(project.config);
   try {
@@ -35,11 +37,28 @@ export async function generateCommand(project: Project, experimentId: string, ou
   }
 }
 
+/**
+ * `--select`, or `--experiment-id`, its deprecated old name (hidden from the help, still
+ * accepted without a warning so scripts keep a clean stderr); exactly one of them.
+ */
+export function generateSelection(o: { readonly select?: string; readonly experimentId?: string }): string {
+  if (o.select !== undefined && o.experimentId !== undefined) {
+    throw new XpError('USAGE', 'give --select or --experiment-id, not both', { hint: '--experiment-id is the old name of --select; use --select <experiments>' });
+  }
+  if (o.experimentId !== undefined) return o.experimentId;
+  if (o.select === undefined) {
+    throw new XpError('USAGE', 'xp generate needs --select <experiments>', { hint: 'e.g. xp generate --select exp_checkout_button_001 (ids, globs such as exp_*, or all)' });
+  }
+  return o.select;
+}
+
 export const registerGenerate: RegisterCommand = (program, ctx, withConfig) => {
   withConfig(program.command('generate'))
-    .description('write deterministic synthetic raw Parquet for an experiment into the raw store')
-    .requiredOption('-e, --experiment-id <id>', 'experiment id (or comma list, glob, all)')
-    .action(async (o: { config: string; experimentId: string }) => {
-      await generateCommand(await ctx.project(o.config), o.experimentId, ctx.io.stdout);
+    .description('write deterministic synthetic raw Parquet for the selected experiments into the raw store')
+    .option('-s, --select <experiments>', 'experiment ids, globs (exp_*) or all; a comma or a space separates them')
+    .addOption(new Option('-e, --experiment-id <id>', 'deprecated: the old name of --select').hideHelp())
+    .action(async (o: { config: string; select?: string; experimentId?: string }) => {
+      const select = generateSelection(o);
+      await generateCommand(await ctx.project(o.config), select, ctx.io.stdout);
     });
 };

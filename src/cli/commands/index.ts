@@ -16,6 +16,7 @@ import { registerExperiment } from './experiment.ts';
 import { registerPower } from './power.ts';
 import { registerHealth } from './health.ts';
 import { registerAa } from './aa.ts';
+import { registerState } from './state.ts';
 
 export const COMMANDS: readonly RegisterCommand[] = [
   registerBuild,
@@ -31,4 +32,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerPower,
   registerAa,
   registerHealth,
+  registerState,
 ];

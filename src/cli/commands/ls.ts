@@ -9,9 +9,10 @@ export interface LsRow {
   readonly name: string;
   readonly materialized: string;
   readonly stage: string;
-  readonly tags: string;
+  readonly tags: readonly string[];
   readonly path: string;
-  readonly depends_on: string;
+  /** the models it refs, then its sources as `source:raw.<table>` */
+  readonly depends_on: readonly string[];
 }
 
 export function lsCommand(project: Project, models?: string, exclude?: string): LsRow[] {
@@ -21,9 +22,9 @@ export function lsCommand(project: Project, models?: string, exclude?: string): 
       name,
       materialized: n.materialized,
       stage: n.stage,
-      tags: n.tags.join(','),
+      tags: [...n.tags],
       path: n.path,
-      depends_on: [...n.refs, ...n.sources.map((s) => `source:${s}`)].join(','),
+      depends_on: [...n.refs, ...n.sources.map((s) => `source:${s}`)],
     };
   });
 }
@@ -31,12 +32,12 @@ export function lsCommand(project: Project, models?: string, exclude?: string): 
 export const registerLs: RegisterCommand = (program, ctx, withConfig) => {
   withConfig(program.command('ls'))
     .description('list the project\'s models')
-    .option('-m, --models <selector>', 'model selector')
-    .option('--exclude <selector>', 'models to leave out')
+    .option('-m, --models <selector>', 'model selector: name, +name, name+, @name, tag:x, path:models/core; space = union, comma = intersection')
+    .option('--exclude <selector>', 'models to leave out (same syntax)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action(async (o: { config: string; models?: string; exclude?: string; format: string }) => {
       const rows = lsCommand(await ctx.project(o.config), o.models, o.exclude);
       if (o.format === 'json') ctx.io.stdout.write(JSON.stringify(rows, null, 2) + '\n');
-      else ctx.io.stdout.write(textTable(['name', 'materialized', 'stage', 'tags', 'path', 'depends_on'], rows.map((r) => [r.name, r.materialized, r.stage, r.tags, r.path, r.depends_on])) + '\n');
+      else ctx.io.stdout.write(textTable(['name', 'materialized', 'stage', 'tags', 'path', 'depends_on'], rows.map((r) => [r.name, r.materialized, r.stage, r.tags.join(','), r.path, r.depends_on.join(',')])) + '\n');
     });
 };

@@ -134,6 +134,15 @@ function parseNumber(flag: string, raw: string | undefined, check: (x: number) =
   return x;
 }
 
+/** Significant digits of numbers in JSON output: enough for any sample size or rate, none of the float noise. */
+export const JSON_SIGNIFICANT_DIGITS = 12;
+
+/** JSON without float noise: non-integers rounded to 12 significant digits (0.09999999999999999 → 0.1). */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    (typeof v === 'number' && Number.isFinite(v) && !Number.isInteger(v) ? Number(v.toPrecision(JSON_SIGNIFICANT_DIGITS)) : v), 2);
+}
+
 const fmt = (x: number | null, digits = 4): string => (x === null ? '—' : Number.isInteger(x) ? x.toLocaleString('en-US') : x.toPrecision(digits));
 
 export function formatPower(r: PowerResult): string {
@@ -209,7 +218,7 @@ async function experimentPower(ctx: Parameters<RegisterCommand>[1], cmd: Command
   const n = parseNumber('--n', o['n'], (x) => Number.isInteger(x) && x > 0, 'a whole number of users per arm > 0');
   const mde = parseNumber('--mde', o['mde'], positive, 'a relative effect > 0');
   const check = await designCheckCommand(project, configuredExperiment(project, o['experiment']!), { ...(n === undefined ? {} : { nPerArm: n }), ...(mde === undefined ? {} : { mde }) });
-  ctx.io.stdout.write((o['format'] === 'json' ? JSON.stringify(check, null, 2) : formatDesignCheck(check)) + '\n');
+  ctx.io.stdout.write((o['format'] === 'json' ? toJson(check) : formatDesignCheck(check)) + '\n');
 }
 
 export const registerPower: RegisterCommand = (program, ctx, withConfig) => {
@@ -247,6 +256,6 @@ export const registerPower: RegisterCommand = (program, ctx, withConfig) => {
         power: parseNumber('--power', o['power'], (x) => x > 0 && x < 1, 'a power in (0, 1)')!,
         sided: o['sided'] === '1' ? 1 : 2,
       } as PowerInput);
-      ctx.io.stdout.write((o['format'] === 'json' ? JSON.stringify(result, null, 2) : formatPower(result)) + '\n');
+      ctx.io.stdout.write((o['format'] === 'json' ? toJson(result) : formatPower(result)) + '\n');
     });
 };

@@ -99,14 +99,14 @@ function buildLine(b: RunningBuild): string {
   const head = `running: pid ${who?.pid} on ${who?.host}`;
   if (!p) return `${head} (no progress yet)`;
   const eta = p.etaSeconds === undefined ? '' : `, ETA ${fmtSeconds(p.etaSeconds)}`;
-  return `${head}, ${p.phase}${p.stage ? ` [${p.stage}]` : ''}, step ${p.done}/${p.total}, ${p.rows} rows, ${fmtSeconds(p.elapsedSeconds)} elapsed${eta} (updated ${p.updatedAt})`;
+  return `${head}, ${p.phase}${p.stage ? ` [${p.stage}]` : ''}, step ${p.step ?? p.done}/${p.total}, ${p.rows} rows, ${fmtSeconds(p.elapsedSeconds)} elapsed${eta} (updated ${p.updatedAt})`;
 }
 
 export function formatStatusList(r: StatusResult): string {
   const rows = r.experiments.map((x) => {
     const s = x.state;
     const last = s.lastBuild ? `${s.lastBuild.status} ${s.lastBuild.startedAt}` : '-';
-    const build = x.build ? (x.build.alive === false ? 'interrupted' : x.build.progress ? `${x.build.progress.phase} ${x.build.progress.done}/${x.build.progress.total}` : 'running') : '';
+    const build = x.build ? (x.build.alive === false ? 'interrupted' : x.build.progress ? `${x.build.progress.phase} ${x.build.progress.step ?? x.build.progress.done}/${x.build.progress.total}` : 'running') : '';
     return [x.experimentId, s.registered ? s.status : 'draft (new)', String(s.looks.length), num(s.alphaSpent, 4), last, s.attempts ? String(s.attempts) : '', build];
   });
   const lines = [textTable(['experiment', 'status', 'looks', 'alpha spent', 'last build', 'attempts', 'now'], rows)];

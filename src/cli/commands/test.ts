@@ -67,8 +67,8 @@ export const registerTest: RegisterCommand = (program: Command, ctx, withConfig)
   withConfig(program.command('test'))
     .description('run the model unit tests and the data tests on the built partitions')
     .option('-s, --select <experiments>', 'experiments whose partitions to check: id, comma list, glob or all', 'all')
-    .option('-m, --models <selector>', 'only the tests of these models: name, +name, name+, tag:x, path:models/core')
-    .option('--exclude <selector>', 'models whose tests to leave out')
+    .option('-m, --models <selector>', 'only the tests of these models: name, +name, name+, @name, tag:x, path:models/core; space = union, comma = intersection')
+    .option('--exclude <selector>', 'models whose tests to leave out (same syntax)')
     .option('-t, --type <types>', `test types, comma list: ${TEST_TYPES.join(', ')}, data (= generic,singular)`)
     .action(async (o: { config: string } & TestCommandOptions) => {
       const outcome = await testCommand(await ctx.project(o.config), o, ctx.io.stdout);

@@ -1,96 +1,132 @@
 /**
- * Build progress for people: one line per model with rows and time; on a terminal a live
- * status line (step k of n, current model, elapsed, rows so far, rate, ETA) redrawn in
- * place; a summary at the end.
+ * Build progress for people. One line per step that ran (or was blocked), numbered k/n
+ * over the build's steps (tallySteps, src/core/events.ts: the same count the progress
+ * files and the summary use); consecutive steps that had nothing to do share one line,
+ * so the numbers have no gaps. WARN / FAIL lines for the data-quality checks that did
+ * not pass. On a terminal, a live line for the running step (k/n, elapsed, rows, rate
+ * and ETA of the finished steps) or long phase, fitted to the terminal's width and
+ * redrawn in place.
  */
-import type { BuildEvent, Reporter } from '../../core/events.ts';
-import { reasonText, type StepResult } from '../../core/results.ts';
+import { NO_STEPS, tallySteps, type BuildEvent, type Reporter } from '../../core/events.ts';
+import type { StepResult } from '../../core/results.ts';
 import { describeStep } from '../../plan/plan.ts';
-import { fmtInt, fmtSeconds } from '../../core/format.ts';
-import { estimateEta } from '../../ledger/progress.ts';
+import { rowRate, tallyEta } from '../../ledger/progress.ts';
+import { dqLine, isQuiet, phaseText, planLine, quietRunLine, resultLine, type QuietRun } from './build-lines.ts';
+import { CLEAR_LINE, phaseLine, stepLine, terminalWidth } from './live-line.ts';
+
+export { buildSummary } from './build-lines.ts';
 
 export interface Out {
   write(text: string): void;
   readonly isTTY?: boolean;
+  /** the terminal's width, as process.stdout.columns gives it (read at every redraw) */
+  readonly columns?: number;
 }
 
-function resultLine(r: StepResult, index: number, total: number): string {
-  const mark = r.status === 'success' ? 'OK  ' : r.status === 'error' ? 'FAIL' : 'SKIP';
-  const where = r.experimentId ?? '(project)';
-  const detail =
-    r.status === 'success' ? `${r.rows === undefined ? '' : `${fmtInt(r.rows)} rows `}in ${fmtSeconds(r.seconds)}`
-    : r.status === 'error' ? `${r.code ?? 'ERROR'}: ${r.message ?? ''}${r.file ? `\n${' '.repeat(String(total).length * 2 + 7)}compiled SQL: ${r.file}` : ''}`
-    : reasonText(r);
-  return `${String(index + 1).padStart(String(total).length)}/${total} ${mark} ${where} ${r.node} ${detail}`;
+export interface ReporterOptions {
+  /** print every planned step and every skipped step on its own line */
+  readonly verbose?: boolean;
 }
 
-export function buildReporter(out: Out, opts: { verbose?: boolean } = {}): Reporter {
+type Live =
+  | { readonly kind: 'step'; readonly name: string; readonly since: number }
+  | { readonly kind: 'phase'; readonly text: string; readonly since: number };
+
+export function buildReporter(out: Out, opts: ReporterOptions = {}): Reporter {
   const tty = !!out.isTTY;
-  let live = '';
+  const now = (): number => performance.now();
+  let tally = NO_STEPS;
+  let live: Live | undefined;
+  let drawn = false;
   let timer: NodeJS.Timeout | undefined;
-  let started = 0;
-  // for the live line's rate and ETA: rows written and steps done since the first step
-  let firstStart: number | undefined;
-  let rowsDone = 0;
-  let stepsDone = 0;
-  let stepsTotal = 0;
-  const clear = (): void => {
-    if (tty && live) out.write('\r\x1b[2K');
-    live = '';
-  };
+  let quiet: QuietRun | undefined;
+
   const draw = (): void => {
     if (!tty || !live) return;
-    const now = performance.now();
-    const elapsed = (now - (firstStart ?? now)) / 1000;
-    const rate = elapsed > 0 && rowsDone > 0 ? ` · ${fmtInt(Math.round(rowsDone / elapsed))} rows/s` : '';
-    const eta = estimateEta(elapsed, stepsDone, stepsTotal);
-    out.write(`\r\x1b[2K${live} ${fmtSeconds((now - started) / 1000)} · ${fmtInt(rowsDone)} rows${rate}${eta === undefined ? '' : ` · ETA ${fmtSeconds(eta)}`}`);
+    // one column spare: a line that fills the last column wraps on some terminals
+    const width = terminalWidth(out.columns) - 1;
+    const elapsed = (now() - live.since) / 1000;
+    const line = live.kind === 'phase' ? phaseLine(live.text, elapsed, width) : stepLine({
+      step: tally.done + 1, total: tally.total, name: live.name, elapsed, rows: tally.rows,
+      rate: rowRate(tally), eta: tallyEta(tally, elapsed),
+    }, width);
+    out.write(CLEAR_LINE + line);
+    drawn = true;
   };
+  const setLive = (next: Live | undefined): void => {
+    live = next;
+    if (timer) clearInterval(timer);
+    timer = undefined;
+    if (!tty) return;
+    if (!live) {
+      if (drawn) out.write(CLEAR_LINE);
+      drawn = false;
+      return;
+    }
+    draw();
+    timer = setInterval(draw, 250);
+    timer.unref();
+  };
+  const flushQuiet = (): void => {
+    if (!quiet) return;
+    const run = quiet;
+    quiet = undefined;
+    print(quietRunLine(run, tally.total));
+  };
+  /** a permanent line: clear the live line, write, draw the live line again below it */
+  function print(line: string): void {
+    flushQuiet();
+    if (drawn) out.write(CLEAR_LINE);
+    drawn = false;
+    out.write(`${line}\n`);
+    draw();
+  }
+  const stepEnded = (r: StepResult, k: number): void => {
+    if (opts.verbose || !isQuiet(r)) {
+      print(resultLine(r, k, tally.total));
+      return;
+    }
+    if (quiet && quiet.to === k - 1 && quiet.experimentId === r.experimentId && quiet.reason === r.reason) {
+      quiet = { ...quiet, to: k, last: r.node };
+    } else {
+      flushQuiet();
+      quiet = { from: k, to: k, experimentId: r.experimentId, reason: r.reason, first: r.node, last: r.node };
+    }
+    if (k >= tally.total) flushQuiet();
+  };
+
   return (event: BuildEvent) => {
+    const before = tally;
+    tally = tallySteps(tally, event);
+    // a long phase lasts until the next event
+    if (live?.kind === 'phase') setLive(undefined);
     switch (event.type) {
-      case 'plan': {
-        const build = event.steps.filter((s) => s.action === 'build').length;
-        out.write(`plan: ${build} to build, ${event.steps.length - build} to skip\n`);
-        if (opts.verbose) for (const s of event.steps) out.write(`  ${describeStep(s)}\n`);
+      case 'plan':
+        print(planLine(event));
+        if (opts.verbose) for (const s of event.steps) print(`  ${describeStep(s)}`);
         break;
-      }
       case 'phase':
-        clear();
-        out.write(`${event.experimentId}: ${event.phase}${event.detail ? ` (${event.detail})` : ''}\n`);
-        break;
-      case 'step-start': {
-        const bar = '█'.repeat(Math.round((event.index / event.total) * 20)).padEnd(20, '░');
-        live = `[${bar}] ${event.index + 1}/${event.total} ${event.step.experimentId ?? ''} ${event.step.model}`;
-        started = performance.now();
-        firstStart ??= started;
-        stepsTotal = event.total;
-        if (tty) {
-          draw();
-          timer = setInterval(draw, 250);
-          timer.unref();
+        if (event.ongoing && tty) {
+          flushQuiet();
+          setLive({ kind: 'phase', text: phaseText(event), since: now() });
+        } else {
+          print(phaseText(event));
         }
         break;
-      }
+      case 'step-start':
+        flushQuiet();
+        setLive({ kind: 'step', name: `${event.experimentId ?? '(project)'} ${event.node}`, since: now() });
+        break;
       case 'step-end':
-        if (timer) clearInterval(timer);
-        timer = undefined;
-        clear();
-        rowsDone += event.result.rows ?? 0;
-        stepsDone = event.index + 1;
-        if (event.result.status !== 'skipped' || opts.verbose || event.result.reason === 'upstream-failed' || event.result.reason === 'upstream-skipped') {
-          out.write(resultLine(event.result, event.index, event.total) + '\n');
-        }
+        setLive(undefined);
+        if (tally !== before) stepEnded(event.result, tally.done);
         break;
       case 'warning':
-        clear();
-        out.write(`warning${event.experimentId ? ` ${event.experimentId}` : ''}: ${event.message}\n`);
+        print(`warning${event.experimentId ? ` ${event.experimentId}` : ''}: ${event.message}`);
+        break;
+      case 'dq':
+        for (const f of event.findings) print(dqLine(event.experimentId, f));
         break;
     }
   };
-}
-
-export function buildSummary(results: readonly StepResult[], seconds: number): string {
-  const count = (s: StepResult['status']): number => results.filter((r) => r.status === s).length;
-  const fresh = results.filter((r) => r.status === 'skipped' && r.reason === 'fresh').length;
-  return `done in ${fmtSeconds(seconds)}: ${count('success')} built, ${fresh} up to date, ${count('skipped') - fresh} skipped, ${count('error')} failed`;
 }

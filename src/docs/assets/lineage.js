@@ -199,16 +199,22 @@
     panel.hidden = false;
   }
 
-  // ---- search ----
+  // ---- search: by name, or by a metric the node computes ----
   var matches = [];
   var active = 0;
+  var query = '';
+  function metricHit(n, q) {
+    return (n.metrics || []).filter(function (m) { return m.toLowerCase().indexOf(q) >= 0; });
+  }
+  function hits(n, q) { return n.label.toLowerCase().indexOf(q) >= 0 || metricHit(n, q).length > 0; }
   function renderResults() {
     results.textContent = '';
     matches.forEach(function (n, i) {
       var li = el('li', { role: 'option', 'data-id': n.id, 'aria-selected': String(i === active) });
       li.appendChild(el('span', { class: 'swatch kind-' + n.kind }));
       li.appendChild(el('span', { class: 'label' }, n.label));
-      li.appendChild(el('span', { class: 'where' }, n.kind));
+      var byMetric = n.label.toLowerCase().indexOf(query) < 0 ? metricHit(n, query) : [];
+      li.appendChild(el('span', { class: 'where' }, byMetric.length ? n.kind + ' · computes ' + byMetric.join(', ') : n.kind));
       li.addEventListener('mousedown', function (ev) { ev.preventDefault(); choose(n.id); });
       results.appendChild(li);
     });
@@ -222,12 +228,17 @@
   }
   search.addEventListener('input', function () {
     var q = search.value.trim().toLowerCase();
-    elById.forEach(function (g, id) { g.classList.toggle('match', q !== '' && byId.get(id).label.toLowerCase().indexOf(q) >= 0); });
-    matches = q === '' ? [] : data.nodes.filter(function (n) { return n.label.toLowerCase().indexOf(q) >= 0; })
+    query = q;
+    elById.forEach(function (g, id) { g.classList.toggle('match', q !== '' && hits(byId.get(id), q)); });
+    // a name that starts with the query first, then other names, then nodes found by a metric
+    var rank = function (n) { var i = n.label.toLowerCase().indexOf(q); return i === 0 ? 0 : i > 0 ? 1 : 2; };
+    // nodes found by a metric keep the graph's order: the models that compute it, then the analyses
+    var order = new Map(data.nodes.map(function (n, i) { return [n.id, i]; }));
+    matches = q === '' ? [] : data.nodes.filter(function (n) { return hits(n, q); })
       .sort(function (a, b) {
-        var sa = a.label.toLowerCase().indexOf(q) === 0 ? 0 : 1;
-        var sb = b.label.toLowerCase().indexOf(q) === 0 ? 0 : 1;
-        return sa - sb || a.label.length - b.label.length || (a.label < b.label ? -1 : 1);
+        var r = rank(a) - rank(b);
+        if (r || rank(a) === 2) return r || order.get(a.id) - order.get(b.id);
+        return a.label.length - b.label.length || (a.label < b.label ? -1 : 1);
       }).slice(0, 12);
     active = 0;
     renderResults();

@@ -17,6 +17,8 @@ export interface PanelNode {
   readonly href: string;
   readonly description?: string;
   readonly facts: readonly (readonly [string, string])[];
+  /** the metrics it computes, which the search also matches */
+  readonly metrics?: readonly string[];
   readonly sql?: { readonly compiled?: string; readonly compiledLabel: string; readonly raw: string };
 }
 
@@ -25,7 +27,8 @@ function panelNodes(data: DocsData): PanelNode[] {
   const sources = new Map(data.sources.map((s) => [`source:${s.name}`, s]));
   const analyses = new Map(data.analyses.map((a) => [`analysis:${a.name}`, a]));
   return data.graph.nodes.map((n) => {
-    const base = { id: n.id, kind: n.kind, label: n.label, detail: n.detail, href: n.href };
+    const base = { id: n.id, kind: n.kind, label: n.label, detail: n.detail, href: n.href, ...(n.metrics?.length ? { metrics: n.metrics } : {}) };
+    const metricFact = n.metrics?.length ? [['metrics', n.metrics.join(', ')] as const] : [];
     const m = models.get(n.id);
     if (m) {
       const tests = m.columns.reduce((k, c) => k + c.tests.length, m.tests.length);
@@ -40,6 +43,7 @@ function panelNodes(data: DocsData): PanelNode[] {
           ['data tests', String(tests)],
           ['unit tests', String(m.unitTests.length)],
           ...(m.tags.length ? [['tags', m.tags.join(', ')] as const] : []),
+          ...metricFact,
         ],
         sql: { compiled: m.compiled.sql ?? m.compiled.error, compiledLabel: m.compiled.label, raw: m.rawSql },
       };
@@ -51,7 +55,7 @@ function panelNodes(data: DocsData): PanelNode[] {
       return {
         ...base,
         description: a.description,
-        facts: [['file', a.path], ['reads', a.reads.join(', ')], ['writes', Object.keys(a.writes).join(', ')], ...(a.optional ? [['optional', 'yes: a failure warns'] as const] : [])],
+        facts: [['file', a.path], ['reads', a.reads.join(', ')], ['writes', Object.keys(a.writes).join(', ')], ...(a.optional ? [['optional', 'yes: a failure warns'] as const] : []), ...metricFact],
       };
     }
     return { ...base, description: 'The decision memo and HTML report of each experiment, rendered from the analyses\' results.', facts: [['written to', 'target/memos/<experiment>.md, target/reports/<experiment>.html']] };
@@ -89,7 +93,7 @@ export function lineagePage(data: DocsData, placed: Placed): string {
   const body = html`<main class="lineage-page">
   <div class="toolbar">
     <div class="search">
-      <input id="search" type="search" placeholder="Search models, sources, analyses…" autocomplete="off" aria-label="search the graph">
+      <input id="search" type="search" placeholder="Search models, sources, analyses, metrics…" autocomplete="off" aria-label="search the graph by name or metric">
       <ul id="search-results" role="listbox" hidden></ul>
     </div>
     <div class="zoom">

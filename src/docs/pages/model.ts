@@ -1,6 +1,7 @@
 /** models/<name>.html: description, columns, tests, config, SQL, upstream and downstream. */
 import type { DocsData, ModelDoc, TestDoc } from '../collect.ts';
 import { html, type SafeHtml } from '../html.ts';
+import { fmtCount } from '../../report/format.ts';
 import { shell } from './shell.ts';
 
 export function nodeLink(id: string, data: DocsData, root: string): SafeHtml {
@@ -53,7 +54,7 @@ export function modelPage(m: ModelDoc, data: DocsData): string {
   </section>
 
   ${m.partitions.length ? html`<section><h2>Built partitions</h2><table><thead><tr><th>experiment</th><th>rows</th><th>built at</th></tr></thead><tbody>
-    ${m.partitions.map((p) => html`<tr><td>${p.experimentId ? html`<a href="${root}experiments/${encodeURIComponent(p.experimentId)}.html">${p.experimentId}</a>` : '(project)'}</td><td class="num">${p.rows}</td><td>${p.builtAt}</td></tr>`)}
+    ${m.partitions.map((p) => html`<tr><td>${p.experimentId ? html`<a href="${root}experiments/${encodeURIComponent(p.experimentId)}.html">${p.experimentId}</a>` : '(project)'}</td><td class="num">${fmtCount(p.rows)}</td><td>${p.builtAt}</td></tr>`)}
   </tbody></table></section>` : ''}
 </main>`;
   return shell({ title: m.name, project: data.project, section: 'models', root, body, notes: data.notes, asOf: data.asOf });

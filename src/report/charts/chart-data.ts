@@ -18,7 +18,8 @@ export interface ChartData {
   readonly lift: readonly { readonly metric: string; readonly points: readonly LiftPoint[] }[];
   readonly sequential: SequentialSeries | null;
   readonly shares: readonly SharePoint[];
-  readonly did: readonly { readonly treatment: string; readonly points: readonly DeltaPoint[] }[];
+  /** the primary metric's daily treatment − control; `metricType` binomial draws it in percentage points */
+  readonly did: readonly { readonly treatment: string; readonly metricType: string; readonly points: readonly DeltaPoint[] }[];
 }
 
 /** The looks recorded by the sequential plugin (exp.sequential_looks), in the shape the chart needs. */
@@ -75,6 +76,10 @@ export function chartData(inputs: ReportInputs): ChartData {
     lift,
     sequential: sequentialSeries(e, primary, takenLooks(inputs.tables.sequential_looks)) ?? null,
     shares,
-    did: e.treatments.map((treatment) => ({ treatment, points: dailyDelta(inputs.daily, e.primary_metric, e.control, treatment, z) })),
+    did: e.treatments.map((treatment) => ({
+      treatment,
+      metricType: inputs.metrics[e.primary_metric]?.type ?? inputs.daily.find((r) => r.metric === e.primary_metric)?.metric_type ?? 'mean',
+      points: dailyDelta(inputs.daily, e.primary_metric, e.control, treatment, z),
+    })),
   });
 }

@@ -34,9 +34,9 @@ export async function renderCharts(data: ChartData): Promise<Chart[]> {
     () => sequentialSpec(s!, data.primaryMetric, data.treatments)));
   charts.push(await draw('sample-ratio', 'Daily sample ratio', data.shares.some((p) => p.daily !== null),
     'no exposures counted yet (exp.srm_counts is empty)', () => sampleRatioSpec(data.shares, data.variants)));
-  for (const { treatment, points } of data.did) {
+  for (const { treatment, metricType, points } of data.did) {
     charts.push(await draw(`did-${treatment}`, `Daily ${treatment} − control: ${data.primaryMetric}`, points.length > 0,
-      'no day with at least two users in both arms', () => didSpec(data.primaryMetric, treatment, points, data.confidence)));
+      'no day with at least two users in both arms', () => didSpec(data.primaryMetric, treatment, points, data.confidence, metricType)));
   }
   return charts;
 }

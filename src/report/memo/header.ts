@@ -3,11 +3,26 @@ import { fmtCount, fmtPercent } from '../format.ts';
 import type { ReportInputs } from '../inputs.ts';
 import type { ExperimentHeader, Reproducibility } from '../memo-data.ts';
 import { correctionName } from './metrics.ts';
+import { percentDecimals } from './values.ts';
 
 const DAY_MS = 86_400_000;
 
 function addDays(isoDate: string, days: number): string {
   return new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** What the lifecycle status means for the results the memo shows. */
+function statusNote(status: string | undefined, id: string): string | null {
+  switch (status) {
+    case undefined: return null;
+    case 'draft': return `draft — results are not recorded as looks until \`xp experiment start ${id}\``;
+    case 'running': return 'running — a build on new data records a sequential look';
+    case 'paused': return `paused — looks are computed but not recorded until \`xp experiment resume ${id}\``;
+    case 'completed': return 'completed — no more looks are taken';
+    case 'stopped': return 'stopped — no more looks are taken';
+    case 'cancelled': return 'cancelled — no more looks are taken';
+    default: return status;
+  }
 }
 
 export function experimentHeader(inputs: ReportInputs): ExperimentHeader {
@@ -23,12 +38,14 @@ export function experimentHeader(inputs: ReportInputs): ExperimentHeader {
     owner: reg?.owner ?? e.owner ?? null,
     window: `${e.start} to ${addDays(e.start, e.days - 1)} (${fmtCount(e.days)} day${e.days === 1 ? '' : 's'})`,
     prePeriod: e.pre_period_days > 0 ? `${addDays(e.start, -e.pre_period_days)} to ${addDays(e.start, -1)} (${fmtCount(e.pre_period_days)} days)` : null,
-    variants: shares.map(([name, share]) => ({ name, share: fmtPercent(share / total), isControl: name === e.control })),
+    variants: shares.map(([name, share]) => ({ name, share: fmtPercent(share / total, percentDecimals(shares.map(([, x]) => x / total))), isControl: name === e.control })),
     primaryMetric: e.primary_metric,
     secondaryMetrics: e.secondary_metrics,
     guardrails: e.guardrails,
     alpha: String(e.alpha),
     correction: e.treatments.length > 1 ? correctionName(e.correction) : 'none needed (one treatment)',
+    status: inputs.ledger.status ?? null,
+    statusNote: statusNote(inputs.ledger.status, e.id),
   };
 }
 

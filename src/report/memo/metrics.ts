@@ -4,11 +4,12 @@
  * experiment's order.
  */
 import type { AbRow } from '../../analyses/tables.ts';
-import { fmtCount, fmtPercent, fmtProbability, fmtPValue, fmtSignedPercent } from '../format.ts';
+import type { MetricConfig } from '../../project/types.ts';
+import { fmtCount, fmtProbability, fmtPValue, fmtSignedPercent } from '../format.ts';
 import type { ReportInputs } from '../inputs.ts';
-import type { GuardrailLine, MetricLine, Section } from '../memo-data.ts';
+import type { GuardrailLine, MetricLine, MetricsSection, Section } from '../memo-data.ts';
 import { sectionState } from './section-state.ts';
-import { fmtDifference, fmtDifferenceCi, fmtLift, fmtLiftCi, fmtValue, notEstimable } from './values.ts';
+import { fmtDifferenceCi, fmtLiftCi, fmtValues, metricScale, metricUnit, notEstimable, percentDecimals } from './values.ts';
 
 /** What every per-metric result table has: the metric and the treatment compared with control. */
 interface MetricVariant {
@@ -30,23 +31,34 @@ function roleOf(inputs: ReportInputs, r: AbRow): string {
   return r.metric_role ?? (metric === inputs.experiment.primary_metric ? 'primary' : inputs.experiment.guardrails.includes(metric) ? 'guardrail' : 'secondary');
 }
 
-export function metricLine(r: AbRow, role: string): MetricLine {
+/** The pre-registered estimator of an A/B row in words: "CUPED" or "raw". */
+export function estimatorName(r: AbRow): string {
+  return r.estimator === 'cuped' ? 'CUPED' : 'raw';
+}
+
+export function metricLine(r: AbRow, role: string, config?: MetricConfig): MetricLine {
   const type = r.metric_type ?? 'mean';
   const estimable = r.status === 'ok';
   const relativeOk = estimable && (r.relative_status ?? 'ok') === 'ok';
   const significant = r.significant ?? null;
+  const unit = metricUnit(config);
+  const [control = '—', treatment = '—'] = fmtValues(type, [r.control_mean, r.treatment_mean], unit ? ` ${unit}` : '');
+  const absolute = fmtDifferenceCi(type, r.absolute_lift, r.absolute_ci_lower, r.absolute_ci_upper);
+  const relative = fmtLiftCi(r.relative_lift, r.relative_ci_lower, r.relative_ci_upper);
   return {
     metric: r.metric ?? '?',
     role,
     variant: r.variant ?? '?',
     test: r.test ?? null,
+    estimator: estimatorName(r),
+    scale: metricScale(config) || (type === 'binomial' ? 'share of users' : type === 'mean' ? 'per user' : ''),
     users: `${fmtCount(r.control_n)} / ${fmtCount(r.treatment_n)}`,
-    control: fmtValue(type, r.control_mean),
-    treatment: fmtValue(type, r.treatment_mean),
-    absolute: estimable ? fmtDifference(type, r.absolute_lift) : '—',
-    absoluteCi: estimable ? fmtDifferenceCi(type, r.absolute_ci_lower, r.absolute_ci_upper) : '',
-    relative: relativeOk ? fmtLift(r.relative_lift) : '—',
-    relativeCi: relativeOk ? fmtLiftCi(r.relative_ci_lower, r.relative_ci_upper) : '',
+    control,
+    treatment,
+    absolute: estimable ? absolute.value : '—',
+    absoluteCi: estimable ? absolute.ci : '',
+    relative: relativeOk ? relative.value : '—',
+    relativeCi: relativeOk ? relative.ci : '',
     pValue: estimable ? fmtPValue(r.p_value) : '—',
     // a project's A/B plugin that does not adjust may leave p_value_adjusted empty
     pAdjusted: estimable ? fmtPValue(r.p_value_adjusted ?? r.p_value) : '—',
@@ -60,18 +72,31 @@ export function metricLine(r: AbRow, role: string): MetricLine {
   };
 }
 
-export function metricsSection(inputs: ReportInputs): Section<MetricLine> {
+/** Each metric's scale ("per user") and the config's description of it. */
+function definitions(inputs: ReportInputs, metrics: readonly string[]): MetricsSection['definitions'] {
+  return metrics.flatMap((metric) => {
+    const m = inputs.metrics[metric];
+    return m ? [{ metric, scale: metricScale(m), description: m.description?.replace(/\.$/, '') ?? null }] : [];
+  });
+}
+
+export function metricsSection(inputs: ReportInputs): MetricsSection {
   const state = sectionState(inputs, 'analysis_results');
-  if (state.status !== 'ok') return { ...state, rows: [] };
+  if (state.status !== 'ok') return { ...state, rows: [], definitions: [] };
   const rows = orderedResults(inputs, inputs.tables.analysis_results)
     .map((r) => ({ r, role: roleOf(inputs, r) }))
     .filter(({ role }) => role !== 'guardrail')
-    .map(({ r, role }) => metricLine(r, role));
+    .map(({ r, role }) => metricLine(r, role, inputs.metrics[r.metric ?? '']));
   const correction = inputs.experiment.correction;
-  const note = inputs.experiment.treatments.length > 1 && correction !== 'none'
+  const significance = inputs.experiment.treatments.length > 1 && correction !== 'none'
     ? `p-values adjusted across the ${inputs.experiment.treatments.length} treatments with ${correctionName(correction)}; "significant" uses the adjusted p-value at alpha ${inputs.experiment.alpha}`
     : `"significant" means p < ${inputs.experiment.alpha}`;
-  return { status: 'ok', note, rows };
+  const cuped = rows.some((r) => r.estimator === 'CUPED');
+  const estimator = cuped
+    ? 'control and treatment are the raw means; the difference, the lift, p and the chance to beat control use the pre-registered estimator (CUPED: each user\'s value adjusted by their pre-period value, the same numbers as the CUPED table\'s "CUPED lift"; raw lifts are there beside them)'
+    : 'control and treatment are the raw means; the difference, the lift and p compare them directly (raw)';
+  const metrics = [...new Set(rows.map((r) => r.metric))];
+  return { status: 'ok', note: `${estimator}; ${significance}`, rows, definitions: definitions(inputs, metrics) };
 }
 
 export function correctionName(c: string): string {
@@ -93,15 +118,17 @@ function guardrailLine(r: AbRow, harmed: boolean): GuardrailLine {
   const label = verdict === 'harm' ? 'worse' : verdict === 'not-estimable' ? 'not estimable' : verdict === 'fail' ? 'inconclusive' : ni ? 'non-inferior' : 'not worse';
   const relativeOk = estimable && (r.relative_status ?? 'ok') === 'ok';
   const margin = r.direction === 'decrease' ? r.guardrail_margin ?? null : r.guardrail_margin === null || r.guardrail_margin === undefined ? null : -r.guardrail_margin;
+  const relative = fmtLiftCi(r.relative_lift, r.relative_ci_lower, r.relative_ci_upper);
+  const d = percentDecimals([r.relative_lift, r.relative_ci_lower, r.relative_ci_upper, r.harm_bound]);
   return {
     metric: r.metric ?? '?',
     variant: r.variant ?? '?',
     direction: r.direction ?? 'increase',
-    relative: relativeOk ? fmtLift(r.relative_lift) : '—',
-    relativeCi: relativeOk ? fmtLiftCi(r.relative_ci_lower, r.relative_ci_upper) : '',
+    relative: relativeOk ? relative.value : '—',
+    relativeCi: relativeOk ? relative.ci : '',
     harmP: estimable ? `${fmtPValue(r.harm_p_value)} (α = ${fmtPValue(r.harm_alpha)})` : '—',
-    worst: estimable ? fmtSignedPercent(r.harm_bound) : '—',
-    noninferiority: !ni ? '—' : `${r.guardrail_pass ? 'shown' : 'not yet'} at ${fmtSignedPercent(margin)} (p = ${fmtPValue(r.noninferiority_p_value)})`,
+    worst: estimable ? fmtSignedPercent(r.harm_bound, d) : '—',
+    noninferiority: !ni ? '—' : `${r.guardrail_pass ? 'shown' : 'not yet'} at ${fmtSignedPercent(margin, percentDecimals([margin]))} (p = ${fmtPValue(r.noninferiority_p_value)})`,
     verdict,
     label,
     estimable,

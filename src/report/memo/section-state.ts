@@ -20,11 +20,19 @@ export function describeSkip(step: Pick<StepResult, 'node' | 'stage' | 'reason' 
   }
 }
 
-/** Steps of this experiment that were left out, in build order. */
+/**
+ * Steps of this experiment that were left out or failed, in build order. A memo is only
+ * written when nothing it reads failed, so a failure listed here is one it does not read
+ * (the build still exits 1).
+ */
 export function skippedSteps(steps: readonly StepResult[]): SkippedStep[] {
   return steps
-    .filter((s) => s.status === 'skipped' && !(s.reason && CURRENT_REASONS.has(s.reason)))
-    .map((s) => ({ node: s.node, stage: s.stage, reason: describeSkip(s) }));
+    .filter((s) => s.status === 'error' || (s.status === 'skipped' && !(s.reason && CURRENT_REASONS.has(s.reason))))
+    .map((s) => ({
+      node: s.node,
+      stage: s.stage,
+      reason: s.status === 'error' ? `failed, and nothing in this memo reads it: ${s.message ?? 'error'}` : describeSkip(s),
+    }));
 }
 
 export interface SectionState {

@@ -4,10 +4,31 @@
  * look must cross.
  */
 import type { SequentialRow } from '../../analyses/tables.ts';
-import { fmtCount, fmtNumber, fmtPercent, fmtZ } from '../format.ts';
+import { fmtCount, fmtPercent, fmtSmall, fmtZ } from '../format.ts';
 import type { ReportInputs } from '../inputs.ts';
 import type { LookLine, SequentialSection } from '../memo-data.ts';
 import { sectionState } from './section-state.ts';
+
+/** Why a look is the last one, in words. */
+export function finalReason(r: Pick<SequentialRow, 'window_complete' | 'information_fraction' | 'look' | 'planned_looks'> | undefined): string {
+  if (r?.window_complete) return 'the window is over';
+  if ((r?.information_fraction ?? 0) >= 1) return 'the planned sample is reached';
+  return 'the last planned look';
+}
+
+/**
+ * Where the experiment stands: "look 2 of 5", or at the end "final look (the window is
+ * over) — 1 of 5 planned looks taken": a window that ends early makes an early look the
+ * final one, and "look 1 of 5 (the final look)" read as a contradiction. `at` is an
+ * optional " at 84.8% of the planned information".
+ */
+export function positionOf(look: number, planned: number, final: boolean, why: string, at = ''): string {
+  if (!final) return `look ${fmtCount(look)} of ${fmtCount(planned)}${at}`;
+  return `final look (${why})${at} — ${fmtCount(look)} of ${fmtCount(planned)} planned looks taken`;
+}
+
+/** An amount of alpha, two significant digits: 0.05 → "0.050", 0.0000123 → "1.2 × 10⁻⁵". */
+const fmtAlpha = (x: number | null | undefined): string => fmtSmall(x, 2);
 
 function lookLine(r: SequentialRow): LookLine {
   const crossed = r.crossed ?? null;
@@ -17,7 +38,7 @@ function lookLine(r: SequentialRow): LookLine {
     information: fmtPercent(r.information_fraction),
     z: r.status === 'ok' ? fmtZ(r.z) : '—',
     boundary: fmtZ(r.boundary),
-    alphaSpent: fmtNumber(r.alpha_spent, 2),
+    alphaSpent: fmtAlpha(r.alpha_spent),
     crossed: crossed === null ? '—' : crossed ? 'yes' : 'no',
     decision: r.decision ?? r.look_status ?? '—',
   };
@@ -44,9 +65,9 @@ export function sequentialSection(inputs: ReportInputs): SequentialSection {
     status: 'ok',
     note: head?.look_note ?? null,
     rows: rows.map(lookLine),
-    position: look === null ? null : `look ${fmtCount(look)} of ${fmtCount(planned)}${head?.is_final_look ? ' (the final look)' : ''}`,
+    position: look === null ? null : positionOf(look, planned, head?.is_final_look === true, finalReason(head)),
     design,
-    alphaSpent: alphaSpent === null ? null : `${fmtNumber(alphaSpent, 2)} of ${seq.alpha}`,
+    alphaSpent: alphaSpent === null ? null : `${fmtAlpha(alphaSpent)} of ${fmtAlpha(seq.alpha)}`,
     next: nextB === null ? null : `the next look${nextT === null ? '' : ` (at ${fmtPercent(nextT)} information)`} must cross |z| ≥ ${fmtZ(nextB)}`,
   };
 }
