@@ -4,8 +4,7 @@
  */
 import { XpError } from '../core/errors.ts';
 import type { Db, SqlValue } from '../engine/connection.ts';
-import { MODEL_SCHEMA } from '../engine/platform-store.ts';
-import { recordFingerprint } from '../engine/materialize/record.ts';
+import { MODEL_SCHEMA, recordFingerprint } from '../engine/platform-store.ts';
 import { quoteIdent, relation } from '../engine/sql.ts';
 import type { PluginOutput, TableSpec } from './plugin.ts';
 
@@ -30,7 +29,7 @@ async function ensureTable(db: Db, table: string, spec: TableSpec): Promise<void
   await db.run(`create table if not exists ${relation(MODEL_SCHEMA, table)} (experiment_id varchar not null, ${cols.join(', ')})`);
   const existing = new Set(
     (await db.all<{ column_name: string }>(
-      'select column_name from information_schema.columns where table_schema = $1 and table_name = $2', [MODEL_SCHEMA, table],
+      'select column_name from information_schema.columns where table_catalog = current_database() and table_schema = $1 and table_name = $2', [MODEL_SCHEMA, table],
     )).map((r) => r.column_name),
   );
   for (const [c, t] of Object.entries(spec)) {
@@ -99,7 +98,7 @@ export async function writePluginResults(
       }
       total += rows.length;
     }
-    await recordFingerprint(tx, { model: `analysis:${plugin.name}`, experimentId, fingerprint, runId, sql: '' }, total);
+    await recordFingerprint(tx, { model: `analysis:${plugin.name}`, experimentId, fingerprint, runId }, total);
     return total;
   });
 }

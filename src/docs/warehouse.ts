@@ -110,7 +110,7 @@ export async function readWarehouse(file: string, label: string, experiments: re
   }
   try {
     const cols = await db.all<{ table_name: string; column_name: string; data_type: string }>(
-      `select table_name, column_name, data_type from information_schema.columns where table_schema = $1 order by table_name, ordinal_position`,
+      `select table_name, column_name, data_type from information_schema.columns where table_catalog = current_database() and table_schema = $1 order by table_name, ordinal_position`,
       [MODEL_SCHEMA],
     );
     const columns = new Map<string, ColumnInfo[]>();

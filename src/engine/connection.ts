@@ -2,6 +2,10 @@
  * The one door to @duckdb/node-api. Everything else talks to DuckDB through `Db`, which
  * returns plain JS rows (bigint → number when safe, dates as ISO strings) and turns
  * DuckDB's lock error into a typed WAREHOUSE_LOCKED error.
+ *
+ * DuckDB lets one process write a file, or many read it. Builds hold the warehouse only
+ * for the short sections that commit their partitions (src/engine/scratch), so opening a
+ * file that another process holds waits for it (`waitSeconds`) instead of failing at once.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -49,6 +53,38 @@ export interface OpenOptions {
    * change a setting afterwards. The sandbox of `xp query` (src/engine/sandbox.ts).
    */
   readonly lockedSettings?: readonly LockedSetting[];
+  /**
+   * How long to wait while another process holds the file (a build committing, or readers
+   * when we want to write); default XP_WAREHOUSE_WAIT_SECONDS, else 120 s.
+   */
+  readonly waitSeconds?: number;
+}
+
+/** The default wait for a held warehouse: XP_WAREHOUSE_WAIT_SECONDS, else 120 s. */
+export function defaultWaitSeconds(): number {
+  const v = Number(process.env['XP_WAREHOUSE_WAIT_SECONDS']);
+  return Number.isFinite(v) && v >= 0 ? v : 120;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Run `attempt` until it stops failing with DuckDB's lock conflict, for at most
+ * `waitSeconds` (backing off from 5 ms to 200 ms); the last conflict is WAREHOUSE_LOCKED.
+ * Another error is thrown as it is.
+ */
+export async function whileLocked<T>(file: string, waitSeconds: number, attempt: () => Promise<T>): Promise<T> {
+  const deadline = performance.now() + waitSeconds * 1000;
+  for (let delay = 5; ; delay = Math.min(delay * 2, 200)) {
+    try {
+      return await attempt();
+    } catch (cause) {
+      const locked = lockError(file, cause);
+      if (!locked) throw cause;
+      if (performance.now() + delay > deadline) throw locked;
+      await sleep(delay);
+    }
+  }
 }
 
 /** One setting for OpenOptions.lockedSettings: a name and a literal value or list of strings. */
@@ -75,13 +111,13 @@ function bind(params: SqlParams | undefined): DuckDBValue[] | Record<string, Duc
 }
 
 /** DuckDB allows one writer process per file; its error names the holder's PID. */
-function lockError(file: string, cause: unknown): XpError | undefined {
+export function lockError(file: string, cause: unknown): XpError | undefined {
   const msg = cause instanceof Error ? cause.message : String(cause);
   if (!/Could not set lock on file|Conflicting lock/i.test(msg)) return undefined;
   const pid = /PID (\d+)/.exec(msg)?.[1];
-  return new XpError('WAREHOUSE_LOCKED', `the warehouse ${file} is in use by another process${pid ? ` (pid ${pid})` : ''}`, {
+  return new XpError('WAREHOUSE_LOCKED', `the warehouse ${file} stayed in use by another process${pid ? ` (pid ${pid})` : ''} longer than we wait for it`, {
     location: { file },
-    hint: 'wait for the running build to finish, or use `xp query --lake` to read published results meanwhile',
+    hint: 'builds hold it only to commit; a process that keeps it open (an interactive duckdb session, a long xp query) blocks others: close it, or raise XP_WAREHOUSE_WAIT_SECONDS',
     cause,
   });
 }
@@ -162,10 +198,11 @@ export async function openDb(file: string, options: OpenOptions = {}): Promise<D
   if (options.readOnly) config['access_mode'] = 'READ_ONLY';
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(file, config);
+    instance = file === ':memory:'
+      ? await DuckDBInstance.create(file, config)
+      : await whileLocked(file, options.waitSeconds ?? defaultWaitSeconds(), () => DuckDBInstance.create(file, config));
   } catch (cause) {
-    const locked = lockError(file, cause);
-    if (locked) throw locked;
+    if (cause instanceof XpError) throw cause;
     throw new XpError('QUERY_FAILED', `cannot open the warehouse ${file}: ${cause instanceof Error ? cause.message : String(cause)}`, {
       location: { file },
       hint: options.readOnly ? 'run `xp build` first to create the warehouse' : 'check the warehouse path in the config and that the file is a DuckDB database',

@@ -11,8 +11,10 @@ import type { RunResults } from '../core/results.ts';
 import { PartitionMap, type PartitionKey } from '../plan/partition-map.ts';
 import { stateOf, type StateSource } from '../state/bind.ts';
 import { migrateState } from '../state/migrations.ts';
+import { isStateStore } from '../state/state.ts';
 import { STATE_SCHEMA, type RunsTable, type StateDatabase } from '../state/tables.ts';
 import type { Db } from './connection.ts';
+import { scratchOf } from './scratch/scratch-db.ts';
 
 export const MODEL_SCHEMA = 'exp';
 export const PLATFORM_SCHEMA = STATE_SCHEMA;
@@ -33,13 +35,13 @@ export async function ensurePlatformTables(db: Db): Promise<void> {
 
 /** Does `schema.table` exist (a table or a view)? */
 export async function tableExists(db: Db, schema: string, table: string): Promise<boolean> {
-  const rows = await db.all('select 1 from information_schema.tables where table_schema = $1 and table_name = $2', [schema, table]);
+  const rows = await db.all('select 1 from information_schema.tables where table_catalog = current_database() and table_schema = $1 and table_name = $2', [schema, table]);
   return rows.length > 0;
 }
 
 /** The names of the tables and views in `schema`. */
 export async function tablesIn(db: Db, schema: string): Promise<Set<string>> {
-  const rows = await db.all<{ name: string }>('select table_name as name from information_schema.tables where table_schema = $1', [schema]);
+  const rows = await db.all<{ name: string }>('select table_name as name from information_schema.tables where table_catalog = current_database() and table_schema = $1', [schema]);
   return new Set(rows.map((r) => r.name));
 }
 
@@ -59,9 +61,14 @@ export interface PartitionFingerprint extends PartitionKey {
   readonly runId: string;
 }
 
-/** Record a built partition's fingerprint, inside the same transaction as its data (replaces the previous one). */
+/**
+ * Record a built partition's fingerprint, inside the same transaction as its data
+ * (replaces the previous one). In a build's scratch (src/engine/scratch) the partition is
+ * also noted, so the scratch commits its rows to the warehouse with the transaction.
+ */
 export async function recordFingerprint(db: StateSource, partition: PartitionFingerprint, rows: number): Promise<void> {
   const experimentId = toExperimentColumn(partition.experimentId);
+  if (!isStateStore(db)) scratchOf(db)?.note({ model: partition.model, experimentId: partition.experimentId });
   await stateOf(db).transaction(async ({ db: k }) => {
     await k.deleteFrom('xp.partitions').where('model', '=', partition.model).where('experiment_id', '=', experimentId).execute();
     await k.insertInto('xp.partitions').values({

@@ -11,7 +11,7 @@ import { relation } from '../engine/sql.ts';
 import type { HealthInputs } from './inputs.ts';
 
 async function hasColumn(db: Db, table: string, column: string): Promise<boolean> {
-  return (await db.all('select 1 from information_schema.columns where table_schema = $1 and table_name = $2 and column_name = $3', [MODEL_SCHEMA, table, column])).length > 0;
+  return (await db.all('select 1 from information_schema.columns where table_catalog = current_database() and table_schema = $1 and table_name = $2 and column_name = $3', [MODEL_SCHEMA, table, column])).length > 0;
 }
 
 /**

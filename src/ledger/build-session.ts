@@ -23,7 +23,7 @@ import type { InputSnapshot } from '../storage/inputs.ts';
 import { configEvents } from './config-authority.ts';
 import type { LedgerEvent, NewEvent } from './events.ts';
 import { applyEvent, foldEvents, type ExperimentState } from './fold.ts';
-import { killPoint } from './kill-points.ts';
+import { killPoint } from '../core/kill-points.ts';
 import { TERMINAL } from './lifecycle.ts';
 import { acquireExperimentLocks } from './lock.ts';
 import { clearProgress, stopProgress } from './progress.ts';

@@ -13,13 +13,13 @@
  * files a failed step 3 leaves behind are swept by the next build (sweepPartition). A
  * process killed at any step leaves the old or the new manifest in place, each naming
  * only files that exist; what it left behind is swept by the next build (kill points:
- * src/ledger/kill-points.ts, tests/publish/crash.test.ts).
+ * src/core/kill-points.ts, tests/publish/crash.test.ts).
  */
 import { readdirSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../engine/connection.ts';
-import { killPoint, publishKillPoint } from '../ledger/kill-points.ts';
+import { killPoint, publishKillPoint } from '../core/kill-points.ts';
 import { MODEL_SCHEMA } from '../engine/platform-store.ts';
 import { relation, sqlLiteral } from '../engine/sql.ts';
 import { partitionFolder, type Lake, type LakeFile, type PartitionRef } from './lake.ts';

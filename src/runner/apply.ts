@@ -74,6 +74,8 @@ async function reportDq(step: PlanStep, opts: ApplyOptions): Promise<void> {
 
 export interface ApplyOptions {
   readonly db: Db;
+  /** runs a project-level step (it reads every experiment's partitions) where those live: the warehouse */
+  readonly projectLevel?: <T>(model: string, fn: (db: Db) => Promise<T>) => Promise<T>;
   readonly dag: Dag;
   readonly targetDir: string;
   readonly runId: string;
@@ -108,7 +110,7 @@ export async function applySteps(steps: readonly PlanStep[], opts: ApplyOptions)
       const file = writeCompiled(opts.targetDir, step);
       const started = performance.now();
       try {
-        const rows = await commitStage(opts.ledger, opts.db, step, (db) => materializers[step.materialized].build(db, {
+        const apply = (on: Db): Promise<number> => commitStage(opts.ledger, on, step, (db) => materializers[step.materialized].build(db, {
           model: step.model,
           sql: step.sql,
           experimentId: step.experimentId,
@@ -116,6 +118,7 @@ export async function applySteps(steps: readonly PlanStep[], opts: ApplyOptions)
           runId: opts.runId,
           audit: opts.auditFor?.(step),
         }));
+        const rows = step.experimentId === null && opts.projectLevel ? await opts.projectLevel(step.model, apply) : await apply(opts.db);
         result = { ...base, status: 'success', reason: step.reason, rows, seconds: (performance.now() - started) / 1000 };
       } catch (cause) {
         const err = modelError(step, file, cause);

@@ -12,12 +12,14 @@ import { openRawStore } from '../storage/open-store.ts';
 import { storedByKey, type PlanStep } from '../plan/plan.ts';
 import { PartitionMap, type ReadonlyPartitionMap } from '../plan/partition-map.ts';
 import { prepareBuild } from './prepare.ts';
+import { openBuildDb } from './build-db.ts';
 import { applySteps } from './apply.ts';
 import { newRunId, writeRunResults, type RunResults } from '../core/results.ts';
 import { targetDir, warehousePath } from '../core/paths.ts';
 import { silentReporter, type Reporter } from '../core/events.ts';
 import { type StepResult } from '../core/results.ts';
 import { generateForExperiments } from './generate.ts';
+import { inWarehouse } from '../engine/scratch/scratch-db.ts';
 import { runAnalyses, type ModelState } from '../analyse/run-analyses.ts';
 import { guardBuild, openBuildLedger } from '../ledger/build-session.ts';
 import { trackBuildProgress } from '../ledger/progress.ts';
@@ -125,8 +127,8 @@ export async function runBuild(project: Project, opts: BuildOptions): Promise<Bu
       return { runId, dryRun: true, experiments: ids, steps: prepared.steps, results: [], status: 'success' };
     }
 
-    // the warehouse with the config's state (src/state): embedded, or PostgreSQL opened first
-    const db = await openWarehouse(project.config);
+    // the build's private scratch, committing each stage to the warehouse (src/runner/build-db.ts)
+    const db = await openBuildDb(project, ids, runId);
     try {
       await ensurePlatformTables(db);
       const ledger = await openBuildLedger(db, project, experiments, { runId, command: opts.command, force: opts.force, acceptConfigChange: opts.acceptConfigChange, fullRefresh: opts.fullRefresh, reporter });
@@ -138,7 +140,7 @@ export async function runBuild(project: Project, opts: BuildOptions): Promise<Bu
       });
       reporter({ type: 'plan', steps: prepared.steps, experiments: ledger.experiments.map((e) => e.id), ...afterModels(project) });
       await ledger.started(prepared.snapshots);
-      const results = await applySteps(prepared.steps, { db, dag: project.dag, targetDir: targetDir(project.config), runId, reporter, auditFor: dataTestAudits(project, reporter), ledger: ledger.stages });
+      const results = await applySteps(prepared.steps, { db, projectLevel: (model, fn) => inWarehouse(db, model, fn), dag: project.dag, targetDir: targetDir(project.config), runId, reporter, auditFor: dataTestAudits(project, reporter), ledger: ledger.stages });
       for (const experiment of ledger.experiments) {
         results.push(...(await runAnalyses({
           db, project: project.config, plugins: project.plugins, experiment,

@@ -94,7 +94,7 @@ export async function assertReadable(state: StateStore): Promise<void> {
 
 async function checkShape(state: StateStore): Promise<void> {
   const { rows } = await sql<{ t: string; c: string }>`select table_name as t, column_name as c from information_schema.columns
-    where table_schema = ${STATE_SCHEMA}`.execute(state.db);
+    where table_catalog = current_database() and table_schema = ${STATE_SCHEMA}`.execute(state.db);
   for (const [table, columns] of Object.entries(COLUMNS)) {
     const have = new Set(rows.filter((r) => r.t === table).map((r) => r.c));
     const missing = columns.filter((c) => !have.has(c));

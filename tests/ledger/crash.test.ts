@@ -35,6 +35,8 @@ describe('SIGKILL at each stage, then resume', () => {
     { point: 'during:stg_events', committed: [] },
     { point: 'after:stg_events', committed: ['stg_events'] },
     { point: 'during:user_values', committed: ['stg_events'] },
+    // inside the warehouse transaction that commits a stage from the build's scratch
+    { point: 'during:commit:user_values', committed: ['stg_events'] },
     { point: 'after:variant_totals', committed: ['stg_events', 'user_values', 'variant_totals'] },
     { point: 'after:analysis:variant_count', committed: ['stg_events', 'user_values', 'variant_totals'] },
   ];

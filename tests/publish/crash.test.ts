@@ -1,6 +1,6 @@
 /**
  * Crash safety of publishing to a local lake: a build SIGKILLed at each publishing step
- * (XP_TEST_KILL, src/ledger/kill-points.ts) of the middle published table leaves every
+ * (XP_TEST_KILL, src/core/kill-points.ts) of the middle published table leaves every
  * partition, as a reader following the manifests sees it, exactly at its old or its new
  * generation (never a mix), every manifest naming only files that exist; the next build
  * completes and leaves exactly the new generation, with nothing of the dead one behind.

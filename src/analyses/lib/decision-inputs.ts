@@ -14,7 +14,7 @@ import { decisionConfig, metricPlans, type Direction } from './settings.ts';
 const DQ_RESULTS = { check_name: 'varchar', status: 'varchar', severity: 'varchar', details: 'varchar' } as const satisfies TableSpec;
 
 async function tableRows<S extends TableSpec>(ctx: AnalysisContext, table: string, spec: S, order: string) {
-  const exists = await ctx.query("select 1 from information_schema.tables where table_schema = 'exp' and table_name = $t", { t: table });
+  const exists = await ctx.query("select 1 from information_schema.tables where table_catalog = current_database() and table_schema = 'exp' and table_name = $t", { t: table });
   if (!exists.length) return [];
   return (await ctx.query(`select * from exp.${table} where experiment_id = $experiment_id order by ${order}`)).map((r) => decodeRow(spec, r));
 }

@@ -14,7 +14,7 @@ import type { MaterializeRequest, Materializer } from './types.ts';
 async function tableColumns(db: Db, model: string): Promise<Map<string, string> | undefined> {
   const rows = await db.all<{ column_name: string; data_type: string }>(
     `select column_name, data_type from information_schema.columns
-     where table_schema = $1 and table_name = $2 order by ordinal_position`,
+     where table_catalog = current_database() and table_schema = $1 and table_name = $2 order by ordinal_position`,
     [MODEL_SCHEMA, model],
   );
   return rows.length ? new Map(rows.map((r) => [r.column_name, r.data_type])) : undefined;

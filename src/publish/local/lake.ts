@@ -14,7 +14,7 @@ import { createReadStream, existsSync, readdirSync, readFileSync, statSync } fro
 import { link, mkdir, mkdtemp, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { XpError } from '../../core/errors.ts';
-import { killPoint, publishKillPoint } from '../../ledger/kill-points.ts';
+import { killPoint, publishKillPoint } from '../../core/kill-points.ts';
 import { safeJoin } from '../../storage/safe-path.ts';
 import { compareRefs, MANIFEST_NAME, partitionFolder, partitionOfManifestKey, type Lake, type LakeFile, type PartitionRef } from '../lake.ts';
 

@@ -1,0 +1,387 @@
+/**
+ * A build's private database. DuckDB lets one process write a file at a time, so a build
+ * that wrote the shared warehouse for its whole length would shut out every other build
+ * and reader. Instead each build computes in its own DuckDB file under
+ * `target/scratch/` and holds the warehouse only in short sections:
+ *
+ * 1. **copy in** (openScratch): the warehouse is attached, migrated, and what the build
+ *    reads is copied: the selected experiments' partitions, the project-level tables, the
+ *    views, and (embedded state) schema `xp`. Then it is detached.
+ * 2. **commit** (after every transaction of the scratch: one per stage): the partitions
+ *    the transaction built, and the state rows it wrote (ledger events, fingerprints, run
+ *    records), are copied into the warehouse in ONE warehouse transaction. A crash before
+ *    it leaves the warehouse as it was; after it, the stage is committed as before. Each
+ *    partition is old or new, never mixed, and the ledger says which stages committed.
+ * 3. **project-level steps** (inWarehouse): a model over every partition runs against the
+ *    warehouse itself, inside a section, so it reads every experiment's committed rows,
+ *    not only this build's; its table is copied back for what reads it next.
+ *
+ * Builds of one experiment still exclude each other by the experiment's lock
+ * (src/ledger/lock.ts); the ledger commit also checks that no other process appended to
+ * an experiment's chain meanwhile. Readers open the warehouse read-only and wait only for
+ * a commit section (src/engine/connection.ts, whileLocked).
+ */
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { XpError } from '../../core/errors.ts';
+import { killPoint } from '../../core/kill-points.ts';
+import { defaultWaitSeconds, openDb, whileLocked, type Db, type Row, type SqlParams, type StatementInfo } from '../connection.ts';
+import { quoteIdent, sqlLiteral } from '../sql.ts';
+
+const WAREHOUSE = 'xp_warehouse';
+const MODELS = 'exp';
+const STATE = 'xp';
+
+/** How the build reads a table of the warehouse's schema `exp`. */
+export type TableScope = 'partitioned' | 'whole' | 'view';
+
+export interface ScratchLayout {
+  /** the tables of `exp` the build may read, in dependency order (views after what they read) */
+  readonly tables: ReadonlyMap<string, TableScope>;
+  /** the tables a recorded node wrote: a model its own; `analysis:<plugin>` the tables it declares */
+  tablesOf(node: string): readonly string[];
+}
+
+export interface ScratchOptions {
+  readonly warehouse: string;
+  readonly targetDir: string;
+  readonly runId: string;
+  readonly experimentIds: readonly string[];
+  /** embedded state: schema `xp` is copied in and its new rows committed with the data */
+  readonly embeddedState: boolean;
+  readonly layout: ScratchLayout;
+  /** runs on the warehouse at copy-in, before anything is read (creates and migrates the embedded state) */
+  readonly prepare?: (warehouse: Db) => Promise<void>;
+  /** wraps the connection a project-level step gets (binds a PostgreSQL state) */
+  readonly bind?: (db: Db) => Db;
+  readonly waitSeconds?: number;
+}
+
+/** A partition a transaction of the scratch recorded (src/engine/platform-store.ts tells it). */
+export interface NotedPartition {
+  readonly model: string;
+  readonly experimentId: string | null;
+}
+
+/** Attach sections of one process to one file run one at a time: DuckDB's file lock is per process. */
+const sections = new Map<string, Promise<unknown>>();
+function serialised<T>(file: string, fn: () => Promise<T>): Promise<T> {
+  const before = sections.get(file) ?? Promise.resolve();
+  const run = before.then(fn, fn);
+  sections.set(file, run.catch(() => undefined));
+  return run;
+}
+
+const scratchDir = (targetDir: string): string => path.join(targetDir, 'scratch');
+
+/** Scratch files of builds whose process is gone (a crash or SIGKILL leaves them). */
+function sweepStale(dir: string): void {
+  if (!existsSync(dir)) return;
+  for (const name of readdirSync(dir)) {
+    const pid = Number(/^build-\d+-(\d+)-/.exec(name)?.[1]);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch {
+      rmSync(path.join(dir, name), { force: true });
+    }
+  }
+}
+
+export class ScratchDb implements Db {
+  readonly #pending = new Map<string, NotedPartition>();
+  /** each experiment's ledger head (seq) as the warehouse has it */
+  readonly #heads = new Map<string, number>();
+  #depth = 0;
+  #committedSignature = '';
+
+  private constructor(
+    private readonly raw: Db,
+    private readonly catalog: string,
+    private readonly opts: ScratchOptions,
+  ) {}
+
+  get path(): string {
+    return this.opts.warehouse;
+  }
+
+  run(sql: string, params?: SqlParams): Promise<number> {
+    return this.raw.run(sql, params);
+  }
+
+  all<T extends Row = Row>(sql: string, params?: SqlParams): Promise<T[]> {
+    return this.raw.all<T>(sql, params);
+  }
+
+  columns(sql: string, params?: SqlParams): Promise<{ name: string; type: string }[]> {
+    return this.raw.columns(sql, params);
+  }
+
+  statementTypes(sql: string): Promise<StatementInfo[]> {
+    return this.raw.statementTypes(sql);
+  }
+
+  /** A transaction of the scratch, then its commit to the warehouse (one section). */
+  async transaction<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+    if (this.#depth > 0) return fn(this);
+    this.#depth++;
+    let out: T;
+    try {
+      out = await this.raw.transaction(() => fn(this));
+    } finally {
+      this.#depth--;
+    }
+    await this.commit();
+    return out;
+  }
+
+  interrupt(): void {
+    this.raw.interrupt();
+  }
+
+  /** Close and delete the scratch file. Anything not committed yet is dropped. */
+  close(): void {
+    const file = this.raw.path;
+    this.raw.close();
+    rmSync(file, { force: true });
+    rmSync(`${file}.wal`, { force: true });
+  }
+
+  /** Called by recordFingerprint: this partition is new in the scratch and commits with the transaction. */
+  note(partition: NotedPartition): void {
+    this.#pending.set(`${partition.model}\u0000${partition.experimentId ?? ''}`, partition);
+  }
+
+  static async open(opts: ScratchOptions): Promise<ScratchDb> {
+    const dir = scratchDir(opts.targetDir);
+    mkdirSync(dir, { recursive: true });
+    sweepStale(dir);
+    const catalog = `build-${Date.now()}-${process.pid}-${opts.runId.replace(/[^A-Za-z0-9_]/g, '_')}`;
+    const raw = await openDb(path.join(dir, `${catalog}.duckdb`));
+    const scratch = new ScratchDb(raw, catalog, opts);
+    try {
+      await scratch.copyIn();
+      if (opts.embeddedState) scratch.#committedSignature = await scratch.#stateSignature();
+    } catch (err) {
+      scratch.close();
+      throw err;
+    }
+    return scratch;
+  }
+
+  /** Attach the warehouse read-write for `fn`, one section at a time per process; waits while another process holds it. */
+  async #section<T>(fn: () => Promise<T>): Promise<T> {
+    const file = this.opts.warehouse;
+    return serialised(file, async () => {
+      await whileLocked(file, this.opts.waitSeconds ?? defaultWaitSeconds(), () => this.raw.run(`attach ${sqlLiteral(file)} as ${WAREHOUSE}`));
+      try {
+        return await fn();
+      } finally {
+        await this.raw.run(`use ${quoteIdent(this.catalog)}`).catch(() => undefined);
+        await this.raw.run(`detach ${WAREHOUSE}`);
+      }
+    });
+  }
+
+  async #tablesOf(catalog: string, schema: string): Promise<Map<string, 'table' | 'view'>> {
+    const rows = await this.raw.all<{ name: string; type: string }>(
+      `select table_name as name, table_type as type from information_schema.tables where table_catalog = $1 and table_schema = $2`, [catalog, schema],
+    );
+    return new Map(rows.map((r) => [r.name, r.type === 'VIEW' ? 'view' : 'table']));
+  }
+
+  async #viewSql(catalog: string, name: string): Promise<string | undefined> {
+    const [row] = await this.raw.all<{ sql: string }>(
+      'select sql from duckdb_views() where database_name = $1 and schema_name = $2 and view_name = $3', [catalog, MODELS, name],
+    );
+    return row?.sql;
+  }
+
+  private async copyIn(): Promise<void> {
+    const ids = this.opts.experimentIds.map(sqlLiteral).join(', ') || 'null';
+    await this.#section(async () => {
+      await this.raw.run(`use ${WAREHOUSE}`);
+      await this.raw.run(`create schema if not exists ${MODELS}`);
+      await this.opts.prepare?.(this.raw);
+      await this.raw.run(`use ${quoteIdent(this.catalog)}`);
+      await this.raw.run(`create schema if not exists ${MODELS}`);
+      if (this.opts.embeddedState) {
+        await this.raw.run(`create schema if not exists ${STATE}`);
+        for (const [table, type] of await this.#tablesOf(WAREHOUSE, STATE)) {
+          if (type !== 'table') continue;
+          await this.raw.run(`create table ${STATE}.${quoteIdent(table)} as select * from ${WAREHOUSE}.${STATE}.${quoteIdent(table)}`);
+        }
+        if ((await this.#tablesOf(this.catalog, STATE)).has('ledger_heads')) {
+          for (const h of await this.raw.all<{ experiment_id: string; seq: number }>(`select experiment_id, seq from ${STATE}.ledger_heads`)) {
+            this.#heads.set(h.experiment_id, Number(h.seq));
+          }
+        }
+      }
+      const have = await this.#tablesOf(WAREHOUSE, MODELS);
+      for (const [table, scope] of this.opts.layout.tables) {
+        const kind = have.get(table);
+        if (!kind) continue;
+        const source = `${WAREHOUSE}.${MODELS}.${quoteIdent(table)}`;
+        const target = `${MODELS}.${quoteIdent(table)}`;
+        if (kind === 'view' || scope === 'view') {
+          const sql = await this.#viewSql(WAREHOUSE, table);
+          // a view over a table this build does not read cannot be bound here: leave it out
+          if (sql) await this.raw.run(sql).catch(() => undefined);
+        } else if (scope === 'partitioned') {
+          await this.raw.run(`create table ${target} as select * from ${source} where experiment_id in (${ids})`);
+        } else {
+          await this.raw.run(`create table ${target} as select * from ${source}`);
+        }
+      }
+    });
+  }
+
+  /** Give the warehouse table `table` every column the scratch's has, with its type. */
+  async #evolve(table: string): Promise<void> {
+    const target = `${WAREHOUSE}.${MODELS}.${quoteIdent(table)}`;
+    const source = `${MODELS}.${quoteIdent(table)}`;
+    const cols = async (catalog: string): Promise<Map<string, string>> => new Map((await this.raw.all<{ c: string; t: string }>(
+      'select column_name as c, data_type as t from information_schema.columns where table_catalog = $1 and table_schema = $2 and table_name = $3 order by ordinal_position',
+      [catalog, MODELS, table],
+    )).map((r) => [r.c, r.t]));
+    const have = await cols(WAREHOUSE);
+    if (!have.size) {
+      await this.raw.run(`create table ${target} as select * from ${source} limit 0`);
+      return;
+    }
+    for (const [c, t] of await cols(this.catalog)) {
+      const existing = have.get(c);
+      if (existing === undefined) await this.raw.run(`alter table ${target} add column ${quoteIdent(c)} ${t}`);
+      else if (existing !== t) await this.raw.run(`alter table ${target} alter column ${quoteIdent(c)} type ${t}`);
+    }
+  }
+
+  /** Changes when the embedded state gains a ledger event or this run's record changes (fingerprints come with `pending`). */
+  async #stateSignature(): Promise<string> {
+    const local = await this.#tablesOf(this.catalog, STATE);
+    const parts: string[] = [];
+    if (local.has('ledger')) parts.push(String((await this.raw.all<{ n: number }>(`select count(*) as n from ${STATE}.ledger`))[0]!.n));
+    if (local.has('runs')) {
+      const rows = await this.raw.all<{ f: string | null; s: string }>(`select finished_at as f, status as s from ${STATE}.runs where run_id = $1`, [this.opts.runId]);
+      parts.push(JSON.stringify(rows));
+    }
+    return parts.join('|');
+  }
+
+  /** The embedded state's new rows: ledger events past the warehouse's heads, the fingerprints of `pending`, this run's record. */
+  async #commitState(pending: readonly NotedPartition[]): Promise<void> {
+    const runId = sqlLiteral(this.opts.runId);
+    const local = await this.#tablesOf(this.catalog, STATE);
+    if (local.has('ledger')) {
+      const heads = await this.raw.all<{ experiment_id: string; seq: number }>(`select experiment_id, max(seq) as seq from ${STATE}.ledger group by experiment_id`);
+      for (const h of heads) {
+        const known = this.#heads.get(h.experiment_id) ?? 0;
+        if (Number(h.seq) <= known) continue;
+        const [wh] = await this.raw.all<{ seq: number | null }>(`select max(seq) as seq from ${WAREHOUSE}.${STATE}.ledger where experiment_id = $1`, [h.experiment_id]);
+        if (Number(wh?.seq ?? 0) !== known) {
+          throw new XpError('EXPERIMENT_LOCKED', `another process appended to the ledger of ${h.experiment_id} during this build; nothing more of this build was committed`, {
+            location: { experiment: h.experiment_id },
+            hint: `run the build again: \`xp build --select ${h.experiment_id}\` resumes after the stages that committed`,
+          });
+        }
+        await this.raw.run(`insert into ${WAREHOUSE}.${STATE}.ledger select * from ${STATE}.ledger where experiment_id = $1 and seq > $2`, [h.experiment_id, known]);
+        await this.raw.run(`delete from ${WAREHOUSE}.${STATE}.ledger_heads where experiment_id = $1`, [h.experiment_id]);
+        await this.raw.run(`insert into ${WAREHOUSE}.${STATE}.ledger_heads select * from ${STATE}.ledger_heads where experiment_id = $1`, [h.experiment_id]);
+      }
+    }
+    if (local.has('partitions')) {
+      // only the partitions this transaction built: a project-level row copied back from the
+      // warehouse (inWarehouse) may since have been replaced there by another build
+      for (const p of pending) {
+        const key = [p.model, p.experimentId ?? ''];
+        await this.raw.run(`delete from ${WAREHOUSE}.${STATE}.partitions where model = $1 and experiment_id = $2`, key);
+        await this.raw.run(`insert into ${WAREHOUSE}.${STATE}.partitions select * from ${STATE}.partitions where model = $1 and experiment_id = $2`, key);
+      }
+    }
+    if (local.has('runs')) {
+      await this.raw.run(`delete from ${WAREHOUSE}.${STATE}.runs where run_id = ${runId}`);
+      await this.raw.run(`insert into ${WAREHOUSE}.${STATE}.runs select * from ${STATE}.runs where run_id = ${runId}`);
+    }
+  }
+
+  /** Copy what the last transaction built, and the state it wrote, into the warehouse in one transaction. */
+  async commit(): Promise<void> {
+    const pending = [...this.#pending.values()];
+    const signature = this.opts.embeddedState ? await this.#stateSignature() : '';
+    // nothing built and no state written since the last commit: no section to hold
+    if (!pending.length && signature === this.#committedSignature) return;
+    const layout = this.opts.layout;
+    await this.#section(async () => {
+      await this.raw.transaction(async () => {
+        for (const p of pending) {
+          for (const table of layout.tablesOf(p.model)) {
+            const scope = layout.tables.get(table) ?? (p.experimentId === null ? 'whole' : 'partitioned');
+            if (scope === 'view') continue; // project-level: written in the warehouse itself (inWarehouse)
+            const target = `${WAREHOUSE}.${MODELS}.${quoteIdent(table)}`;
+            const source = `${MODELS}.${quoteIdent(table)}`;
+            if (!(await this.#tablesOf(this.catalog, MODELS)).has(table)) continue;
+            if (scope === 'whole') {
+              await this.raw.run(`create or replace table ${target} as select * from ${source}`);
+              continue;
+            }
+            await this.#evolve(table);
+            await this.raw.run(`delete from ${target} where experiment_id = $1`, [p.experimentId]);
+            await this.raw.run(`insert into ${target} by name select * from ${source} where experiment_id = $1`, [p.experimentId]);
+          }
+        }
+        if (this.opts.embeddedState) await this.#commitState(pending);
+        if (pending[0]) killPoint('during', `commit:${pending[0].model}`);
+      });
+    });
+    for (const p of pending) this.#pending.delete(`${p.model}\u0000${p.experimentId ?? ''}`);
+    this.#committedSignature = signature;
+    if (this.opts.embeddedState && (await this.#tablesOf(this.catalog, STATE)).has('ledger')) {
+      for (const h of await this.raw.all<{ experiment_id: string; seq: number }>(`select experiment_id, max(seq) as seq from ${STATE}.ledger group by experiment_id`)) {
+        this.#heads.set(h.experiment_id, Number(h.seq));
+      }
+    }
+  }
+
+  /**
+   * Run a project-level step against the warehouse itself (it reads every experiment's
+   * partitions), then copy its table back into the scratch for the steps after it.
+   */
+  async inWarehouse<T>(model: string, fn: (db: Db) => Promise<T>): Promise<T> {
+    await this.commit();
+    return this.#section(async () => {
+      await this.raw.run(`use ${WAREHOUSE}`);
+      const out = await fn(this.opts.bind ? this.opts.bind(this.raw) : this.raw);
+      await this.raw.run(`use ${quoteIdent(this.catalog)}`);
+      const kind = (await this.#tablesOf(WAREHOUSE, MODELS)).get(model);
+      const local = `${MODELS}.${quoteIdent(model)}`;
+      // DuckDB refuses `drop view if exists` on a table (and the reverse): drop what is there
+      const had = (await this.#tablesOf(this.catalog, MODELS)).get(model);
+      if (had && had !== kind) await this.raw.run(`drop ${had} ${local}`);
+      if (kind === 'view') {
+        const sql = await this.#viewSql(WAREHOUSE, model);
+        if (had === 'view') await this.raw.run(`drop view ${local}`);
+        if (sql) await this.raw.run(sql);
+      } else if (kind === 'table') {
+        await this.raw.run(`create or replace table ${local} as select * from ${WAREHOUSE}.${local}`);
+      }
+      if (this.opts.embeddedState) {
+        await this.raw.run(`delete from ${STATE}.partitions where model = $1 and experiment_id = ''`, [model]);
+        await this.raw.run(`insert into ${STATE}.partitions select * from ${WAREHOUSE}.${STATE}.partitions where model = $1 and experiment_id = ''`, [model]);
+      }
+      return out;
+    });
+  }
+}
+
+/** The scratch behind a connection, if it has one (a bound connection's warehouse side). */
+export function scratchOf(db: Db): ScratchDb | undefined {
+  if (db instanceof ScratchDb) return db;
+  const inner = (db as { warehouse?: unknown }).warehouse;
+  return inner instanceof ScratchDb ? inner : undefined;
+}
+
+/** Run a project-level step in the warehouse when `db` is a build's scratch; otherwise on `db` itself. */
+export function inWarehouse<T>(db: Db, model: string, fn: (db: Db) => Promise<T>): Promise<T> {
+  const scratch = scratchOf(db);
+  return scratch ? scratch.inWarehouse(model, fn) : fn(db);
+}
