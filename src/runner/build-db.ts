@@ -5,7 +5,8 @@
  * - Embedded state: the scratch carries a copy of schema `xp` and commits its new rows
  *   with the data they describe, in one warehouse transaction per stage.
  * - PostgreSQL: the state is opened (and migrated) first, so an unreachable server fails
- *   before anything is copied; each stage's data commits to the warehouse, then its state
+ *   before anything is copied, and the experiments' advisory locks are taken (builds on
+ *   other machines share this state); each stage's data commits to the warehouse, then its state
  *   to PostgreSQL (src/state/bind.ts: the state never claims data that did not commit).
  */
 import type { Project } from '../workspace/project.ts';
@@ -14,6 +15,7 @@ import { ScratchDb, type ScratchLayout, type TableScope } from '../engine/scratc
 import { targetDir, warehousePath } from '../core/paths.ts';
 import { withState } from '../state/bind.ts';
 import { openState, stateLocation } from '../state/open.ts';
+import { lockExperimentsInPostgres, type HeldAdvisoryLocks } from '../state/postgres/advisory-locks.ts';
 
 /** Which warehouse tables a build of this project reads, and which tables each recorded node writes. */
 export function scratchLayout(project: Project): ScratchLayout {
@@ -43,10 +45,18 @@ export async function openBuildDb(project: Project, experimentIds: readonly stri
     });
   }
   const state = await openState(config, { mode: 'write' });
+  let locks: HeldAdvisoryLocks | undefined;
   try {
+    // builds on other machines share this state: exclude them per experiment (the file locks cover this machine only)
+    locks = await lockExperimentsInPostgres(loc.target, experimentIds);
     const scratch = await ScratchDb.open({ ...base, warehouse: warehousePath(config), embeddedState: false, bind: (db) => withState(db, state) });
-    return withState(scratch, state, () => void state.close().catch(() => undefined));
+    const held = locks;
+    return withState(scratch, state, () => {
+      void held.release();
+      void state.close().catch(() => undefined);
+    });
   } catch (err) {
+    await locks?.release();
     await state.close().catch(() => undefined);
     throw err;
   }

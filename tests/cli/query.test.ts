@@ -100,15 +100,15 @@ describe('xp query', () => {
     }
   });
 
-  it('while another process holds the warehouse, xp query exits 3 at once with a plain message', async () => {
+  it('a process that keeps the warehouse open (not a build: builds hold it only to commit) makes xp query wait, then exit 3 with a plain message', async () => {
     const holder = await holdWarehouse(p.file('target/warehouse.duckdb'));
     try {
-      const r = await spawnXp(p.root, ['query', 'select 1 as x'], { timeoutMs: 30_000 });
+      const r = await spawnXp(p.root, ['query', 'select 1 as x'], { timeoutMs: 30_000, env: { XP_WAREHOUSE_WAIT_SECONDS: '1' } });
       expect(r, r.stderr).toMatchObject({ code: 3 });
       expect(r.stdout).toBe('');
       expect(r.stderr).toBe(
-        `error[WAREHOUSE_LOCKED] ${p.file('target/warehouse.duckdb')}: the warehouse ${p.file('target/warehouse.duckdb')} is in use by another process (pid ${holder.pid})\n` +
-        '  hint: wait for the running build to finish, or use `xp query --lake` to read published results meanwhile\n',
+        `error[WAREHOUSE_LOCKED] ${p.file('target/warehouse.duckdb')}: the warehouse ${p.file('target/warehouse.duckdb')} stayed in use by another process (pid ${holder.pid}) longer than we wait for it\n` +
+        '  hint: builds hold it only to commit; a process that keeps it open (an interactive duckdb session, a long xp query) blocks others: close it, or raise XP_WAREHOUSE_WAIT_SECONDS\n',
       );
     } finally {
       await holder.release();

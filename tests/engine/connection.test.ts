@@ -23,7 +23,7 @@ afterEach(() => {
 
 async function openError(f: string, readOnly: boolean): Promise<XpError> {
   try {
-    (await openDb(f, { readOnly })).close();
+    (await openDb(f, { readOnly, waitSeconds: 0 })).close();
   } catch (err) {
     if (err instanceof XpError) return err;
     throw err;
@@ -92,12 +92,24 @@ describe('openDb', () => {
         const err = await openError(file, readOnly);
         expect(err.code).toBe('WAREHOUSE_LOCKED');
         expect(err.exitCode).toBe(3);
-        expect(err.message).toBe(`the warehouse ${file} is in use by another process (pid ${holder.pid})`);
+        expect(err.message).toBe(`the warehouse ${file} stayed in use by another process (pid ${holder.pid}) longer than we wait for it`);
       }
     } finally {
       await holder.release();
     }
     (await openDb(file, { readOnly: true })).close();
+  });
+
+  it('opening a held warehouse waits for the holder to let go (a build commits in short sections)', async () => {
+    (await openDb(file)).close();
+    const holder = await holdWarehouse(file);
+    const opening = openDb(file, { readOnly: true, waitSeconds: 60 });
+    let opened = false;
+    void opening.then(() => (opened = true), () => undefined);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(opened).toBe(false); // still held
+    await holder.release();
+    (await opening).close();
   });
 });
 

@@ -29,9 +29,9 @@ export async function xp(cwd: string, ...argv: string[]): Promise<CliResult> {
 export const XP_BIN = path.join(REPO_ROOT, 'bin/xp.js');
 
 /** `node bin/xp.js <argv…>` as a child process in `cwd`. */
-export function spawnXp(cwd: string, argv: readonly string[], opts: { timeoutMs?: number } = {}): Promise<CliResult> {
+export function spawnXp(cwd: string, argv: readonly string[], opts: { timeoutMs?: number; env?: Readonly<Record<string, string>> } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [XP_BIN, ...argv], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [XP_BIN, ...argv], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...opts.env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -109,7 +109,7 @@ describe('builds with the state in PostgreSQL', () => {
         holder.on('exit', (code) => reject(new Error(`holder exited ${code}`)));
       });
       const held = async (): Promise<void> => {
-        await expect(openDb(warehouse(root), { readOnly: true })).rejects.toMatchObject({ code: 'WAREHOUSE_LOCKED' });
+        await expect(openDb(warehouse(root), { readOnly: true, waitSeconds: 0 })).rejects.toMatchObject({ code: 'WAREHOUSE_LOCKED' });
       };
       await held();
       const s = await pgx('status', 'exp_a', '--format', 'json');

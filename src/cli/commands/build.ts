@@ -7,6 +7,9 @@ import { runBuild, type BuildOutcome } from '../../runner/run-build.ts';
 import { buildReporter, buildSummary, type Out } from '../print/build-reporter.ts';
 import type { RegisterCommand } from '../command.ts';
 import { closestNames } from '../../project/suggest.ts';
+import { buildInJobs } from '../../runner/build-jobs.ts';
+import type { ChildBuildFlags } from '../../runner/child-build.ts';
+import { fmtSeconds } from '../../core/format.ts';
 
 /** The stages that are not analysis plugins: the dq and metrics models, and the memo. */
 const MODEL_STAGES: readonly string[] = ['dq', 'metrics', 'memo'];
@@ -62,6 +65,27 @@ export async function buildCommand(project: Project, opts: BuildCommandOptions, 
   return outcome;
 }
 
+function jobCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new XpError('USAGE', `--jobs takes a whole number of builds at a time, got "${value}"`, { hint: 'e.g. --jobs 2 (one per core is a good start)' });
+  return n;
+}
+
+/** `--jobs N`: the children's lines as they come, each prefixed with its experiment, then one line per experiment. Returns the exit code. */
+export async function jobsCommand(project: Project, select: string, jobs: number, flags: ChildBuildFlags, out: Out): Promise<number> {
+  const started = performance.now();
+  const outcome = await buildInJobs(project, select, jobs, flags, (id, line) => {
+    if (line.trim()) out.write(`[${id}] ${line}\n`);
+  });
+  for (const l of outcome.leftOut) out.write(`warning ${l.experimentId}: left out: ${l.experimentId} is ${l.status}; pass --force to rebuild it\n`);
+  for (const r of outcome.results) {
+    const how = r.code === 0 ? 'ok' : r.signal ? `killed by ${r.signal}` : `exit ${r.code}`;
+    out.write(`${r.experimentId}: ${how} in ${fmtSeconds(r.seconds)}\n`);
+  }
+  const failed = outcome.results.filter((r) => r.code !== 0).length;
+  out.write(`done in ${fmtSeconds((performance.now() - started) / 1000)}, ${outcome.results.length} experiment builds, ${jobs} at a time: ${outcome.results.length - failed} succeeded, ${failed} failed\n`);
+  return Math.max(0, ...outcome.results.map((r) => r.code));
+}
 
 export const registerBuild: RegisterCommand = (program, ctx, withConfig) => {
   const build = withConfig(program.command('build'))
@@ -75,7 +99,8 @@ export const registerBuild: RegisterCommand = (program, ctx, withConfig) => {
     .option('-v, --verbose', 'print every step, including skipped ones')
     .option('--force', 'rebuild completed, stopped or cancelled experiments')
     .option('--accept-config-change', 'record a design change of a running experiment in its ledger instead of refusing it')
-    .option('--accept-input-change', 'build from raw objects that changed (same key, other ETag) under existing results instead of refusing');
+    .option('--accept-input-change', 'build from raw objects that changed (same key, other ETag) under existing results instead of refusing')
+    .option('-j, --jobs <n>', 'build N experiments at a time, each in its own process (default: one build of the whole selection)');
   const skipFlags = SKIPPABLE_STAGES.map((stage) => {
     const flag = new Option(`--skip-${stage}`, `skip the ${stage} stage`);
     build.addOption(flag);
@@ -86,6 +111,21 @@ export const registerBuild: RegisterCommand = (program, ctx, withConfig) => {
     const project = await ctx.project(o['config'] as string);
     const skip = new Set<string>(skipFlags.filter((f) => o[f.key]).map((f) => f.stage));
     for (const name of skipList(project, o['skip'] as string | undefined)) skip.add(name);
+    if (o['jobs'] !== undefined && !o['dryRun']) {
+      const code = await jobsCommand(project, o['select'] as string, jobCount(o['jobs'] as string), {
+        models: o['models'] as string | undefined,
+        exclude: o['exclude'] as string | undefined,
+        fullRefresh: !!o['fullRefresh'],
+        generateSynth: !!o['generateSynth'],
+        verbose: !!o['verbose'],
+        force: !!o['force'],
+        acceptConfigChange: !!o['acceptConfigChange'],
+        acceptInputChange: !!o['acceptInputChange'],
+        skip,
+      }, ctx.io.stdout);
+      ctx.setExit(code);
+      return;
+    }
     const outcome = await buildCommand(project, {
       select: o['select'] as string,
       models: o['models'] as string | undefined,

@@ -17,6 +17,8 @@ import { registerPower } from './power.ts';
 import { registerHealth } from './health.ts';
 import { registerAa } from './aa.ts';
 import { registerState } from './state.ts';
+import { registerEnqueue } from './enqueue.ts';
+import { registerWorker } from './worker.ts';
 
 export const COMMANDS: readonly RegisterCommand[] = [
   registerBuild,
@@ -33,4 +35,6 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerAa,
   registerHealth,
   registerState,
+  registerEnqueue,
+  registerWorker,
 ];
