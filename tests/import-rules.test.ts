@@ -19,7 +19,6 @@ interface Door {
 
 const DOORS: readonly Door[] = [
   { pkg: '@duckdb/node-api', why: 'only src/engine/connection.ts talks to DuckDB', allowed: (f) => f === 'src/engine/connection.ts' },
-  { pkg: 'jstat', why: 'only src/stats/distributions.ts wraps jStat', allowed: (f) => f === 'src/stats/distributions.ts' },
   {
     pkg: 'handlebars',
     why: 'only the SQL env and the report/memo template env use Handlebars',
@@ -86,13 +85,13 @@ describe('import rules', () => {
       ['src/storage/s3/list.ts', "import { S3Client } from '@aws-sdk/client-s3';"],
       ['src/storage/local/raw-store.ts', "const s3 = await import('@aws-sdk/lib-storage');"],
       ['src/docs/site.ts', "import { chromium } from 'playwright-core';"],
-      ['src/stats/srm.ts', "import jStat from 'jstat';"],
+      ['src/queue/worker.ts', "import PgBoss from 'pg-boss';"],
     ]);
     expect(violations(files)).toEqual([
       'src/build/apply.ts imports @duckdb/node-api: only src/engine/connection.ts talks to DuckDB',
       'src/docs/site.ts imports playwright-core: a browser driver belongs to the tests, never the runner',
+      'src/queue/worker.ts imports pg-boss: only the job queue door talks to pg-boss',
       'src/report/render.ts imports handlebars: only the SQL env and the report/memo template env use Handlebars',
-      'src/stats/srm.ts imports jstat: only src/stats/distributions.ts wraps jStat',
       'src/storage/local/raw-store.ts imports @aws-sdk/lib-storage: only the S3 back end talks to S3',
     ]);
   });

@@ -1,15 +1,15 @@
 /**
- * Distribution functions: the only door through which jstat enters the code base.
+ * Distribution functions at double precision (no third-party statistics library).
  *
  * jstat's own normal cdf computes erfc as 1 - erf (no relative accuracy in the tails), its
  * incomplete beta stops after 100 continued-fraction steps at a tolerance of 3e-7 (the t
  * cdf is off by 6e-5 at df = 1e6, a routine Welch df) and its log-gamma is accurate to
- * about 1e-10. The special functions therefore live in special-functions.ts at double
- * precision, and jstat only supplies the starting value of the t quantile, which Newton's
- * method then polishes against the accurate cdf. Every function is checked against scipy in
+ * about 1e-10, so jstat is not used: the special functions live in special-functions.ts at
+ * double precision, and the t quantile starts from a closed form (exact for df 1 and 2, the
+ * Cornish-Fisher expansion or the power-law tail otherwise) that Newton's method polishes
+ * against the accurate cdf. Every function is checked against scipy in
  * tests/stats/distributions.test.ts.
  */
-import jStat from 'jstat';
 import { erfc, incompleteGamma, LOG_SQRT_2PI, logBeta, regularizedIncompleteBeta } from './special-functions.ts';
 
 const SQRT2 = Math.SQRT2;
@@ -105,7 +105,7 @@ export function studentTPdf(t: number, df: number): number {
 }
 
 /**
- * Quantile of Student's t. jstat's inverse (accurate to about 1e-8) is the starting value;
+ * Quantile of Student's t. A closed form is the starting value (tQuantileStart);
  * Newton's method on log F(x) = log p in the variable u = log(-x) then converges to double
  * precision, also in the far tail of a small df where Newton on F itself crawls
  * (Cauchy: log F is linear in u). Accurate while |x| < 1e150 (x^2 must not overflow).
@@ -121,8 +121,30 @@ export function studentTQuantile(p: number, df: number): number {
   return lowerTQuantile(p, df);
 }
 
+/**
+ * A starting value for the lower t quantile (p < 0.5): exact for df = 1 (Cauchy) and df = 2;
+ * otherwise the Cornish-Fisher expansion in 1/df (Abramowitz & Stegun 26.7.5) or, for
+ * df < 5 far in the tail where the expansion falls short, the more extreme of it and the
+ * power-law tail F(t) ≈ df^(df/2 - 1) |t|^-df / B(df/2, 1/2).
+ */
+function tQuantileStart(p: number, df: number): number {
+  if (df === 1) return Math.tan(Math.PI * (p - 0.5));
+  if (df === 2) return (2 * p - 1) / Math.sqrt(2 * p * (1 - p));
+  const z = normalQuantile(p);
+  const z2 = z * z;
+  const g1 = (z2 + 1) * z / 4;
+  const g2 = ((5 * z2 + 16) * z2 + 3) * z / 96;
+  const g3 = (((3 * z2 + 19) * z2 + 17) * z2 - 15) * z / 384;
+  const g4 = ((((79 * z2 + 776) * z2 + 1482) * z2 - 1920) * z2 - 945) * z / 92160;
+  const cf = z + g1 / df + g2 / df ** 2 + g3 / df ** 3 + g4 / df ** 4;
+  // the power-law tail only where it holds: small df, far out (for large df it overshoots by orders of magnitude)
+  const tail = df < 5 && p < 0.01 ? -Math.exp(((df / 2 - 1) * Math.log(df) - logBeta(df / 2, 0.5) - Math.log(p)) / df) : cf;
+  const start = Math.min(cf, tail);
+  return Number.isFinite(start) && start < 0 ? start : z;
+}
+
 function lowerTQuantile(p: number, df: number): number {
-  let x = jStat.studentt.inv(p, df);
+  let x = tQuantileStart(p, df);
   if (!Number.isFinite(x) || x >= 0) x = normalQuantile(p);
   const logP = Math.log(p);
   let u = Math.log(-x);

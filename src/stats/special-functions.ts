@@ -2,7 +2,7 @@
  * Special functions behind the distributions, evaluated at double precision with textbook
  * algorithms: erfc (Chebyshev), log Gamma (Lanczos), log Beta (Stirling differences), the
  * regularized incomplete beta and gamma functions (Lentz continued fractions and series).
- * jstat's versions are not accurate enough (see distributions.ts); these are checked against
+ * jstat's are not accurate enough (see distributions.ts); these are checked against
  * scipy and mpmath in tests/stats/special-functions.test.ts and distributions.test.ts.
  */
 

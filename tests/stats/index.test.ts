@@ -53,17 +53,9 @@ describe('exp-platform/stats public API', () => {
 });
 
 describe('import rules', () => {
-  it('jstat enters only through src/stats/distributions.ts', () => {
-    const offenders = sourceFiles(join(root, 'src'))
-      .filter((file) => importsOf(readFileSync(file, 'utf8')).includes('jstat'))
-      .map((file) => relative(root, file));
-    expect(offenders).toEqual(['src/stats/distributions.ts']);
-  });
-
-  it('the statistics module is pure: it imports only its own files (and jstat), with .ts extensions', () => {
+  it('the statistics module is pure: it imports only its own files, with .ts extensions', () => {
     for (const file of sourceFiles(join(root, 'src/stats'))) {
       for (const specifier of importsOf(readFileSync(file, 'utf8'))) {
-        if (specifier === 'jstat') continue;
         expect(specifier, relative(root, file)).toMatch(/^\.\/[a-z-]+\.ts$/);
       }
     }
