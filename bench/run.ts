@@ -6,7 +6,10 @@
  * aggregates), and a no-op rebuild. Targets are ratios against the floor or absolute
  * limits from issue 2; the file says plainly which are missed.
  *
- * Usage: npm run bench [-- --only bench_1m] [-- --skip-generate] [-- --skip-s3]
+ * Usage: npm run bench [-- --only bench_1m|concurrency] [-- --skip-generate] [-- --skip-s3]
+ *
+ * `--only concurrency` measures issue 13's figures alone (bench/concurrency.ts) and
+ * replaces that section of an existing bench/RESULTS.md.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -21,6 +24,7 @@ import { loadProject } from '../src/runner/load-project.ts';
 import { openRawStore } from '../src/storage/open-store.ts';
 import { generateForExperiments } from '../src/runner/generate.ts';
 import type { StepResult } from '../src/core/results.ts';
+import { measureConcurrency } from './concurrency.ts';
 
 const CONFIG = 'bench/bench.yaml';
 const args = process.argv.slice(2);
@@ -110,7 +114,28 @@ async function s3Overhead(experimentId: string, localSeconds: number): Promise<s
   }
 }
 
+const CONCURRENCY_HEADING = '## Many builds at once (issue 13)';
+
+/** Replace (or insert before ## Details) the concurrency section of an existing RESULTS.md. */
+function spliceSection(md: string, section: readonly string[]): string {
+  const start = md.indexOf(CONCURRENCY_HEADING);
+  const body = section.join('\n');
+  if (start >= 0) {
+    const next = md.indexOf('\n## ', start + CONCURRENCY_HEADING.length);
+    return md.slice(0, start) + body + (next >= 0 ? md.slice(next + 1) : '\n');
+  }
+  const details = md.indexOf('## Details');
+  return details >= 0 ? md.slice(0, details) + body + '\n' + md.slice(details) : `${md.trimEnd()}\n\n${body}\n`;
+}
+
 async function main(): Promise<void> {
+  if (only === 'concurrency') {
+    const section = await measureConcurrency(log);
+    const note = `_Section measured on ${new Date().toISOString().slice(0, 10)} by \`npm run bench -- --only concurrency\`; the sections above it are from the date in the header._`;
+    writeFileSync('bench/RESULTS.md', spliceSection(readFileSync('bench/RESULTS.md', 'utf8'), [...section, note, '']));
+    log('updated the concurrency section of bench/RESULTS.md');
+    return;
+  }
   const project = await loadProject(CONFIG, process.cwd());
   // A measurement starts from an empty warehouse: a regenerated raw file under existing
   // results would (rightly) be refused by the input guard.
@@ -176,6 +201,7 @@ async function main(): Promise<void> {
       summary.push(`| ${e.id} | peak RSS ≤ 4 GB | ${Math.round(build.maxRssMb)} MB | ${build.maxRssMb <= 4096 ? 'met' : '**missed**'} |`);
     }
   }
+  const concurrency = only ? [] : await measureConcurrency(log);
   const md = [
     '# Benchmark results',
     '',
@@ -197,6 +223,7 @@ async function main(): Promise<void> {
     '| --- | --- | --- | --- |',
     ...s3Rows,
     '',
+    ...concurrency,
     '## Details',
     '',
     ...sections,
