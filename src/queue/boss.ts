@@ -9,7 +9,7 @@
  */
 import PgBoss from 'pg-boss';
 import { XpError } from '../core/errors.ts';
-import type { PostgresTarget } from '../state/postgres/store.ts';
+import type { PostgresTarget } from '../state/postgres/target.ts';
 
 export const BUILD_QUEUE = 'xp-build';
 const SCHEMA = 'xp_queue';

@@ -12,7 +12,7 @@ import { XpError } from '../core/errors.ts';
 import { selectExperiments } from '../graph/selectors.ts';
 import { openBuildQueue, type BuildJob, type BuildQueue, type ClaimedJob } from '../queue/boss.ts';
 import { stateLocation } from '../state/open.ts';
-import type { PostgresTarget } from '../state/postgres/store.ts';
+import type { PostgresTarget } from '../state/postgres/target.ts';
 import type { Project } from '../workspace/project.ts';
 import { startChildBuild, type ChildBuildResult } from './child-build.ts';
 

@@ -12,7 +12,8 @@ import { withState } from './bind.ts';
 import { embeddedState } from './embedded/store.ts';
 import { assertReadable, migrateState } from './migrations.ts';
 import { assertNotMoved } from './moves.ts';
-import { openPostgresState, type PostgresTarget } from './postgres/store.ts';
+import { openPostgresState } from './postgres/store.ts';
+import type { PostgresTarget } from './postgres/target.ts';
 import type { StateStore } from './state.ts';
 
 export type StateConfig = Pick<ProjectConfig, 'root' | 'warehouse' | 'target_dir' | 'file' | 'state'>;

@@ -7,7 +7,7 @@
  */
 import pg from 'pg';
 import { XpError } from '../../core/errors.ts';
-import type { PostgresTarget } from './store.ts';
+import type { PostgresTarget } from './target.ts';
 import { mapUnavailable } from './unavailable.ts';
 
 export interface HeldAdvisoryLocks {

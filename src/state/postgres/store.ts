@@ -10,6 +10,7 @@ import { hasStateTable } from '../has-table.ts';
 import type { StateStore } from '../state.ts';
 import type { StateDatabase } from '../tables.ts';
 import { mapUnavailable } from './unavailable.ts';
+import type { PostgresTarget } from './target.ts';
 
 const INT8 = 20;
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -26,15 +27,6 @@ const types = {
   }) as typeof pg.types.getTypeParser,
 };
 
-export interface PostgresTarget {
-  readonly url: string;
-  /** user@host:port/database, for messages */
-  readonly where: string;
-  readonly host: string;
-  readonly port: string;
-  /** the environment variable the URL came from, for messages */
-  readonly urlEnv: string;
-}
 
 /** A pg Pool as Kysely sees it, with every connect and query failure mapped. */
 function mappedPool(target: PostgresTarget): PostgresPool {

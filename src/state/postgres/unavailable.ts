@@ -4,7 +4,7 @@
  * missing database, no free connection. Everything else propagates as it is.
  */
 import { XpError } from '../../core/errors.ts';
-import type { PostgresTarget } from './store.ts';
+import type { PostgresTarget } from './target.ts';
 
 const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ECONNABORTED']);
 /** SQLSTATE: 08 connection exception, 28 invalid authorization, 3D000 no such database, 53300 too many connections, 57P01–57P03 shutting down or starting */
