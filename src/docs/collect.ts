@@ -4,7 +4,7 @@
  * sources → models → analyses → memo. Pages only format this data. It depends only on
  * the project and the warehouse (no clock, no random ids), so the site is reproducible.
  */
-import { targetDir, warehousePath } from '../core/paths.ts';
+import { targetDir } from '../core/paths.ts';
 import { memoInputs } from '../report/read-inputs.ts';
 import type { Project } from '../workspace/project.ts';
 import { loadTestSpecs } from '../data-tests/spec/load-tests.ts';
@@ -97,7 +97,7 @@ export async function collectDocs(project: Project, opts: { readonly asOf?: Date
   const { config, dag } = project;
   const target = targetDir(project.config);
   const specs = loadTestSpecs(project);
-  const wh = await readWarehouse(warehousePath(project.config), config.warehouse, config.experiments, opts.asOf);
+  const wh = await readWarehouse(project.config, config.warehouse, config.experiments, opts.asOf);
   const analyses = analysisDocs(project);
   const models = modelDocs(project, specs.data, specs.unit, wh, target, analyses);
   const sourceNames = [...new Set(dag.order.flatMap((n) => dag.nodes.get(n)!.sources))].sort();

@@ -1,14 +1,18 @@
 /**
  * What the docs read from the warehouse, read-only: column types, built partitions,
- * recent runs, analysis decisions. Everything is optional: no warehouse, a warehouse in
- * use by a build, or missing tables give empty answers and a note, never an error.
+ * recent runs, analysis decisions, with the config's state (the catalog, runs and ledger may
+ * live in PostgreSQL). Everything is optional: no warehouse, a warehouse that stays held, or
+ * missing tables give empty answers and a note, never an error; an unreachable PostgreSQL
+ * state is an error (the docs would otherwise show a wrong state).
  *
  * Nothing here reads the clock: the docs describe the warehouse as of its newest build
  * (`asOf`), so two generations over the same warehouse are byte-identical.
  */
 import { existsSync } from 'node:fs';
-import { openDb, type Db } from '../engine/connection.ts';
-import { MODEL_SCHEMA, PLATFORM_SCHEMA, tableExists } from '../engine/platform-store.ts';
+import type { Db } from '../engine/connection.ts';
+import { MODEL_SCHEMA, readPartitions, readRuns } from '../engine/platform-store.ts';
+import { openWarehouse, type StateConfig } from '../state/open.ts';
+import { warehousePath } from '../core/paths.ts';
 import { readResults } from '../analyses/read-table.ts';
 import { ANALYSIS_RESULTS, DECISIONS, SEQUENTIAL_LOOKS, type AbRow, type DecisionRow, type SequentialRow } from '../analyses/tables.ts';
 import { XpError } from '../core/errors.ts';
@@ -84,28 +88,22 @@ function parseSteps(json: string): RunStep[] {
   }
 }
 
-/** When the newest build recorded in the warehouse finished (or started, or built a partition). */
-async function newestBuild(db: Db): Promise<string | null> {
-  const stamps: string[] = [];
-  if (await tableExists(db, PLATFORM_SCHEMA, 'runs')) {
-    const [r] = await db.all<{ at: string | null }>('select max(coalesce(finished_at, started_at)) as at from xp.runs');
-    if (r?.at) stamps.push(r.at);
-  }
-  if (await tableExists(db, PLATFORM_SCHEMA, 'partitions')) {
-    const [r] = await db.all<{ at: string | null }>('select max(built_at) as at from xp.partitions');
-    if (r?.at) stamps.push(r.at);
-  }
+/** When the newest build recorded finished (or started, or built a partition). */
+function newestBuild(runs: readonly RunInfo[], partitions: readonly PartitionInfo[]): string | null {
+  const stamps = [...runs.map((r) => r.finishedAt ?? r.startedAt), ...partitions.map((p) => p.builtAt)];
   return stamps.sort().at(-1) ?? null;
 }
 
 /** `asOf` given: health as of then; otherwise as of the warehouse's newest build. */
-export async function readWarehouse(file: string, label: string, experiments: readonly Experiment[], asOf?: Date): Promise<WarehouseInfo> {
-  if (!existsSync(file)) return { ...EMPTY_WAREHOUSE, notes: [`no warehouse at ${label} yet: column types and build state appear after \`xp build\``] };
+export async function readWarehouse(config: StateConfig, label: string, experiments: readonly Experiment[], asOf?: Date): Promise<WarehouseInfo> {
+  if (!existsSync(warehousePath(config))) return { ...EMPTY_WAREHOUSE, notes: [`no warehouse at ${label} yet: column types and build state appear after \`xp build\``] };
   let db: Db;
   try {
-    db = await openDb(file, { readOnly: true });
+    // with the config's state (src/state): the catalog, runs and ledger may live in PostgreSQL
+    db = await openWarehouse(config, { readOnly: true });
   } catch (err) {
-    const why = err instanceof XpError && err.code === 'WAREHOUSE_LOCKED' ? 'is in use by a running build' : 'cannot be opened';
+    if (err instanceof XpError && err.code === 'STATE_UNAVAILABLE') throw err;
+    const why = err instanceof XpError && err.code === 'WAREHOUSE_LOCKED' ? 'stayed in use by another process' : 'cannot be opened';
     return { ...EMPTY_WAREHOUSE, notes: [`the warehouse ${label} ${why}: column types and build state are left out; generate again afterwards`] };
   }
   try {
@@ -115,15 +113,9 @@ export async function readWarehouse(file: string, label: string, experiments: re
     );
     const columns = new Map<string, ColumnInfo[]>();
     for (const c of cols) columns.set(c.table_name, [...(columns.get(c.table_name) ?? []), { name: c.column_name, type: c.data_type }]);
-    const partitions = (await tableExists(db, PLATFORM_SCHEMA, 'partitions'))
-      ? (await db.all<{ model: string; experiment_id: string; rows: number; built_at: string }>('select model, experiment_id, rows, built_at from xp.partitions order by model, experiment_id'))
-          .map((p) => ({ model: p.model, experimentId: p.experiment_id, rows: Number(p.rows), builtAt: p.built_at }))
-      : [];
-    const runs = (await tableExists(db, PLATFORM_SCHEMA, 'runs'))
-      ? (await db.all<{ run_id: string; started_at: string; finished_at: string | null; command: string; status: string; results_json: string }>(
-          `select * from xp.runs order by started_at desc, run_id desc limit ${MAX_RUNS}`,
-        )).map((r) => ({ runId: r.run_id, startedAt: r.started_at, finishedAt: r.finished_at, command: r.command, status: r.status, steps: parseSteps(r.results_json) }))
-      : [];
+    const partitions: PartitionInfo[] = (await readPartitions(db)).map((p) => ({ model: p.model, experimentId: p.experimentId ?? '', rows: p.rows, builtAt: p.builtAt }));
+    const runs: RunInfo[] = (await readRuns(db, MAX_RUNS))
+      .map((r) => ({ runId: r.run_id, startedAt: r.started_at, finishedAt: r.finished_at, command: r.command, status: r.status, steps: parseSteps(r.results_json) }));
     const decisions = new Map<string, DecisionRows>();
     const partitioned = (table: string): boolean => (columns.get(table) ?? []).some((c) => c.name === 'experiment_id');
     if (partitioned('decisions')) {
@@ -138,7 +130,7 @@ export async function readWarehouse(file: string, label: string, experiments: re
       }
     }
     const ledger = new Map([...(await readEvents(db)).entries()].map(([id, events]) => [id, foldEvents(id, events)] as const));
-    const stamp = asOf?.toISOString() ?? (await newestBuild(db));
+    const stamp = asOf?.toISOString() ?? newestBuild(runs, partitions);
     const health = new Map<string, ExperimentHealth>();
     if (stamp !== null) {
       for (const e of experiments) {

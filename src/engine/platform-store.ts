@@ -125,5 +125,5 @@ export async function recordRun<R>(db: StateSource, run: RunResults<R>): Promise
 /** The newest recorded runs first, at most `limit`; `results_json` is left for the reader to parse. */
 export async function readRuns(db: StateSource, limit: number): Promise<RunsTable[]> {
   if (!(await hasPlatformTable(db, 'runs'))) return [];
-  return platformDb(db).selectFrom('xp.runs').selectAll().orderBy('started_at', 'desc').limit(limit).execute();
+  return platformDb(db).selectFrom('xp.runs').selectAll().orderBy('started_at', 'desc').orderBy('run_id', 'desc').limit(limit).execute();
 }
