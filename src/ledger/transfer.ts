@@ -14,7 +14,7 @@ import { readFileSync, writeFileSync, mkdirSync, existsSync, renameSync, rmSync 
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { XpError } from '../core/errors.ts';
-import type { Db } from '../engine/connection.ts';
+import { openDb, type Db } from '../engine/connection.ts';
 import { sqlLiteral } from '../engine/sql.ts';
 import type { LedgerEvent } from './events.ts';
 import { ensureLedgerTables, insertEvents, readEvents, readHeads, toEvent, toRow, type LedgerTable } from './store.ts';
@@ -53,6 +53,30 @@ export function endRecordOf(experimentIds: readonly string[], events: ReadonlyMa
   };
 }
 
+/**
+ * The verified events as Parquet, written from a private in-memory DuckDB: the state may
+ * live in PostgreSQL, where DuckDB's COPY cannot reach, and what is written is exactly
+ * what was verified.
+ */
+async function writeParquet(rows: readonly LedgerTable[], end: EndRecord, file: string): Promise<void> {
+  const db = await openDb(':memory:');
+  try {
+    await db.run('create table ledger (seq bigint, experiment_id varchar, "at" varchar, kind varchar, payload varchar, prev_hash varchar, hash varchar)');
+    const BATCH = 500;
+    for (let i = 0; i < rows.length; i += BATCH) {
+      const chunk = rows.slice(i, i + BATCH);
+      const params = chunk.flatMap((r) => [r.seq, r.experiment_id, r.at, r.kind, r.payload, r.prev_hash, r.hash]);
+      await db.run(`insert into ledger values ${chunk.map((_, j) => `(${Array.from({ length: 7 }, (_, k) => `$${j * 7 + k + 1}`).join(', ')})`).join(', ')}`, params);
+    }
+    await db.run(
+      `copy (select * from ledger order by experiment_id, seq)
+       to ${sqlLiteral(file)} (format parquet, kv_metadata {${END_METADATA_KEY}: ${sqlLiteral(JSON.stringify(end))}})`,
+    );
+  } finally {
+    db.close();
+  }
+}
+
 export async function exportLedger(db: Db, experimentIds: readonly string[], file: string): Promise<ExportResult> {
   const format = formatOf(file);
   assertIntact(await verifyLedger(db, experimentIds));
@@ -70,13 +94,7 @@ export async function exportLedger(db: Db, experimentIds: readonly string[], fil
       lines.push(JSON.stringify({ end }));
       writeFileSync(temp, lines.join('\n') + '\n');
     } else {
-      const marks = experimentIds.map((_, i) => `$${i + 1}`).join(', ');
-      await db.run(
-        `copy (select seq, experiment_id, "at", kind, payload, prev_hash, hash from xp.ledger
-               where experiment_id in (${marks}) order by experiment_id, seq)
-         to ${sqlLiteral(temp)} (format parquet, kv_metadata {${END_METADATA_KEY}: ${sqlLiteral(JSON.stringify(end))}})`,
-        [...experimentIds],
-      );
+      await writeParquet(experimentIds.flatMap((id) => (events.get(id) ?? []).map(toRow)), end, temp);
     }
     renameSync(temp, target);
   } catch (err) {

@@ -146,6 +146,18 @@ describe('builds with the state in PostgreSQL', () => {
 
     const embedded = makeProject('xp-state-embedded-import-');
     expect((await xp(embedded, ['ledger', 'import', file])).code).toBe(0);
+    // Parquet from PostgreSQL too: the verified events, written by a private DuckDB
+    const parquet = path.join(root, 'target/exp_a.parquet');
+    const p = await pgx('ledger', 'export', '--select', 'exp_a', '--to', parquet);
+    expect(p.code, p.stderr).toBe(0);
+    const fromParquet = makeProject('xp-state-parquet-import-');
+    expect((await xp(fromParquet, ['ledger', 'import', parquet])).code).toBe(0);
+    const pq = await openDb(warehouse(fromParquet), { readOnly: true });
+    try {
+      expect((await readEvents(pq, ['exp_a'])).get('exp_a')).toEqual(events);
+    } finally {
+      pq.close();
+    }
     const db = await openDb(warehouse(embedded), { readOnly: true });
     try {
       expect((await readEvents(db, ['exp_a'])).get('exp_a')).toEqual(events);
