@@ -41,12 +41,12 @@ describe('node bin/xp.js', () => {
     }
   });
 
-  it('exit 3: a build while another process holds the warehouse', async () => {
+  it('exit 3: a build while another process keeps the warehouse open longer than XP_WAREHOUSE_WAIT_SECONDS', async () => {
     const holder = await holdWarehouse(p.file('target/warehouse.duckdb'));
     try {
-      const r = await spawnXp(p.root, ['build', '--select', 'exp_a'], { timeoutMs: 30_000 });
+      const r = await spawnXp(p.root, ['build', '--select', 'exp_a'], { timeoutMs: 30_000, env: { XP_WAREHOUSE_WAIT_SECONDS: '1' } });
       expect(r.code).toBe(3);
-      expect(r.stderr).toContain(`the warehouse ${p.file('target/warehouse.duckdb')} is in use by another process (pid ${holder.pid})`);
+      expect(r.stderr).toContain(`the warehouse ${p.file('target/warehouse.duckdb')} stayed in use by another process (pid ${holder.pid}) longer than we wait for it`);
     } finally {
       await holder.release();
     }

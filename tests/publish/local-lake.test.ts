@@ -189,7 +189,12 @@ describe('reading while a partition is republished', () => {
     await build();
     const holder = await holdWarehouse(wh());
     try {
-      expect((await xp(p.root, 'query', 'select 1')).code).toBe(3);
+      process.env['XP_WAREHOUSE_WAIT_SECONDS'] = '1'; // the child's wait for the held warehouse
+      try {
+        expect((await xp(p.root, 'query', 'select 1')).code).toBe(3);
+      } finally {
+        delete process.env['XP_WAREHOUSE_WAIT_SECONDS'];
+      }
       const r = await xp(p.root, 'query', '--lake', 'select experiment_id, variant, n, total from {{ref "variant_totals"}} order by all', '-f', 'csv');
       expect(r).toEqual({
         code: 0,
