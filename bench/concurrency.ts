@@ -6,7 +6,7 @@
  * idle warehouse (the floor). Every figure is from the same run on the same raw files.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -28,6 +28,7 @@ async function xp(root: string, args: readonly string[], env: Record<string, str
 function project(): string {
   const root = mkdtempSync(path.join(tmpdir(), 'xp-bench-concurrency-'));
   for (const dir of ['models', 'macros', 'analyses']) cpSync(dir, path.join(root, dir), { recursive: true });
+  mkdirSync(path.join(root, 'configs'));
   const doc = parse(readFileSync('configs/dev.yaml', 'utf8')) as Record<string, unknown>;
   const template = Object.values(doc['experiments'] as Record<string, Record<string, unknown>>)[0]!;
   doc['experiments'] = Object.fromEntries(Array.from({ length: N_EXPERIMENTS }, (_, i) => [`bench_c${String(i).padStart(2, '0')}`, {

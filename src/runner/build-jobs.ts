@@ -35,6 +35,6 @@ export async function buildInJobs(
   // a single selected experiment goes to its child as it is: that build says why it will not rebuild it
   const leftOut = flags.force || ids.length === 1 ? [] : ids.filter(finished).map((experimentId) => ({ experimentId, status: statuses.get(experimentId)! }));
   const run = ids.filter((id) => !leftOut.some((l) => l.experimentId === id));
-  const results = await inPool(run, jobs, (id) => startChildBuild(project.config, id, flags, (line) => onLine(id, line)).done);
+  const results = await inPool(run, jobs, (id) => startChildBuild(project.config, id, { ...flags, sideBySide: Math.min(jobs, run.length) }, (line) => onLine(id, line)).done);
   return { results, leftOut };
 }

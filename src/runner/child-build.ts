@@ -6,6 +6,7 @@
  * (src/core/errors.ts: 0 built, 1 a stage failed, 2 the project, 3 a lock).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { ProjectConfig } from '../project/types.ts';
 
@@ -13,6 +14,8 @@ const XP_BIN = fileURLToPath(new URL('../../bin/xp.js', import.meta.url));
 
 /** The `xp build` flags a child gets besides its `--select`. */
 export interface ChildBuildFlags {
+  /** builds running side by side: each child's DuckDB gets the cores / side by side threads (XP_DUCKDB_THREADS) */
+  readonly sideBySide?: number;
   readonly fullRefresh?: boolean;
   readonly force?: boolean;
   readonly models?: string;
@@ -65,7 +68,11 @@ export function startChildBuild(
   const child = spawn(process.execPath, [XP_BIN, ...childBuildArgs(config, experimentId, flags)], {
     cwd: config.root,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: process.env['NO_COLOR'] ?? '1' },
+    env: {
+      ...process.env,
+      NO_COLOR: process.env['NO_COLOR'] ?? '1',
+      ...(flags.sideBySide && flags.sideBySide > 1 ? { XP_DUCKDB_THREADS: String(Math.max(1, Math.floor(availableParallelism() / flags.sideBySide))) } : {}),
+    },
   });
   const tail: string[] = [];
   const lines = (stream: 'stdout' | 'stderr') => {

@@ -82,7 +82,7 @@ export async function runWorker(project: Project, opts: WorkerOptions): Promise<
   });
   const run = async (job: ClaimedJob): Promise<void> => {
     opts.onEvent({ type: 'claimed', job });
-    const child = startChildBuild(project.config, job.data.experimentId, { fullRefresh: job.data.fullRefresh, force: job.data.force },
+    const child = startChildBuild(project.config, job.data.experimentId, { fullRefresh: job.data.fullRefresh, force: job.data.force, sideBySide: opts.concurrency },
       (line) => opts.onEvent({ type: 'line', job, line }));
     const result = await child.done;
     const summary = { code: result.code, signal: result.signal, seconds: result.seconds, stderr: result.stderrTail.slice(-2000) };

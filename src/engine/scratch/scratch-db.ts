@@ -157,7 +157,9 @@ export class ScratchDb implements Db {
     mkdirSync(dir, { recursive: true });
     sweepStale(dir);
     const catalog = `build-${Date.now()}-${process.pid}-${opts.runId.replace(/[^A-Za-z0-9_]/g, '_')}`;
-    const raw = await openDb(path.join(dir, `${catalog}.duckdb`));
+    // builds run side by side (--jobs, xp worker) share the cores: their parent says how many threads each may use
+    const threads = Number(process.env['XP_DUCKDB_THREADS']);
+    const raw = await openDb(path.join(dir, `${catalog}.duckdb`), Number.isInteger(threads) && threads > 0 ? { settings: { threads: String(threads) } } : {});
     const scratch = new ScratchDb(raw, catalog, opts);
     try {
       await scratch.copyIn();
