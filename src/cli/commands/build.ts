@@ -32,18 +32,11 @@ export function skipList(project: Project, value: string | undefined): string[] 
   return names;
 }
 
-export interface BuildCommandOptions {
+/** What `xp build` passes on: a child build's flags (src/runner/child-build.ts), the selection and --dry-run. */
+export interface BuildCommandOptions extends ChildBuildFlags {
   readonly select: string;
-  readonly models?: string;
-  readonly exclude?: string;
-  readonly fullRefresh?: boolean;
   readonly dryRun?: boolean;
-  readonly generateSynth?: boolean;
   readonly skip: ReadonlySet<string>;
-  readonly verbose?: boolean;
-  readonly force?: boolean;
-  readonly acceptConfigChange?: boolean;
-  readonly acceptInputChange?: boolean;
 }
 
 export async function buildCommand(project: Project, opts: BuildCommandOptions, out: Out): Promise<BuildOutcome> {
@@ -111,34 +104,22 @@ export const registerBuild: RegisterCommand = (program, ctx, withConfig) => {
     const project = await ctx.project(o['config'] as string);
     const skip = new Set<string>(skipFlags.filter((f) => o[f.key]).map((f) => f.stage));
     for (const name of skipList(project, o['skip'] as string | undefined)) skip.add(name);
-    if (o['jobs'] !== undefined && !o['dryRun']) {
-      const code = await jobsCommand(project, o['select'] as string, jobCount(o['jobs'] as string), {
-        models: o['models'] as string | undefined,
-        exclude: o['exclude'] as string | undefined,
-        fullRefresh: !!o['fullRefresh'],
-        generateSynth: !!o['generateSynth'],
-        verbose: !!o['verbose'],
-        force: !!o['force'],
-        acceptConfigChange: !!o['acceptConfigChange'],
-        acceptInputChange: !!o['acceptInputChange'],
-        skip,
-      }, ctx.io.stdout);
-      ctx.setExit(code);
-      return;
-    }
-    const outcome = await buildCommand(project, {
-      select: o['select'] as string,
+    const flags: ChildBuildFlags & { skip: ReadonlySet<string> } = {
       models: o['models'] as string | undefined,
       exclude: o['exclude'] as string | undefined,
       fullRefresh: !!o['fullRefresh'],
-      dryRun: !!o['dryRun'],
       generateSynth: !!o['generateSynth'],
       verbose: !!o['verbose'],
       force: !!o['force'],
       acceptConfigChange: !!o['acceptConfigChange'],
       acceptInputChange: !!o['acceptInputChange'],
       skip,
-    }, ctx.io.stdout);
+    };
+    if (o['jobs'] !== undefined && !o['dryRun']) {
+      ctx.setExit(await jobsCommand(project, o['select'] as string, jobCount(o['jobs'] as string), flags, ctx.io.stdout));
+      return;
+    }
+    const outcome = await buildCommand(project, { ...flags, select: o['select'] as string, dryRun: !!o['dryRun'] }, ctx.io.stdout);
     if (outcome.status === 'error') ctx.setExit(ExitCode.failed);
   });
 };

@@ -7,40 +7,14 @@
 import { XpError } from '../../core/errors.ts';
 import { PARTITION_PARAM } from '../../template/sql-env.ts';
 import { quoteIdent, relation } from '../sql.ts';
+import { columnsOf, evolveColumns } from '../evolve-columns.ts';
 import type { Db } from '../connection.ts';
 import { MODEL_SCHEMA, recordFingerprint } from '../platform-store.ts';
-import type { MaterializeRequest, Materializer } from './types.ts';
-
-async function tableColumns(db: Db, model: string): Promise<Map<string, string> | undefined> {
-  const rows = await db.all<{ column_name: string; data_type: string }>(
-    `select column_name, data_type from information_schema.columns
-     where table_catalog = current_database() and table_schema = $1 and table_name = $2 order by ordinal_position`,
-    [MODEL_SCHEMA, model],
-  );
-  return rows.length ? new Map(rows.map((r) => [r.column_name, r.data_type])) : undefined;
-}
+import type { Materializer } from './types.ts';
 
 /** Bind the partition parameter only when the SQL uses it (DuckDB rejects unused ones). */
 export function partitionParams(sql: string, experimentId: string): Record<string, string> {
   return sql.includes(`$${PARTITION_PARAM}`) ? { [PARTITION_PARAM]: experimentId } : {};
-}
-
-async function evolveColumns(db: Db, req: MaterializeRequest, stage: string): Promise<void> {
-  const existing = await tableColumns(db, req.model);
-  const target = relation(MODEL_SCHEMA, req.model);
-  if (!existing) {
-    await db.run(`create table ${target} as select * from ${stage} limit 0`);
-    return;
-  }
-  const incoming = await db.all<{ column_name: string; column_type: string }>(`describe ${stage}`);
-  for (const col of incoming) {
-    const have = existing.get(col.column_name);
-    if (have === undefined) {
-      await db.run(`alter table ${target} add column ${quoteIdent(col.column_name)} ${col.column_type}`);
-    } else if (have !== col.column_type) {
-      await db.run(`alter table ${target} alter column ${quoteIdent(col.column_name)} type ${col.column_type}`);
-    }
-  }
 }
 
 export const partitionedMaterializer: Materializer = {
@@ -69,7 +43,7 @@ export const partitionedMaterializer: Materializer = {
         });
       }
       await req.audit?.(tx, stage);
-      await evolveColumns(tx, req, stage);
+      await evolveColumns(tx, target, await columnsOf(tx, MODEL_SCHEMA, req.model), stage);
       await tx.run(`delete from ${target} where experiment_id = $1`, [experimentId]);
       const rows = await tx.run(`insert into ${target} by name select * from ${stage}`);
       await tx.run(`drop table ${stage}`);

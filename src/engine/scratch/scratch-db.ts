@@ -26,6 +26,7 @@ import path from 'node:path';
 import { XpError } from '../../core/errors.ts';
 import { killPoint } from '../../core/kill-points.ts';
 import { defaultWaitSeconds, openDb, whileLocked, type Db, type Row, type SqlParams, type StatementInfo } from '../connection.ts';
+import { columnsOf, evolveColumns } from '../evolve-columns.ts';
 import { quoteIdent, sqlLiteral } from '../sql.ts';
 
 const WAREHOUSE = 'xp_warehouse';
@@ -238,26 +239,6 @@ export class ScratchDb implements Db {
     });
   }
 
-  /** Give the warehouse table `table` every column the scratch's has, with its type. */
-  async #evolve(table: string): Promise<void> {
-    const target = `${WAREHOUSE}.${MODELS}.${quoteIdent(table)}`;
-    const source = `${MODELS}.${quoteIdent(table)}`;
-    const cols = async (catalog: string): Promise<Map<string, string>> => new Map((await this.raw.all<{ c: string; t: string }>(
-      'select column_name as c, data_type as t from information_schema.columns where table_catalog = $1 and table_schema = $2 and table_name = $3 order by ordinal_position',
-      [catalog, MODELS, table],
-    )).map((r) => [r.c, r.t]));
-    const have = await cols(WAREHOUSE);
-    if (!have.size) {
-      await this.raw.run(`create table ${target} as select * from ${source} limit 0`);
-      return;
-    }
-    for (const [c, t] of await cols(this.catalog)) {
-      const existing = have.get(c);
-      if (existing === undefined) await this.raw.run(`alter table ${target} add column ${quoteIdent(c)} ${t}`);
-      else if (existing !== t) await this.raw.run(`alter table ${target} alter column ${quoteIdent(c)} type ${t}`);
-    }
-  }
-
   /** Changes when the embedded state gains a ledger event or this run's record changes (fingerprints come with `pending`). */
   async #stateSignature(): Promise<string> {
     const local = await this.#tablesOf(this.catalog, STATE);
@@ -270,10 +251,15 @@ export class ScratchDb implements Db {
     return parts.join('|');
   }
 
-  /** The embedded state's new rows: ledger events past the warehouse's heads, the fingerprints of `pending`, this run's record. */
-  async #commitState(pending: readonly NotedPartition[]): Promise<void> {
+  /**
+   * The embedded state's new rows: ledger events past the warehouse's heads, the
+   * fingerprints of `pending`, this run's record. Returns the ledger heads it wrote, for
+   * `#heads` once the transaction has committed.
+   */
+  async #commitState(pending: readonly NotedPartition[]): Promise<Map<string, number>> {
     const runId = sqlLiteral(this.opts.runId);
     const local = await this.#tablesOf(this.catalog, STATE);
+    const written = new Map<string, number>();
     if (local.has('ledger')) {
       const heads = await this.raw.all<{ experiment_id: string; seq: number }>(`select experiment_id, max(seq) as seq from ${STATE}.ledger group by experiment_id`);
       for (const h of heads) {
@@ -289,6 +275,7 @@ export class ScratchDb implements Db {
         await this.raw.run(`insert into ${WAREHOUSE}.${STATE}.ledger select * from ${STATE}.ledger where experiment_id = $1 and seq > $2`, [h.experiment_id, known]);
         await this.raw.run(`delete from ${WAREHOUSE}.${STATE}.ledger_heads where experiment_id = $1`, [h.experiment_id]);
         await this.raw.run(`insert into ${WAREHOUSE}.${STATE}.ledger_heads select * from ${STATE}.ledger_heads where experiment_id = $1`, [h.experiment_id]);
+        written.set(h.experiment_id, Number(h.seq));
       }
     }
     if (local.has('partitions')) {
@@ -304,6 +291,7 @@ export class ScratchDb implements Db {
       await this.raw.run(`delete from ${WAREHOUSE}.${STATE}.runs where run_id = ${runId}`);
       await this.raw.run(`insert into ${WAREHOUSE}.${STATE}.runs select * from ${STATE}.runs where run_id = ${runId}`);
     }
+    return written;
   }
 
   /** Copy what the last transaction built, and the state it wrote, into the warehouse in one transaction. */
@@ -313,35 +301,31 @@ export class ScratchDb implements Db {
     // nothing built and no state written since the last commit: no section to hold
     if (!pending.length && signature === this.#committedSignature) return;
     const layout = this.opts.layout;
-    await this.#section(async () => {
-      await this.raw.transaction(async () => {
-        for (const p of pending) {
-          for (const table of layout.tablesOf(p.model)) {
-            const scope = layout.tables.get(table) ?? (p.experimentId === null ? 'whole' : 'partitioned');
-            if (scope === 'view') continue; // project-level: written in the warehouse itself (inWarehouse)
-            const target = `${WAREHOUSE}.${MODELS}.${quoteIdent(table)}`;
-            const source = `${MODELS}.${quoteIdent(table)}`;
-            if (!(await this.#tablesOf(this.catalog, MODELS)).has(table)) continue;
-            if (scope === 'whole') {
-              await this.raw.run(`create or replace table ${target} as select * from ${source}`);
-              continue;
-            }
-            await this.#evolve(table);
-            await this.raw.run(`delete from ${target} where experiment_id = $1`, [p.experimentId]);
-            await this.raw.run(`insert into ${target} by name select * from ${source} where experiment_id = $1`, [p.experimentId]);
+    const heads = await this.#section(async () => this.raw.transaction(async () => {
+      const built = await this.#tablesOf(this.catalog, MODELS);
+      for (const p of pending) {
+        for (const table of layout.tablesOf(p.model)) {
+          const scope = layout.tables.get(table) ?? (p.experimentId === null ? 'whole' : 'partitioned');
+          if (scope === 'view') continue; // project-level: written in the warehouse itself (inWarehouse)
+          const target = `${WAREHOUSE}.${MODELS}.${quoteIdent(table)}`;
+          const source = `${MODELS}.${quoteIdent(table)}`;
+          if (!built.has(table)) continue;
+          if (scope === 'whole') {
+            await this.raw.run(`create or replace table ${target} as select * from ${source}`);
+            continue;
           }
+          await evolveColumns(this.raw, target, await columnsOf(this.raw, MODELS, table, WAREHOUSE), source);
+          await this.raw.run(`delete from ${target} where experiment_id = $1`, [p.experimentId]);
+          await this.raw.run(`insert into ${target} by name select * from ${source} where experiment_id = $1`, [p.experimentId]);
         }
-        if (this.opts.embeddedState) await this.#commitState(pending);
-        if (pending[0]) killPoint('during', `commit:${pending[0].model}`);
-      });
-    });
-    for (const p of pending) this.#pending.delete(`${p.model}\u0000${p.experimentId ?? ''}`);
-    this.#committedSignature = signature;
-    if (this.opts.embeddedState && (await this.#tablesOf(this.catalog, STATE)).has('ledger')) {
-      for (const h of await this.raw.all<{ experiment_id: string; seq: number }>(`select experiment_id, max(seq) as seq from ${STATE}.ledger group by experiment_id`)) {
-        this.#heads.set(h.experiment_id, Number(h.seq));
       }
-    }
+      const written = this.opts.embeddedState ? await this.#commitState(pending) : new Map<string, number>();
+      if (pending[0]) killPoint('during', `commit:${pending[0].model}`);
+      return written;
+    }));
+    for (const p of pending) this.#pending.delete(`${p.model}\u0000${p.experimentId ?? ''}`);
+    for (const [id, seq] of heads) this.#heads.set(id, seq);
+    this.#committedSignature = signature;
   }
 
   /**
