@@ -6,6 +6,7 @@
  */
 import { selectExperiments } from '../graph/selectors.ts';
 import { foldEvents } from '../ledger/fold.ts';
+import type { Status } from '../ledger/events.ts';
 import { TERMINAL } from '../ledger/lifecycle.ts';
 import { withLedgerRead } from '../ledger/open.ts';
 import { readEvents } from '../ledger/store.ts';
@@ -15,7 +16,7 @@ import { inPool, startChildBuild, type ChildBuildFlags, type ChildBuildResult } 
 export interface JobsOutcome {
   readonly results: readonly ChildBuildResult[];
   /** finished experiments left out (no --force), with their status */
-  readonly leftOut: readonly { readonly experimentId: string; readonly status: string }[];
+  readonly leftOut: readonly { readonly experimentId: string; readonly status: Status }[];
 }
 
 export async function buildInJobs(
@@ -27,11 +28,14 @@ export async function buildInJobs(
 ): Promise<JobsOutcome> {
   const ids = selectExperiments(project.config.experiments.map((e) => e.id), select);
   const statuses = await withLedgerRead(project.config, async (db) => {
-    if (!db) return new Map<string, string>();
+    if (!db) return new Map<string, Status>();
     const events = await readEvents(db, ids);
-    return new Map(ids.map((id) => [id, foldEvents(id, events.get(id) ?? []).status as string]));
+    return new Map(ids.map((id) => [id, foldEvents(id, events.get(id) ?? []).status]));
   });
-  const finished = (id: string): boolean => (TERMINAL as readonly string[]).includes(statuses.get(id) ?? '');
+  const finished = (id: string): boolean => {
+    const status = statuses.get(id);
+    return status !== undefined && TERMINAL.includes(status);
+  };
   // a single selected experiment goes to its child as it is: that build says why it will not rebuild it
   const leftOut = flags.force || ids.length === 1 ? [] : ids.filter(finished).map((experimentId) => ({ experimentId, status: statuses.get(experimentId)! }));
   const run = ids.filter((id) => !leftOut.some((l) => l.experimentId === id));

@@ -81,7 +81,10 @@ export function startChildBuild(
       const parts = (rest + chunk.toString('utf8')).split('\n');
       rest = parts.pop()!;
       for (const line of parts) {
-        if (stream === 'stderr') tail.push(line), tail.splice(0, Math.max(0, tail.length - 20));
+        if (stream === 'stderr') {
+          tail.push(line);
+          if (tail.length > 20) tail.shift();
+        }
         onLine(line, stream);
       }
     };
