@@ -1,10 +1,9 @@
 /** xp docs generate on the fixture: pages, lineage graph, warehouse facts, escaping. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
-import path from 'node:path';
 import { escapeHtml, html, jsonForScript } from '../../src/docs/html.ts';
-import { REPO, testedProject, type Fixture } from '../data-tests/fixture.ts';
+import { holdWarehouse } from '../helpers/lock.ts';
+import { testedProject, type Fixture } from '../data-tests/fixture.ts';
 import { xp } from '../data-tests/cli.ts';
 
 let f: Fixture | undefined;
@@ -88,12 +87,8 @@ describe('xp docs generate', () => {
   it('still writes the site while another process keeps the warehouse open (builds only hold it to commit), with a note', async () => {
     f = await testedProject(['exp_a']);
     expect((await xp(f.root, 'build', '--select', 'exp_a')).code).toBe(0);
-    const holder = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'tests/helpers/hold-warehouse.ts'), f.file('target/warehouse.duckdb')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const holder = await holdWarehouse(f.file('target/warehouse.duckdb'));
     try {
-      await new Promise<void>((resolve, reject) => {
-        holder.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
-        holder.on('exit', (code) => reject(new Error(`holder exited ${code}`)));
-      });
       process.env['XP_WAREHOUSE_WAIT_SECONDS'] = '1'; // the child waits this long for the holder
       const r = await xp(f.root, 'docs', 'generate');
       expect(r.code).toBe(0);
@@ -101,7 +96,7 @@ describe('xp docs generate', () => {
       expect(f.read('target/docs/models/user_values.html')).toContain('stayed in use by another process');
     } finally {
       delete process.env['XP_WAREHOUSE_WAIT_SECONDS'];
-      holder.kill('SIGKILL');
+      await holder.release();
     }
   });
 

@@ -9,4 +9,6 @@ if (!file) throw new Error('usage: hold-warehouse.ts <warehouse.duckdb>');
 const db = await openDb(file);
 await db.run('create schema if not exists exp');
 process.stdout.write('ready\n');
-setInterval(() => undefined, 1 << 30);
+// The timer's closure keeps `db` reachable: a module-level binding nothing refers to can be
+// collected once the module has run, and DuckDB's finalizer would then release the lock.
+setInterval(() => db.path, 1 << 30);

@@ -5,6 +5,8 @@ import { REPO_ROOT } from './project.ts';
 
 export interface Holder {
   readonly pid: number;
+  /** Throws, with the holder's stderr, if it is no longer running (so a lost lock is not a mystery). */
+  assertHolding(): void;
   release(): Promise<void>;
 }
 
@@ -22,8 +24,13 @@ export function holdWarehouse(file: string): Promise<Holder> {
       out += d.toString();
       if (!out.includes('ready')) return;
       child.removeAllListeners('exit');
+      let ended = '';
+      child.on('exit', (code, signal) => (ended = `exited (${code ?? signal})`));
       resolve({
         pid: child.pid!,
+        assertHolding: () => {
+          if (ended) throw new Error(`the lock holder ${ended} while the test relied on it: ${err}`);
+        },
         release: () => new Promise<void>((done) => {
           if (child.exitCode !== null || child.signalCode !== null) return done();
           child.once('exit', () => done());

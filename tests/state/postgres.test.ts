@@ -5,7 +5,6 @@
  * lifecycle commands read and write it there, and state readers work while a build holds
  * the warehouse.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,8 +14,9 @@ import { readEvents } from '../../src/ledger/store.ts';
 import type { LedgerEvent } from '../../src/ledger/events.ts';
 import { loadProject } from '../../src/runner/load-project.ts';
 import { runBuild } from '../../src/runner/run-build.ts';
+import { holdWarehouse } from '../helpers/lock.ts';
 import { startPostgres, type PgServer } from '../helpers/postgres.ts';
-import { addSequentialProbe, makeProject, REPO, warehouse, writeRaw } from '../ledger/helpers.ts';
+import { addSequentialProbe, makeProject, warehouse, writeRaw } from '../ledger/helpers.ts';
 import { addPgConfig, PG_CONFIG, pgRows, xp } from './helpers.ts';
 
 const DAY = (d: number): Date => new Date(Date.UTC(2026, 0, 5 + d, 6));
@@ -102,13 +102,10 @@ describe('builds with the state in PostgreSQL', () => {
   });
 
   it('state readers and lifecycle commands do not wait for a build holding the warehouse', async () => {
-    const holder = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'tests/helpers/hold-warehouse.ts'), warehouse(root)], { cwd: REPO });
+    const holder = await holdWarehouse(warehouse(root));
     try {
-      await new Promise<void>((resolve, reject) => {
-        holder.stdout.on('data', (d: Buffer) => { if (d.toString().includes('ready')) resolve(); });
-        holder.on('exit', (code) => reject(new Error(`holder exited ${code}`)));
-      });
       const held = async (): Promise<void> => {
+        holder.assertHolding();
         await expect(openDb(warehouse(root), { readOnly: true, waitSeconds: 0 })).rejects.toMatchObject({ code: 'WAREHOUSE_LOCKED' });
       };
       await held();
@@ -120,8 +117,7 @@ describe('builds with the state in PostgreSQL', () => {
       expect((await pgx('ledger', 'verify')).code).toBe(0);
       await held();
     } finally {
-      holder.kill('SIGKILL');
-      await new Promise((r) => holder.once('close', r));
+      await holder.release();
     }
     const state = (JSON.parse((await pgx('status', 'exp_a', '--format', 'json')).stdout) as { state: { statusHistory: { action: string }[] } }).state;
     expect(state.statusHistory.map((h) => h.action)).toEqual(['start', 'pause', 'resume']);
