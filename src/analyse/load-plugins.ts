@@ -9,6 +9,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { XpError } from '../core/errors.ts';
 import { listFiles } from '../project/load-models.ts';
+import { ensureTypeScriptLoader } from '../core/ts-loader.ts';
 import { BUILTIN_PLUGINS } from '../analyses/builtin/index.ts';
 import { DEFAULT_PLUGIN_TIMEOUT_SECONDS, type AnalysisPlugin } from './plugin.ts';
 
@@ -73,6 +74,7 @@ export async function loadPlugins(root: string, opts: { readonly builtin?: boole
  */
 async function importPlugin(url: string, rel: string): Promise<{ default?: unknown }> {
   try {
+    await ensureTypeScriptLoader();
     return (await import(url)) as { default?: unknown };
   } catch (cause) {
     // tsx reports esbuild's syntax errors as "Transform failed with N error(s):\n<file>:<line>:<col>: ERROR: <text>"

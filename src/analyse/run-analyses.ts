@@ -16,6 +16,7 @@ import type { LoadedPlugin } from './load-plugins.ts';
 import type { PluginOutput } from './plugin.ts';
 import { runPlugin } from './isolate.ts';
 import { writePluginResults } from './write-results.ts';
+import { ensureBuildData } from '../engine/scratch/scratch-db.ts';
 
 export interface ModelState {
   readonly fingerprint: string;
@@ -57,6 +58,8 @@ async function readTables(db: Db, experimentId: string, tables: readonly string[
 export async function runAnalyses(opts: AnalyseOptions): Promise<StepResult[]> {
   const { experiment, reporter } = opts;
   const results = new Map<string, Row[]>();
+  /** tables of fresh plugins, not read yet */
+  const unread = new Set<string>();
   const out: StepResult[] = [];
   const pluginState = new Map<string, ModelState>();
   const configHash = sha256(JSON.stringify(experiment), JSON.stringify(experiment.metricNames.map((m) => opts.project.metrics[m])), opts.status ?? '');
@@ -80,10 +83,14 @@ export async function runAnalyses(opts: AnalyseOptions): Promise<StepResult[]> {
     if (failed) { finish({ ...base, status: 'skipped', reason: 'upstream-failed', upstream: failed.name, seconds: 0 }, 'failed'); continue; }
     if (skipped) { finish({ ...base, status: 'skipped', reason: 'upstream-skipped', upstream: skipped.name, seconds: 0 }, 'skipped'); continue; }
     if (!opts.fullRefresh && opts.stored.get(storedKey(node, experiment.id)) === fingerprint) {
-      for (const [t, rows] of await readTables(opts.db, experiment.id, Object.keys(plugin.writes))) results.set(t, rows);
+      // read only if a plugin after it runs: a build that finds every plugin fresh reads no results
+      for (const t of Object.keys(plugin.writes)) unread.add(t);
       finish({ ...base, status: 'skipped', reason: 'fresh', seconds: 0 }, 'ok');
       continue;
     }
+    await ensureBuildData(opts.db);
+    for (const [t, rows] of await readTables(opts.db, experiment.id, [...unread])) results.set(t, rows);
+    unread.clear();
     reporter({ type: 'step-start', experimentId: experiment.id, node, stage: plugin.name, label: `analysis ${plugin.name}` });
     const started = performance.now();
     const warnings: string[] = [];

@@ -5,7 +5,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ExitCode, exitCodeFor, formatError } from '../core/errors.ts';
-import { loadProject } from '../runner/load-project.ts';
 import { DEFAULT_CONFIG, PROJECT_DIR_ENV, locateProject } from '../project/locate-project.ts';
 import type { CommandContext, Io } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
@@ -25,9 +24,11 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   const ctx: CommandContext = {
     io,
     setExit: (c) => { exitCode = Math.max(exitCode, c); },
-    project: (configPath = DEFAULT_CONFIG) => {
+    project: async (configPath = DEFAULT_CONFIG) => {
       const config = flags.config ?? (configPath === DEFAULT_CONFIG ? undefined : configPath);
       const where = locateProject({ cwd: io.cwd, config, projectDir: flags.projectDir, env: io.env ?? process.env });
+      // loaded here, not at the top: `xp --help` and `xp power` need no project
+      const { loadProject } = await import('../runner/load-project.ts');
       return loadProject(where.config, where.root);
     },
   };
@@ -48,7 +49,17 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   const withConfig = (cmd: Command): Command => cmd
     .option('-c, --config <file>', 'project config; the default is the project\'s own', DEFAULT_CONFIG)
     .option('--project-dir <dir>', `the project folder (default: $${PROJECT_DIR_ENV}, else the nearest folder above holding ${DEFAULT_CONFIG})`);
-  for (const register of COMMANDS) register(program, ctx, withConfig);
+  // Only the command that runs is loaded (`xp help <name>` loads <name>); the others are
+  // listed by name and summary for the help and commander's "did you mean".
+  const invoked = argv[0] === 'help' ? argv[1] : argv[0];
+  for (const entry of COMMANDS) {
+    if (entry.name === invoked) {
+      (await entry.load())(program, ctx, withConfig);
+      program.commands.find((c) => c.name() === entry.name)!.description(entry.summary);
+    } else {
+      program.command(entry.name).description(entry.summary);
+    }
+  }
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

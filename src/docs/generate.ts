@@ -14,7 +14,8 @@ import { lineagePage } from './pages/lineage.ts';
 import { analysesPage, modelsPage, sourcesPage } from './pages/lists.ts';
 import { modelPage } from './pages/model.ts';
 
-const ASSETS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'assets');
+// the sources' folder, also when this runs compiled from dist/ (tsc copies no assets)
+const ASSETS_DIR = fileURLToPath(new URL('../../src/docs/assets/', import.meta.url));
 export const ASSETS = ['docs.css', 'lineage.js'] as const;
 
 export interface DocsResult {

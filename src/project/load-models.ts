@@ -11,6 +11,7 @@ import { modelSettingsSchema, type ModelSettings } from './config-schema.ts';
 import { extractDependencies } from '../template/sql-env.ts';
 import { didYouMean } from './suggest.ts';
 import type { ModelNode, ModelProperties, ProjectConfig } from './types.ts';
+import { ensureTypeScriptLoader } from '../core/ts-loader.ts';
 
 const HEADER = /^\s*\/\*---([\s\S]*?)---\*\//;
 const MODEL_NAME = /^[a-z_][a-z0-9_]*$/;
@@ -164,6 +165,7 @@ export function loadPartials(root: string): Record<string, string> {
 export async function loadHelpers(root: string): Promise<Record<string, (...args: unknown[]) => unknown>> {
   const helpers: Record<string, (...args: unknown[]) => unknown> = {};
   for (const file of listFiles(path.join(root, 'macros'), '.ts')) {
+    await ensureTypeScriptLoader();
     const mod = (await import(file)) as Record<string, unknown>;
     for (const [name, value] of Object.entries(mod)) {
       if (typeof value === 'function') helpers[name] = value as (...args: unknown[]) => unknown;

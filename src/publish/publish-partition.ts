@@ -24,6 +24,7 @@ import { MODEL_SCHEMA } from '../engine/platform-store.ts';
 import { relation, sqlLiteral } from '../engine/sql.ts';
 import { partitionFolder, type Lake, type LakeFile, type PartitionRef } from './lake.ts';
 import { isGenerationFile, manifestText, MANIFEST_FORMAT, newGeneration, type Manifest } from './manifest.ts';
+import { ensureBuildData } from '../engine/scratch/scratch-db.ts';
 
 /** Split a large partition into files of about this size. */
 export const TARGET_FILE_SIZE = '256MB';
@@ -54,6 +55,7 @@ async function writeGeneration(db: Db, ref: PartitionRef, generation: string, di
 }
 
 export async function publishPartition(db: Db, lake: Lake, req: PublishRequest, opts: PublishOptions = {}): Promise<Manifest> {
+  await ensureBuildData(db);
   const ref: PartitionRef = { table: req.table, experimentId: req.experimentId };
   partitionFolder(ref); // refuses ids and table names that could leave the lake, before anything is written
   const generation = newGeneration();

@@ -31,7 +31,9 @@ import { buildMemoData } from './build-memo-data.ts';
 import { chartData } from './charts/chart-data.ts';
 import { renderCharts } from './charts/render-charts.ts';
 import { RENDERER } from './charts/vega-door.ts';
-import { memoInputs, readReportInputs } from './read-inputs.ts';
+import { ledgerHashes, memoInputs, readReportInputs } from './read-inputs.ts';
+import { skippedSteps } from './memo/section-state.ts';
+import { experimentFingerprints } from '../engine/platform-store.ts';
 import { loadTemplates, renderMemo, renderReport } from './templates.ts';
 
 export const MEMO_NODE = 'memo';
@@ -46,7 +48,8 @@ let codeHash: string | undefined;
  */
 export function reportCodeHash(): string {
   if (codeHash) return codeHash;
-  const root = path.dirname(fileURLToPath(import.meta.url));
+  // the TypeScript sources, whether this runs from src/ or from dist/ (beside src/)
+  const root = fileURLToPath(new URL('../../src/report/', import.meta.url));
   const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true })
     .flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : /\.(ts|js)$/.test(e.name) ? [path.join(dir, e.name)] : []));
   const sources = files(root).sort().map((f) => `${path.relative(root, f)}\n${readFileSync(f, 'utf8')}`);
@@ -75,12 +78,32 @@ function writeAtomic(file: string, text: string): void {
   renameSync(tmp, file);
 }
 
-function storedFingerprint(file: string): string | undefined {
+/** What the last render recorded beside the memo: its content fingerprint and the key of its inputs. */
+function storedRender(file: string): { fingerprint?: string; inputs?: string } {
   try {
-    return (JSON.parse(readFileSync(file, 'utf8')) as { fingerprint?: string }).fingerprint;
+    return JSON.parse(readFileSync(file, 'utf8')) as { fingerprint?: string; inputs?: string };
   } catch {
-    return undefined;
+    return {};
   }
+}
+
+/**
+ * The memo's inputs named without reading them: the recorded fingerprints of every
+ * partition and analysis of the experiment (each a function of its data), the ledger's
+ * hashes, this build's failed or skipped steps, the config, the plugins' tables, the
+ * templates and the report code. Equal keys mean equal inputs, so a build that changed
+ * nothing skips the memo without copying or reading a row; a different key falls back to
+ * reading the inputs and comparing the content fingerprint.
+ */
+async function inputsKey(opts: MemoStageOptions, templates: unknown): Promise<string> {
+  const id = opts.experiment.id;
+  const writers = opts.plugins.map((p) => [p.plugin.name, Object.keys(p.plugin.writes)]);
+  return sha256(
+    'memo-inputs-v1', reportCodeHash(), JSON.stringify(templates), JSON.stringify(opts.experiment),
+    JSON.stringify(opts.experiment.metricNames.map((m) => opts.project.metrics[m] ?? null)), JSON.stringify(writers),
+    JSON.stringify(await experimentFingerprints(opts.db, id)), JSON.stringify(await ledgerHashes(opts.db, id)),
+    JSON.stringify(skippedSteps(opts.results.filter((r) => r.experimentId === id))),
+  );
 }
 
 /**
@@ -119,17 +142,25 @@ export async function runMemoStage(opts: MemoStageOptions): Promise<StepResult[]
     report: reportPath(opts.project, experiment.id),
   };
   try {
+    const stored = storedRender(files.data);
+    const present = existsSync(files.memo) && (!templates.report.source || existsSync(files.report));
+    const key = await inputsKey(opts, templates);
+    if (!opts.fullRefresh && present && stored.inputs === key && stored.fingerprint) {
+      return finish({ ...base, status: 'skipped', reason: 'fresh', fingerprint: stored.fingerprint, seconds: seconds() });
+    }
     const inputs = await readReportInputs({ ...opts, steps: opts.results });
     const memo = buildMemoData(inputs);
     const charts = chartData(inputs);
     const fingerprint = sha256(reportCodeHash(), JSON.stringify(memo), JSON.stringify(charts), JSON.stringify(templates));
-    const current = !opts.fullRefresh && storedFingerprint(files.data) === fingerprint && existsSync(files.memo) && (!templates.report.source || existsSync(files.report));
-    if (current) return finish({ ...base, status: 'skipped', reason: 'fresh', fingerprint, seconds: seconds() });
+    if (!opts.fullRefresh && present && stored.fingerprint === fingerprint) {
+      if (stored.inputs !== key) writeAtomic(files.data, `${JSON.stringify({ fingerprint, inputs: key, memo }, null, 2)}\n`);
+      return finish({ ...base, status: 'skipped', reason: 'fresh', fingerprint, seconds: seconds() });
+    }
     const markdown = renderMemo(templates, memo);
     const html = renderReport(templates, memo, await renderCharts(charts));
     writeAtomic(files.memo, markdown);
     if (html !== undefined) writeAtomic(files.report, html);
-    writeAtomic(files.data, `${JSON.stringify({ fingerprint, memo }, null, 2)}\n`);
+    writeAtomic(files.data, `${JSON.stringify({ fingerprint, inputs: key, memo }, null, 2)}\n`);
     // the ledger records the memo relative to the project root, with / on every platform
     const recorded = path.relative(opts.project.root, files.memo).split(path.sep).join('/');
     await recordMemo(opts.db, experiment.id, { path: recorded, hash: sha256(markdown), runId: opts.runId });

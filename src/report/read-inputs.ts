@@ -50,7 +50,8 @@ async function partitionRows<T extends Row>(db: Db, table: string, experimentId:
   return db.all<T>(`select * exclude (experiment_id) from ${relation(MODEL_SCHEMA, table)} where experiment_id = $1 order by ${orderBy}`, [experimentId]);
 }
 
-async function ledgerHashes(db: Db, experimentId: string): Promise<ReportInputs['ledger']> {
+/** The ledger's part of the memo: status, config and input hashes. */
+export async function ledgerHashes(db: Db, experimentId: string): Promise<ReportInputs['ledger']> {
   if (!(await hasLedger(db))) return {};
   const s = foldEvents(experimentId, await readExperimentEvents(db, experimentId));
   return {

@@ -15,7 +15,7 @@ import { ScratchDb, type ScratchLayout, type TableScope } from '../engine/scratc
 import { targetDir, warehousePath } from '../core/paths.ts';
 import { withState } from '../state/bind.ts';
 import { openState, stateLocation } from '../state/open.ts';
-import { lockExperimentsInPostgres, type HeldAdvisoryLocks } from '../state/postgres/advisory-locks.ts';
+import type { HeldAdvisoryLocks } from '../state/postgres/advisory-locks.ts';
 
 /** Which warehouse tables a build of this project reads, and which tables each recorded node writes. */
 export function scratchLayout(project: Project): ScratchLayout {
@@ -48,6 +48,7 @@ export async function openBuildDb(project: Project, experimentIds: readonly stri
   let locks: HeldAdvisoryLocks | undefined;
   try {
     // builds on other machines share this state: exclude them per experiment (the file locks cover this machine only)
+    const { lockExperimentsInPostgres } = await import('../state/postgres/advisory-locks.ts');
     locks = await lockExperimentsInPostgres(loc.target, experimentIds);
     const scratch = await ScratchDb.open({ ...base, warehouse: warehousePath(config), embeddedState: false, bind: (db) => withState(db, state) });
     const held = locks;

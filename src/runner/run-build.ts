@@ -19,7 +19,7 @@ import { targetDir, warehousePath } from '../core/paths.ts';
 import { silentReporter, type Reporter } from '../core/events.ts';
 import { type StepResult } from '../core/results.ts';
 import { generateForExperiments } from './generate.ts';
-import { inWarehouse } from '../engine/scratch/scratch-db.ts';
+import { ensureBuildData, inWarehouse } from '../engine/scratch/scratch-db.ts';
 import { runAnalyses, type ModelState } from '../analyse/run-analyses.ts';
 import { guardBuild, openBuildLedger } from '../ledger/build-session.ts';
 import { trackBuildProgress } from '../ledger/progress.ts';
@@ -140,7 +140,11 @@ export async function runBuild(project: Project, opts: BuildOptions): Promise<Bu
       });
       reporter({ type: 'plan', steps: prepared.steps, experiments: ledger.experiments.map((e) => e.id), ...afterModels(project) });
       await ledger.started(prepared.snapshots);
-      const results = await applySteps(prepared.steps, { db, projectLevel: (model, fn) => inWarehouse(db, model, fn), dag: project.dag, targetDir: targetDir(project.config), runId, reporter, auditFor: dataTestAudits(project, reporter), ledger: ledger.stages });
+      // nothing to build: no data copied into the scratch, no data tests loaded
+      const building = prepared.steps.some((s) => s.action === 'build');
+      if (building) await ensureBuildData(db);
+      const auditFor = building ? dataTestAudits(project, reporter) : () => undefined;
+      const results = await applySteps(prepared.steps, { db, projectLevel: (model, fn) => inWarehouse(db, model, fn), dag: project.dag, targetDir: targetDir(project.config), runId, reporter, auditFor, ledger: ledger.stages });
       for (const experiment of ledger.experiments) {
         results.push(...(await runAnalyses({
           db, project: project.config, plugins: project.plugins, experiment,

@@ -12,7 +12,6 @@ import { withState } from './bind.ts';
 import { embeddedState } from './embedded/store.ts';
 import { assertReadable, migrateState } from './migrations.ts';
 import { assertNotMoved } from './moves.ts';
-import { openPostgresState } from './postgres/store.ts';
 import type { PostgresTarget } from './postgres/target.ts';
 import type { StateStore } from './state.ts';
 
@@ -76,6 +75,8 @@ export async function openState(config: StateConfig, opts: OpenStateOptions): Pr
     if (!opts.warehouse) throw new XpError('INTERNAL', 'the embedded state needs its warehouse open');
     store = embeddedState(opts.warehouse);
   } else {
+    // loaded only for a PostgreSQL state: an embedded build never pays for pg's import
+    const { openPostgresState } = await import('./postgres/store.ts');
     store = await openPostgresState(loc.target);
   }
   try {

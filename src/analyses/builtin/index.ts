@@ -14,12 +14,15 @@ import srm from './srm.ts';
 
 export interface BuiltinPlugin {
   readonly plugin: AnalysisPlugin;
-  /** the module file, for the fingerprint (a .ts source, or .js once compiled) */
+  /**
+   * the plugin's TypeScript source, for the fingerprint: the same file whether the runner
+   * runs from src/ or from its compiled copy in dist/ (which sits beside src/), so the
+   * two never see each other's results as stale
+   */
   readonly file: URL;
 }
 
-const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-const entry = (plugin: AnalysisPlugin): BuiltinPlugin => ({ plugin, file: new URL(`./${plugin.name}${ext}`, import.meta.url) });
+const entry = (plugin: AnalysisPlugin): BuiltinPlugin => ({ plugin, file: new URL(`../../../src/analyses/builtin/${plugin.name}.ts`, import.meta.url) });
 
 export const BUILTIN_PLUGINS: readonly BuiltinPlugin[] = [ab, cuped, decision, did, pretrends, sequential, srm].map(entry);
 

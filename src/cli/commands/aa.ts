@@ -18,7 +18,6 @@ function parseReplicates(raw: string): number {
 
 export const registerAa: RegisterCommand = (program, ctx, withConfig) => {
   withConfig(program.command('aa'))
-    .description('placebo calibration: re-randomise the exposed users K times and report each metric\'s false-positive rate, z and the decision rates; exit 1 when one is outside its tolerance')
     .argument('<experiment_id>', 'a built experiment')
     .option('--k <replicates>', 'placebo replicates', String(DEFAULT_REPLICATES))
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))

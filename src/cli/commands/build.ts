@@ -82,7 +82,6 @@ export async function jobsCommand(project: Project, select: string, jobs: number
 
 export const registerBuild: RegisterCommand = (program, ctx, withConfig) => {
   const build = withConfig(program.command('build'))
-    .description('build the models and analyses of the selected experiment partitions')
     .requiredOption('-s, --select <experiments>', 'experiment ids, globs (exp_*) or all; a comma or a space separates them')
     .option('-m, --models <selector>', 'narrow the model graph: name, +name, name+, @name, tag:x, path:models/core; space = union, comma = intersection')
     .option('--exclude <selector>', 'models to leave out (same syntax)')

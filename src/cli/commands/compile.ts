@@ -53,7 +53,6 @@ export async function compileCommand(project: Project, select = 'all'): Promise<
 
 export const registerCompile: RegisterCommand = (program, ctx, withConfig) => {
   withConfig(program.command('compile'))
-    .description('render every model (ephemeral ones too) to target/compiled/<experiment>/<model>.sql and write target/manifest.json')
     .option('-s, --select <experiments>', 'experiments to compile for', 'all')
     .action(async (o: { config: string; select: string }) => {
       const r = await compileCommand(await ctx.project(o.config), o.select);

@@ -36,7 +36,7 @@ function parsePort(value: string): number {
 }
 
 export const registerDocs: RegisterCommand = (program: Command, ctx, withConfig) => {
-  const docs = program.command('docs').description('model docs and the lineage graph: a static site in target/docs');
+  const docs = program.command('docs');
   withConfig(docs.command('generate'))
     .description('write target/docs: lineage graph, models, sources, analyses, experiments (works from file://)')
     .action(async (o: { config: string }) => {

@@ -4,7 +4,6 @@ import { enqueueBuilds } from '../../runner/worker.ts';
 
 export const registerEnqueue: RegisterCommand = (program, ctx, withConfig) => {
   withConfig(program.command('enqueue'))
-    .description('queue one build job per selected experiment for `xp worker` processes (state in PostgreSQL)')
     .requiredOption('-s, --select <experiments>', 'experiment ids, globs (exp_*) or all')
     .option('--full-refresh', 'the jobs rebuild every partition')
     .option('--force', 'the jobs rebuild completed, stopped or cancelled experiments')

@@ -71,7 +71,7 @@ export function designRefusal(design: DesignCheck): XpError {
 }
 
 export const registerExperiment: RegisterCommand = (program, ctx, withConfig) => {
-  const group = program.command('experiment').description('lifecycle: draft → running ⇄ paused → completed | stopped | cancelled');
+  const group = program.command('experiment');
   for (const action of LIFECYCLE_ACTIONS) {
     const cmd = withConfig(group.command(action))
       .description(DESCRIPTIONS[action])

@@ -54,7 +54,6 @@ export function generateSelection(o: { readonly select?: string; readonly experi
 
 export const registerGenerate: RegisterCommand = (program, ctx, withConfig) => {
   withConfig(program.command('generate'))
-    .description('write deterministic synthetic raw Parquet for the selected experiments into the raw store')
     .option('-s, --select <experiments>', 'experiment ids, globs (exp_*) or all; a comma or a space separates them')
     .addOption(new Option('-e, --experiment-id <id>', 'deprecated: the old name of --select').hideHelp())
     .action(async (o: { config: string; select?: string; experimentId?: string }) => {

@@ -11,7 +11,6 @@ import type { RegisterCommand } from '../command.ts';
 
 export const registerHealth: RegisterCommand = (program, ctx, withConfig) => {
   withConfig(program.command('health'))
-    .description('health of running experiments: sample pace, split, SRM, freshness, anomalies, multiple exposures; exit 1 when any is critical')
     .option('-s, --select <experiments>', 'experiment id, comma list, glob or all (default: every running experiment)')
     .option('--as-of <date>', 'judge freshness and pace at this date (YYYY-MM-DD = 00:00 UTC) or ISO time instead of now')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))

@@ -70,7 +70,7 @@ export function formatLog(events: readonly LedgerEvent[]): string {
 }
 
 export const registerLedger: RegisterCommand = (program, ctx, withConfig) => {
-  const ledger = program.command('ledger').description('the experiment ledger: verify, export, import, log');
+  const ledger = program.command('ledger');
   const sub = (name: string): Command => withConfig(ledger.command(name));
 
   sub('verify')

@@ -31,7 +31,6 @@ export function lsCommand(project: Project, models?: string, exclude?: string): 
 
 export const registerLs: RegisterCommand = (program, ctx, withConfig) => {
   withConfig(program.command('ls'))
-    .description('list the project\'s models')
     .option('-m, --models <selector>', 'model selector: name, +name, name+, @name, tag:x, path:models/core; space = union, comma = intersection')
     .option('--exclude <selector>', 'models to leave out (same syntax)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))

@@ -223,7 +223,6 @@ async function experimentPower(ctx: Parameters<RegisterCommand>[1], cmd: Command
 
 export const registerPower: RegisterCommand = (program, ctx, withConfig) => {
   withConfig(program.command('power'))
-    .description('sample size per arm for an effect on a binomial or mean metric, or the MDE for a sample; --experiment: the design check')
     .option('--experiment <id>', 'the design check of a configured experiment: power at its planned sample (--n, --mde override)')
     .option('--metric <name>', 'take the metric type from the config')
     .addOption(new Option('--type <type>', 'metric type (instead of --metric)').choices(['binomial', 'mean']))

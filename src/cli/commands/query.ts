@@ -71,7 +71,6 @@ export async function queryCommand(project: Project, sql: string): Promise<Query
 
 export const registerQuery: RegisterCommand = (program, ctx, withConfig) => {
   withConfig(program.command('query'))
-    .description('run read-only SQL on the warehouse ({{ref "model"}} allowed)')
     .argument('<sql>', 'the query')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
     .option('--lake', 'read the published lake (storage.lake) instead of the warehouse; works while a build runs')

@@ -131,7 +131,7 @@ export function formatStateInfo(s: StateInfo): string {
 }
 
 export const registerState: RegisterCommand = (program, ctx, withConfig) => {
-  const group = program.command('state').description('where the ledger, partition catalog and run records live; move them between stores');
+  const group = program.command('state');
   withConfig(group.command('show'))
     .description('the state store of this config: back end, location, schema version')
     .action(async (o: { config: string }) => {

@@ -158,7 +158,6 @@ export function formatStatusDetail(x: ExperimentStatus, r: Pick<StatusResult, 'l
 
 export const registerStatus: RegisterCommand = (program, ctx, withConfig) => {
   withConfig(program.command('status'))
-    .description('experiment state folded from the ledger; a running build\'s stage and ETA')
     .argument('[experiment_id]', 'one experiment (default: all)')
     .option('--at <seq|timestamp>', 'the state as of a ledger seq or a time')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))

@@ -65,7 +65,6 @@ export async function testCommand(project: Project, opts: TestCommandOptions, ou
 
 export const registerTest: RegisterCommand = (program: Command, ctx, withConfig) => {
   withConfig(program.command('test'))
-    .description('run the model unit tests and the data tests on the built partitions')
     .option('-s, --select <experiments>', 'experiments whose partitions to check: id, comma list, glob or all', 'all')
     .option('-m, --models <selector>', 'only the tests of these models: name, +name, name+, @name, tag:x, path:models/core; space = union, comma = intersection')
     .option('--exclude <selector>', 'models whose tests to leave out (same syntax)')

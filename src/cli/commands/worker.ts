@@ -6,7 +6,6 @@ import { runWorker } from '../../runner/worker.ts';
 
 export const registerWorker: RegisterCommand = (program, ctx, withConfig) => {
   withConfig(program.command('worker'))
-    .description('build queued experiments (xp enqueue), N at a time; on any number of machines sharing the PostgreSQL state')
     .option('--concurrency <n>', 'builds at a time on this machine', '1')
     .option('--drain', 'exit once no job is queued, waiting for a retry or running anywhere')
     .action(async (o: { config: string; concurrency: string; drain?: boolean }) => {

@@ -1,12 +1,15 @@
 /**
  * A build's private database. DuckDB lets one process write a file at a time, so a build
  * that wrote the shared warehouse for its whole length would shut out every other build
- * and reader. Instead each build computes in its own DuckDB file under
- * `target/scratch/` and holds the warehouse only in short sections:
+ * and reader. Instead each build computes in its own in-memory DuckDB (spilling to a
+ * folder under `target/scratch/` when it outgrows memory) and holds the warehouse only in
+ * short sections:
  *
- * 1. **copy in** (openScratch): the warehouse is attached, migrated, and what the build
- *    reads is copied: the selected experiments' partitions, the project-level tables, the
- *    views, and (embedded state) schema `xp`. Then it is detached.
+ * 1. **copy in**: at open the warehouse is attached, migrated, and (embedded state) schema
+ *    `xp` is copied; the data the build reads (the selected experiments' partitions, the
+ *    project-level tables, the views) is copied in a second section the first time
+ *    anything needs it (`ensureData`), so a build that finds everything fresh copies no
+ *    data at all. Each time the warehouse is detached afterwards.
  * 2. **commit** (after every transaction of the scratch: one per stage): the partitions
  *    the transaction built, and the state rows it wrote (ledger events, fingerprints, run
  *    records), are copied into the warehouse in ONE warehouse transaction. A crash before
@@ -75,7 +78,14 @@ function serialised<T>(file: string, fn: () => Promise<T>): Promise<T> {
 
 const scratchDir = (targetDir: string): string => path.join(targetDir, 'scratch');
 
-/** Scratch files of builds whose process is gone (a crash or SIGKILL leaves them). */
+/** Whether a statement names schema `exp` (a relation, or a catalog query about it): the scratch copies its data first. */
+function readsModels(sql: string, params?: SqlParams): boolean {
+  if (/(^|[^A-Za-z0-9_])"?exp"?\s*\./.test(sql)) return true;
+  if (params === undefined || !/information_schema|duckdb_(tables|views|columns)/i.test(sql)) return false;
+  return Object.values(params).some((v) => v === MODELS);
+}
+
+/** Spill folders (and scratch files of older versions) of builds whose process is gone (a crash or SIGKILL leaves them). */
 function sweepStale(dir: string): void {
   if (!existsSync(dir)) return;
   for (const name of readdirSync(dir)) {
@@ -84,7 +94,7 @@ function sweepStale(dir: string): void {
     try {
       process.kill(pid, 0);
     } catch {
-      rmSync(path.join(dir, name), { force: true });
+      rmSync(path.join(dir, name), { recursive: true, force: true });
     }
   }
 }
@@ -95,10 +105,13 @@ export class ScratchDb implements Db {
   readonly #heads = new Map<string, number>();
   #depth = 0;
   #committedSignature = '';
+  #data: Promise<void> | undefined;
 
   private constructor(
     private readonly raw: Db,
     private readonly catalog: string,
+    /** the folder DuckDB spills the scratch to when it outgrows memory */
+    private readonly spill: string,
     private readonly opts: ScratchOptions,
   ) {}
 
@@ -106,20 +119,39 @@ export class ScratchDb implements Db {
     return this.opts.warehouse;
   }
 
-  run(sql: string, params?: SqlParams): Promise<number> {
+  async run(sql: string, params?: SqlParams): Promise<number> {
+    if (!this.#data && readsModels(sql, params)) await this.ensureData();
     return this.raw.run(sql, params);
   }
 
-  all<T extends Row = Row>(sql: string, params?: SqlParams): Promise<T[]> {
+  async all<T extends Row = Row>(sql: string, params?: SqlParams): Promise<T[]> {
+    if (!this.#data && readsModels(sql, params)) await this.ensureData();
     return this.raw.all<T>(sql, params);
   }
 
-  columns(sql: string, params?: SqlParams): Promise<{ name: string; type: string }[]> {
+  async columns(sql: string, params?: SqlParams): Promise<{ name: string; type: string }[]> {
+    if (!this.#data && readsModels(sql, params)) await this.ensureData();
     return this.raw.columns(sql, params);
   }
 
-  statementTypes(sql: string): Promise<StatementInfo[]> {
+  async statementTypes(sql: string): Promise<StatementInfo[]> {
+    if (!this.#data && readsModels(sql)) await this.ensureData();
     return this.raw.statementTypes(sql);
+  }
+
+  /**
+   * Copy the data this build reads into the scratch, once: before the first step, plugin
+   * or memo that needs it (and, as a safety net, before any statement that names schema
+   * `exp`). A transaction cannot attach the warehouse, so inside one it is our bug.
+   */
+  ensureData(): Promise<void> {
+    if (!this.#data) {
+      if (this.#depth > 0) {
+        return Promise.reject(new XpError('INTERNAL', 'a build transaction read schema exp before the scratch had copied the warehouse\'s data; call ensureData() before the transaction'));
+      }
+      this.#data = this.#section(() => this.#copyData());
+    }
+    return this.#data;
   }
 
   /** A transaction of the scratch, then its commit to the warehouse (one section). */
@@ -140,12 +172,10 @@ export class ScratchDb implements Db {
     this.raw.interrupt();
   }
 
-  /** Close and delete the scratch file. Anything not committed yet is dropped. */
+  /** Close the scratch and delete what it spilled. Anything not committed yet is dropped. */
   close(): void {
-    const file = this.raw.path;
     this.raw.close();
-    rmSync(file, { force: true });
-    rmSync(`${file}.wal`, { force: true });
+    rmSync(this.spill, { recursive: true, force: true });
   }
 
   /** Called by recordFingerprint: this partition is new in the scratch and commits with the transaction. */
@@ -157,11 +187,16 @@ export class ScratchDb implements Db {
     const dir = scratchDir(opts.targetDir);
     mkdirSync(dir, { recursive: true });
     sweepStale(dir);
-    const catalog = `build-${Date.now()}-${process.pid}-${opts.runId.replace(/[^A-Za-z0-9_]/g, '_')}`;
+    const spill = path.join(dir, `build-${Date.now()}-${process.pid}-${opts.runId.replace(/[^A-Za-z0-9_]/g, '_')}.tmp`);
+    // In memory, spilling to `spill` past DuckDB's memory limit: the scratch is thrown away
+    // after the build, so a file would only add its WAL and checkpoints to every write (the
+    // warehouse commit is the one durable write of a partition).
+    const settings: Record<string, string> = { temp_directory: spill };
     // builds run side by side (--jobs, xp worker) share the cores: their parent says how many threads each may use
     const threads = Number(process.env['XP_DUCKDB_THREADS']);
-    const raw = await openDb(path.join(dir, `${catalog}.duckdb`), Number.isInteger(threads) && threads > 0 ? { settings: { threads: String(threads) } } : {});
-    const scratch = new ScratchDb(raw, catalog, opts);
+    if (Number.isInteger(threads) && threads > 0) settings['threads'] = String(threads);
+    const raw = await openDb(':memory:', { settings });
+    const scratch = new ScratchDb(raw, 'memory', spill, opts);
     try {
       await scratch.copyIn();
       if (opts.embeddedState) scratch.#committedSignature = await scratch.#stateSignature();
@@ -200,8 +235,8 @@ export class ScratchDb implements Db {
     return row?.sql;
   }
 
+  /** The first section: migrate the warehouse, and copy the embedded state. */
   private async copyIn(): Promise<void> {
-    const ids = this.opts.experimentIds.map(sqlLiteral).join(', ') || 'null';
     await this.#section(async () => {
       await this.raw.run(`use ${WAREHOUSE}`);
       await this.raw.run(`create schema if not exists ${MODELS}`);
@@ -220,23 +255,30 @@ export class ScratchDb implements Db {
           }
         }
       }
-      const have = await this.#tablesOf(WAREHOUSE, MODELS);
-      for (const [table, scope] of this.opts.layout.tables) {
-        const kind = have.get(table);
-        if (!kind) continue;
-        const source = `${WAREHOUSE}.${MODELS}.${quoteIdent(table)}`;
-        const target = `${MODELS}.${quoteIdent(table)}`;
-        if (kind === 'view' || scope === 'view') {
-          const sql = await this.#viewSql(WAREHOUSE, table);
-          // a view over a table this build does not read cannot be bound here: leave it out
-          if (sql) await this.raw.run(sql).catch(() => undefined);
-        } else if (scope === 'partitioned') {
-          await this.raw.run(`create table ${target} as select * from ${source} where experiment_id in (${ids})`);
-        } else {
-          await this.raw.run(`create table ${target} as select * from ${source}`);
-        }
-      }
     });
+  }
+
+  /** The data section: the selected experiments' partitions, the project-level tables, the views. */
+  async #copyData(): Promise<void> {
+    const ids = this.opts.experimentIds.map(sqlLiteral).join(', ') || 'null';
+    const have = await this.#tablesOf(WAREHOUSE, MODELS);
+    const local = await this.#tablesOf(this.catalog, MODELS);
+    for (const [table, scope] of this.opts.layout.tables) {
+      const kind = have.get(table);
+      // a project-level step may have put its table here already (inWarehouse copies it back)
+      if (!kind || local.has(table)) continue;
+      const source = `${WAREHOUSE}.${MODELS}.${quoteIdent(table)}`;
+      const target = `${MODELS}.${quoteIdent(table)}`;
+      if (kind === 'view' || scope === 'view') {
+        const sql = await this.#viewSql(WAREHOUSE, table);
+        // a view over a table this build does not read cannot be bound here: leave it out
+        if (sql) await this.raw.run(sql).catch(() => undefined);
+      } else if (scope === 'partitioned') {
+        await this.raw.run(`create table ${target} as select * from ${source} where experiment_id in (${ids})`);
+      } else {
+        await this.raw.run(`create table ${target} as select * from ${source}`);
+      }
+    }
   }
 
   /** Changes when the embedded state gains a ledger event or this run's record changes (fingerprints come with `pending`). */
@@ -364,6 +406,11 @@ export function scratchOf(db: Db): ScratchDb | undefined {
   if (db instanceof ScratchDb) return db;
   const inner = (db as { warehouse?: unknown }).warehouse;
   return inner instanceof ScratchDb ? inner : undefined;
+}
+
+/** Before a transaction that reads or writes schema `exp`: a build's scratch copies its data in first (a no-op otherwise). */
+export async function ensureBuildData(db: Db): Promise<void> {
+  await scratchOf(db)?.ensureData();
 }
 
 /** Run a project-level step in the warehouse when `db` is a build's scratch; otherwise on `db` itself. */

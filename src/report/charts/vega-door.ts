@@ -7,15 +7,34 @@
  * renamed to `<prefix>-<n>` in order of appearance, which makes the output a function of
  * the spec alone.
  */
-import * as vega from 'vega';
-import * as vegaLite from 'vega-lite';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type * as VegaLite from 'vega-lite';
 
-export type VegaLiteSpec = vegaLite.TopLevelSpec;
+export type VegaLiteSpec = VegaLite.TopLevelSpec;
 
-/** Part of the memo's fingerprint: another renderer may draw other bytes. */
-export const RENDERER = `vega ${vega.version}, vega-lite ${vegaLite.version}`;
+/** A package's version from its package.json, found from its entry point without importing it. */
+function installedVersion(name: string): string {
+  for (let dir = path.dirname(fileURLToPath(import.meta.resolve(name))); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === name && pkg.version) return pkg.version;
+    } catch {
+      // not this folder: go up
+    }
+  }
+  return 'unknown';
+}
+
+/**
+ * Part of the memo's fingerprint: another renderer may draw other bytes. Read from the
+ * installed packages, so a build whose memo is fresh never loads Vega (a few hundred ms).
+ */
+export const RENDERER = `vega ${installedVersion('vega')}, vega-lite ${installedVersion('vega-lite')}`;
 
 export async function renderSvg(spec: VegaLiteSpec, idPrefix: string): Promise<string> {
+  const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
   const compiled = vegaLite.compile(spec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.Error });
   try {
