@@ -27,7 +27,7 @@ import { killPoint } from '../core/kill-points.ts';
 import { TERMINAL } from './lifecycle.ts';
 import { acquireExperimentLocks } from './lock.ts';
 import { clearProgress, stopProgress } from './progress.ts';
-import { appendEvent, ensureLedgerTables, readEvents } from './store.ts';
+import { appendEvent, appendEvents, ensureLedgerTables, readEvents } from './store.ts';
 import { assertIntact, verifyLedger } from './verify.ts';
 
 export interface BuildGuard {
@@ -124,19 +124,18 @@ export async function openBuildLedger(db: Db, project: Project, experiments: rea
   const apply = (e: LedgerEvent): void => {
     states.set(e.experimentId, applyEvent(states.get(e.experimentId)!, e));
   };
-  const appendAll = async (experimentId: string, list: readonly NewEvent[]): Promise<void> => {
-    if (!list.length) return;
-    const stored = await db.transaction(async (tx) => {
-      const out: LedgerEvent[] = [];
-      for (const ev of list) out.push(await appendEvent(tx, experimentId, ev));
-      return out;
-    });
+  /**
+   * Every experiment's new events in ONE transaction: a build's scratch commits each
+   * transaction to the warehouse in a section of its own, so a build of 300 experiments
+   * holds the warehouse a few times, not a few times per experiment.
+   */
+  const appendAll = async (batch: ReadonlyMap<string, readonly NewEvent[]>): Promise<void> => {
+    if (![...batch.values()].some((list) => list.length)) return;
+    const stored = await db.transaction((tx) => appendEvents(tx, batch));
     stored.forEach(apply);
   };
-  for (const { e, d } of decisions) {
-    await appendAll(e.id, d.events);
-    for (const n of d.notes) note(e.id, n);
-  }
+  await appendAll(new Map(decisions.map(({ e, d }) => [e.id, d.events])));
+  for (const { e, d } of decisions) for (const n of d.notes) note(e.id, n);
 
   const stages: StageLedger = {
     tracks: (experimentId) => experimentId !== null && committedBy.has(experimentId),
@@ -155,6 +154,7 @@ export async function openBuildLedger(db: Db, project: Project, experiments: rea
     stages,
     state: (id) => states.get(id)!,
     async started(snapshots) {
+      const batch = new Map<string, NewEvent[]>();
       for (const e of building) {
         const s = states.get(e.id)!;
         const snap = snapshots.get(e.id);
@@ -176,13 +176,15 @@ export async function openBuildLedger(db: Db, project: Project, experiments: rea
             ...(previous ? { resumes: previous.runId } : {}), ...(opts.force && TERMINAL.includes(s.status) ? { force: true } : {}),
           },
         });
-        await appendAll(e.id, list);
+        batch.set(e.id, list);
       }
+      await appendAll(batch);
       killPoint('after', 'build_started');
     },
     async finished(results) {
       for (const r of results) if (r.node.startsWith('analysis:') && r.status === 'success') killPoint('after', r.node);
       const seconds = (performance.now() - began) / 1000;
+      const batch = new Map<string, NewEvent[]>();
       for (const e of building) {
         const mine = results.filter((r) => r.experimentId === e.id);
         const s = states.get(e.id)!;
@@ -212,8 +214,9 @@ export async function openBuildLedger(db: Db, project: Project, experiments: rea
             skipped: count((r) => r.status === 'skipped' && r.reason !== 'fresh' && r.reason !== 'ephemeral'), failed,
           },
         });
-        await appendAll(e.id, list);
+        batch.set(e.id, list);
       }
+      await appendAll(batch);
     },
   };
 }

@@ -97,7 +97,3 @@ export async function recordMemo(db: Db, experimentId: string, memo: { readonly 
   await appendEvent(db, experimentId, { kind: 'memo_written', payload: memo });
 }
 
-/** The raw objects of the last recorded input snapshot (to diff against the current listing). */
-export async function lastInputSnapshot(db: Db, experimentId: string): Promise<ExperimentState['input']> {
-  return (await stateOf(db, experimentId)).input;
-}

@@ -129,29 +129,63 @@ function raced(experimentId: string, cause: unknown): XpError {
  * PostgreSQL the head row is locked first, so appends of several processes queue.
  */
 export async function appendEvent(source: StateSource, experimentId: string, event: NewEvent, now = new Date()): Promise<LedgerEvent> {
+  return (await appendEvents(source, new Map([[experimentId, [event]]]), now))[0]!;
+}
+
+/**
+ * Append each experiment's events to its chain, all in one transaction and in a handful
+ * of statements whatever the number of experiments (heads and last events read in bulk,
+ * rows inserted together): a build of 300 experiments records its start in milliseconds,
+ * not seconds. Each chain is checked against its head first; on PostgreSQL the heads are
+ * locked (FOR UPDATE) so two writers of one experiment cannot both extend it.
+ */
+export async function appendEvents(source: StateSource, batch: ReadonlyMap<string, readonly NewEvent[]>, now = new Date()): Promise<LedgerEvent[]> {
+  const ids = [...batch.keys()].filter((id) => batch.get(id)!.length > 0);
+  if (!ids.length) return [];
   try {
     return await stateOf(source).transaction(async (tx) => {
       const k = tx.db;
-      const headQuery = k.selectFrom('xp.ledger_heads').selectAll().where('experiment_id', '=', experimentId);
-      const head = await (tx.backend === 'postgres' ? headQuery.forUpdate() : headQuery).executeTakeFirst();
-      const last = await k.selectFrom('xp.ledger').select(['seq', 'hash', 'at']).where('experiment_id', '=', experimentId)
-        .orderBy('seq', 'desc').limit(1).executeTakeFirst();
-      if ((head?.hash ?? '') !== (last?.hash ?? '') || Number(head?.seq ?? 0) !== Number(last?.seq ?? 0)) {
-        throw corrupt(experimentId, `the ledger of ${experimentId} ends at seq ${last?.seq ?? 0} but its head says seq ${head?.seq ?? 0}: events are missing or were edited`);
+      const stored: LedgerEvent[] = [];
+      for (let i = 0; i < ids.length; i += 500) {
+        const chunk = ids.slice(i, i + 500);
+        const headQuery = k.selectFrom('xp.ledger_heads').selectAll().where('experiment_id', 'in', chunk);
+        const heads = new Map((await (tx.backend === 'postgres' ? headQuery.forUpdate() : headQuery).execute()).map((h) => [h.experiment_id, h]));
+        const maxes = new Map((await k.selectFrom('xp.ledger').select(['experiment_id', (eb) => eb.fn.max('seq').as('seq')])
+          .where('experiment_id', 'in', chunk).groupBy('experiment_id').execute()).map((r) => [r.experiment_id, Number(r.seq)]));
+        const lasts = new Map((await k.selectFrom('xp.ledger').select(['experiment_id', 'seq', 'hash', 'at'])
+          .where('experiment_id', 'in', chunk)
+          .where((eb) => eb.or(chunk.map((id) => eb.and([eb('experiment_id', '=', id), eb('seq', '=', maxes.get(id) ?? 0)]))))
+          .execute()).map((r) => [r.experiment_id, r]));
+        const rows: LedgerTable[] = [];
+        const newHeads: LedgerEvent[] = [];
+        for (const experimentId of chunk) {
+          const head = heads.get(experimentId);
+          const last = lasts.get(experimentId);
+          if ((head?.hash ?? '') !== (last?.hash ?? '') || Number(head?.seq ?? 0) !== Number(last?.seq ?? 0)) {
+            throw corrupt(experimentId, `the ledger of ${experimentId} ends at seq ${last?.seq ?? 0} but its head says seq ${head?.seq ?? 0}: events are missing or were edited`);
+          }
+          let prev = last ? { seq: Number(last.seq), hash: last.hash, at: last.at } : { seq: 0, hash: '', at: '' };
+          const iso = now.toISOString();
+          for (const event of batch.get(experimentId)!) {
+            const seq = prev.seq + 1;
+            const at = prev.at > iso ? prev.at : iso;
+            const payload = JSON.parse(canonicalJson(event.payload)) as unknown;
+            const hash = eventHash({ prevHash: prev.hash, seq, experimentId, at, kind: event.kind, payload });
+            const e = { seq, experimentId, at, kind: event.kind, payload, prevHash: prev.hash, hash } as LedgerEvent;
+            rows.push(toRow(e));
+            stored.push(e);
+            prev = { seq, hash, at };
+          }
+          newHeads.push(stored[stored.length - 1]!);
+        }
+        for (let j = 0; j < rows.length; j += 200) await k.insertInto('xp.ledger').values(rows.slice(j, j + 200)).execute();
+        await k.deleteFrom('xp.ledger_heads').where('experiment_id', 'in', chunk).execute();
+        await k.insertInto('xp.ledger_heads').values(newHeads.map((e) => ({ experiment_id: e.experimentId, seq: e.seq, hash: e.hash, at: e.at }))).execute();
       }
-      const seq = Number(last?.seq ?? 0) + 1;
-      const iso = now.toISOString();
-      const at = last && last.at > iso ? last.at : iso;
-      const prevHash = last?.hash ?? '';
-      const payload = JSON.parse(canonicalJson(event.payload)) as unknown;
-      const hash = eventHash({ prevHash, seq, experimentId, at, kind: event.kind, payload });
-      const stored = { seq, experimentId, at, kind: event.kind, payload, prevHash, hash } as LedgerEvent;
-      await k.insertInto('xp.ledger').values(toRow(stored)).execute();
-      await writeHead(tx, stored);
       return stored;
     });
   } catch (err) {
-    if (isDuplicate(err)) throw raced(experimentId, err);
+    if (isDuplicate(err)) throw raced(ids.length === 1 ? ids[0]! : ids.join(', '), err);
     throw err;
   }
 }

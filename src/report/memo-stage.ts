@@ -31,7 +31,8 @@ import { buildMemoData } from './build-memo-data.ts';
 import { chartData } from './charts/chart-data.ts';
 import { renderCharts } from './charts/render-charts.ts';
 import { RENDERER } from './charts/vega-door.ts';
-import { ledgerHashes, memoInputs, readReportInputs } from './read-inputs.ts';
+import { ledgerPart, memoInputs, readReportInputs } from './read-inputs.ts';
+import type { ExperimentState } from '../ledger/fold.ts';
 import { skippedSteps } from './memo/section-state.ts';
 import { experimentFingerprints } from '../engine/platform-store.ts';
 import { loadTemplates, renderMemo, renderReport } from './templates.ts';
@@ -69,6 +70,8 @@ export interface MemoStageOptions {
   readonly fullRefresh?: boolean;
   readonly runId: string;
   readonly reporter: Reporter;
+  /** the experiment's state as this build's ledger holds it (the same fold the memo reads from the store) */
+  readonly ledger: ExperimentState;
 }
 
 function writeAtomic(file: string, text: string): void {
@@ -101,7 +104,7 @@ async function inputsKey(opts: MemoStageOptions, templates: unknown): Promise<st
   return sha256(
     'memo-inputs-v1', reportCodeHash(), JSON.stringify(templates), JSON.stringify(opts.experiment),
     JSON.stringify(opts.experiment.metricNames.map((m) => opts.project.metrics[m] ?? null)), JSON.stringify(writers),
-    JSON.stringify(await experimentFingerprints(opts.db, id)), JSON.stringify(await ledgerHashes(opts.db, id)),
+    JSON.stringify(await experimentFingerprints(opts.db, id)), JSON.stringify(ledgerPart(opts.ledger)),
     JSON.stringify(skippedSteps(opts.results.filter((r) => r.experimentId === id))),
   );
 }

@@ -14,7 +14,7 @@ import {
   ANALYSIS_RESULTS, ANALYSIS_RESULTS_CUPED, DECISIONS, DID_PRETREND_TESTS, DID_RESULTS, SEQUENTIAL_LOOKS, SRM_RESULTS,
   type RowOf,
 } from '../analyses/tables.ts';
-import { foldEvents } from '../ledger/fold.ts';
+import { foldEvents, type ExperimentState } from '../ledger/fold.ts';
 import { hasLedger, readExperimentEvents } from '../ledger/store.ts';
 import type { Experiment, ProjectConfig } from '../project/types.ts';
 import { relation } from '../engine/sql.ts';
@@ -50,15 +50,18 @@ async function partitionRows<T extends Row>(db: Db, table: string, experimentId:
   return db.all<T>(`select * exclude (experiment_id) from ${relation(MODEL_SCHEMA, table)} where experiment_id = $1 order by ${orderBy}`, [experimentId]);
 }
 
-/** The ledger's part of the memo: status, config and input hashes. */
-export async function ledgerHashes(db: Db, experimentId: string): Promise<ReportInputs['ledger']> {
-  if (!(await hasLedger(db))) return {};
-  const s = foldEvents(experimentId, await readExperimentEvents(db, experimentId));
+/** The ledger's part of the memo, from an experiment's folded state: status, config and input hashes. */
+export function ledgerPart(s: ExperimentState): ReportInputs['ledger'] {
   return {
     ...(s.registered ? { status: s.status } : {}),
     ...(s.config ? { configHash: s.config.hash } : {}),
     ...(s.input ? { inputHash: s.input.hash, inputObjects: s.input.objects.length, inputBytes: s.input.bytes } : {}),
   };
+}
+
+async function ledgerHashes(db: Db, experimentId: string): Promise<ReportInputs['ledger']> {
+  if (!(await hasLedger(db))) return {};
+  return ledgerPart(foldEvents(experimentId, await readExperimentEvents(db, experimentId)));
 }
 
 /** From the state store (src/state), which may be PostgreSQL rather than the warehouse. */

@@ -10,9 +10,7 @@
  * that was either unchanged or accepted.
  */
 import { XpError } from '../core/errors.ts';
-import type { Db } from '../engine/connection.ts';
-import { hasBuiltPartitions } from '../engine/platform-store.ts';
-import { lastInputSnapshot } from '../ledger/looks.ts';
+import type { ExperimentState } from '../ledger/fold.ts';
 import { diffSnapshots, type ChangedObject } from '../storage/snapshot-diff.ts';
 import type { Reporter } from '../core/events.ts';
 import type { InputSnapshot } from '../storage/inputs.ts';
@@ -42,13 +40,20 @@ export interface InputGuardOptions {
   readonly reporter: Reporter;
 }
 
+/** What the guard compares against, read once for the whole build (not a query per experiment). */
+export interface InputHistory {
+  /** the objects of the experiment's last recorded input snapshot; undefined before its first build */
+  previous(experimentId: string): NonNullable<ExperimentState['input']>['objects'] | undefined;
+  /** true when the experiment has results (any partition or analysis recorded) */
+  hasResults(experimentId: string): boolean;
+}
+
 /** The check `prepareBuild` runs on each experiment's snapshot before anything is downloaded. */
-export function inputGuard(db: Db, opts: InputGuardOptions): (snapshot: InputSnapshot) => Promise<void> {
+export function inputGuard(history: InputHistory, opts: InputGuardOptions): (snapshot: InputSnapshot) => Promise<void> {
   return async (snapshot) => {
     const id = snapshot.experimentId;
-    // undefined before the experiment's first build
-    const previous = (await lastInputSnapshot(db, id))?.objects;
-    if (previous === undefined || !(await hasBuiltPartitions(db, id))) return;
+    const previous = history.previous(id);
+    if (previous === undefined || !history.hasResults(id)) return;
     const diff = diffSnapshots(previous, snapshot.objects);
     if (diff.added.length) opts.reporter({ type: 'phase', experimentId: id, phase: 'new raw objects', detail: `${diff.added.length}` });
     if (diff.removed.length) {

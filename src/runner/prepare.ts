@@ -25,6 +25,8 @@ export interface PrepareOptions {
   readonly onStage?: (experimentId: string, done: number, total: number) => void;
   /** checks each snapshot before anything is downloaded; throwing stops the build (input-guard.ts) */
   readonly checkInputs?: (snapshot: InputSnapshot) => Promise<void>;
+  /** the input snapshot hash the ledger recorded for an experiment: its files' schemas were checked then */
+  readonly recordedInput?: (experimentId: string) => string | undefined;
   /** also render every ephemeral model on its own (`xp compile` writes them to target/compiled) */
   readonly compileEphemeral?: boolean;
 }
@@ -79,7 +81,7 @@ export async function prepareBuild(project: Project, store: RawStore, opts: Prep
     snapshots.set(experiment.id, snapshot);
     let files: SourceFiles = new Map();
     if (snapshot.objects.length && (opts.stage || canMapLocally)) {
-      files = await stageInputs(store, snapshot, opts.onStage ? (d, t) => opts.onStage!(experiment.id, d, t) : undefined);
+      files = await stageInputs(store, snapshot, opts.onStage ? (d, t) => opts.onStage!(experiment.id, d, t) : undefined, opts.recordedInput?.(experiment.id) === snapshot.hash);
     }
     const sql = renderModels(env, dag, config, experiment, [...partitionedModels, ...ephemeralInPartitions], files, {
       // A dry run or compile may come before any data: show where the files will be read.

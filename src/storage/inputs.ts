@@ -28,12 +28,14 @@ export async function snapshotInputs(store: RawStore, experimentId: string): Pro
 
 /**
  * Stage the snapshot's objects locally, check their columns (raw-schema.ts: a bad file is
- * refused here, before any model runs) and group their paths by source table.
+ * refused here, before any model runs) and group their paths by source table. `checked`:
+ * the snapshot is one an earlier build already checked and recorded (same keys, sizes and
+ * ETags), so reading every file's schema again is skipped.
  */
-export async function stageInputs(store: RawStore, snapshot: InputSnapshot, progress?: StageProgress): Promise<SourceFiles> {
+export async function stageInputs(store: RawStore, snapshot: InputSnapshot, progress?: StageProgress, checked = false): Promise<SourceFiles> {
   const paths = await store.localPaths(snapshot.experimentId, snapshot.objects, progress);
   const staged: RawFile[] = snapshot.objects.map((o) => ({ table: tableOfKey(snapshot.experimentId, o.key)!, key: o.key, path: paths.get(o.key)! }));
-  await checkRawSchema(snapshot.experimentId, staged);
+  if (!checked) await checkRawSchema(snapshot.experimentId, staged);
   const files = new Map<string, string[]>();
   for (const f of staged) {
     const list = files.get(`raw.${f.table}`) ?? [];

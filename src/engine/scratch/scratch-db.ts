@@ -303,21 +303,27 @@ export class ScratchDb implements Db {
     const local = await this.#tablesOf(this.catalog, STATE);
     const written = new Map<string, number>();
     if (local.has('ledger')) {
-      const heads = await this.raw.all<{ experiment_id: string; seq: number }>(`select experiment_id, max(seq) as seq from ${STATE}.ledger group by experiment_id`);
-      for (const h of heads) {
-        const known = this.#heads.get(h.experiment_id) ?? 0;
-        if (Number(h.seq) <= known) continue;
-        const [wh] = await this.raw.all<{ seq: number | null }>(`select max(seq) as seq from ${WAREHOUSE}.${STATE}.ledger where experiment_id = $1`, [h.experiment_id]);
-        if (Number(wh?.seq ?? 0) !== known) {
-          throw new XpError('EXPERIMENT_LOCKED', `another process appended to the ledger of ${h.experiment_id} during this build; nothing more of this build was committed`, {
-            location: { experiment: h.experiment_id },
-            hint: `run the build again: \`xp build --select ${h.experiment_id}\` resumes after the stages that committed`,
+      // every chain that grew, checked and copied in four statements, however many experiments
+      const grown = (await this.raw.all<{ experiment_id: string; seq: number }>(`select experiment_id, max(seq) as seq from ${STATE}.ledger group by experiment_id`))
+        .filter((h) => Number(h.seq) > (this.#heads.get(h.experiment_id) ?? 0));
+      if (grown.length) {
+        const list = grown.map((h) => sqlLiteral(h.experiment_id)).join(', ');
+        const known = grown.map((h) => `(${sqlLiteral(h.experiment_id)}, ${this.#heads.get(h.experiment_id) ?? 0})`).join(', ');
+        const there = new Map((await this.raw.all<{ experiment_id: string; seq: number }>(
+          `select experiment_id, max(seq) as seq from ${WAREHOUSE}.${STATE}.ledger where experiment_id in (${list}) group by experiment_id`,
+        )).map((r) => [r.experiment_id, Number(r.seq)]));
+        const raced = grown.find((h) => (there.get(h.experiment_id) ?? 0) !== (this.#heads.get(h.experiment_id) ?? 0));
+        if (raced) {
+          throw new XpError('EXPERIMENT_LOCKED', `another process appended to the ledger of ${raced.experiment_id} during this build; nothing more of this build was committed`, {
+            location: { experiment: raced.experiment_id },
+            hint: `run the build again: \`xp build --select ${raced.experiment_id}\` resumes after the stages that committed`,
           });
         }
-        await this.raw.run(`insert into ${WAREHOUSE}.${STATE}.ledger select * from ${STATE}.ledger where experiment_id = $1 and seq > $2`, [h.experiment_id, known]);
-        await this.raw.run(`delete from ${WAREHOUSE}.${STATE}.ledger_heads where experiment_id = $1`, [h.experiment_id]);
-        await this.raw.run(`insert into ${WAREHOUSE}.${STATE}.ledger_heads select * from ${STATE}.ledger_heads where experiment_id = $1`, [h.experiment_id]);
-        written.set(h.experiment_id, Number(h.seq));
+        await this.raw.run(`insert into ${WAREHOUSE}.${STATE}.ledger select l.* from ${STATE}.ledger l
+          join (values ${known}) as known(experiment_id, seq) on l.experiment_id = known.experiment_id and l.seq > known.seq`);
+        await this.raw.run(`delete from ${WAREHOUSE}.${STATE}.ledger_heads where experiment_id in (${list})`);
+        await this.raw.run(`insert into ${WAREHOUSE}.${STATE}.ledger_heads select * from ${STATE}.ledger_heads where experiment_id in (${list})`);
+        for (const h of grown) written.set(h.experiment_id, Number(h.seq));
       }
     }
     if (local.has('partitions')) {
