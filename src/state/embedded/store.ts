@@ -12,7 +12,8 @@ import type { StateDatabase } from '../tables.ts';
 
 /**
  * The state tables known to exist, per connection: state tables are created, never
- * dropped, so a yes is kept (a no-op build of 300 experiments asked 1,500 times, 3 ms each).
+ * dropped, so a yes is kept (a no-op build of 300 experiments asked 1,500 times, 3 ms
+ * each) until a transaction of the store rolls back.
  */
 const known = new WeakMap<Db, Set<string>>();
 
@@ -25,7 +26,12 @@ export function embeddedState(warehouse: Db): StateStore {
     backend: 'embedded',
     where: warehouse.path,
     db,
-    transaction: (fn) => warehouse.transaction((tx) => fn(embeddedState(tx))),
+    // a rolled-back transaction may have created tables it now takes back (a failed migration): forget what was seen
+    transaction: (fn) => warehouse.transaction((tx) => fn(embeddedState(tx))).catch((err: unknown) => {
+      tables.clear();
+      known.get(warehouse)?.clear();
+      throw err;
+    }),
     hasTable: async (table) => {
       if (tables.has(table)) return true;
       const exists = await hasStateTable(db, table);
