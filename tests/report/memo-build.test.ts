@@ -59,6 +59,18 @@ describe('memo stage in xp build', () => {
     expect(read()).toEqual(before);
   });
 
+  it('fresh by its inputs key; an unknown key falls back to comparing the content, which stores the key again', async () => {
+    const data = JSON.parse(p.read(FILES[2])) as { fingerprint: string; inputs: string; memo: unknown };
+    expect(data.inputs).toMatch(/^[0-9a-f]{64}$/);
+    const [md, html] = read();
+    // a memo written by a version that kept no key (or any other key): content decides
+    writeFileSync(p.file(FILES[2]), `${JSON.stringify({ ...data, inputs: 'from another version' }, null, 2)}\n`);
+    const r = await xp(p.root, 'build', '--select', ID, '--verbose');
+    expect(r.code).toBe(0);
+    expect(memoStep(r.stdout)).toMatch(/SKIP .* memo fresh/);
+    expect(read()).toEqual([md, html, `${JSON.stringify(data, null, 2)}\n`]);
+  });
+
   it('two builds of the same inputs give the same bytes (--full-refresh, and from scratch)', async () => {
     const before = read();
     const full = await xp(p.root, 'build', '--select', ID, '--full-refresh');
