@@ -66,6 +66,21 @@ export const modelSettingsSchema = z.strictObject({
   enabled: z.boolean().optional(),
 });
 
+/**
+ * A normal prior on a metric's relative effect (treatment − control) / control, in the
+ * Bayesian read-out: the posterior is N(prior ⊗ likelihood), shrinking the estimate toward
+ * `mean` (gbstats' EffectBayesianABTest with a proper prior; docs/statistics.md#priors).
+ */
+const priorSchema = z.strictObject({ mean: z.number(), sd: z.number().gt(0, { message: 'prior sd must be > 0' }) });
+/**
+ * Winsorisation of each user's value: at quantiles of users' values pooled across arms
+ * (`lower_quantile` / `upper_quantile` in (0, 1)) or at fixed values (`lower_value` /
+ * `upper_value`); a lower bound must be below the upper (checked in metric-checks.ts).
+ */
+const capSchema = z.union([
+  z.strictObject({ lower_quantile: z.number().gt(0).lt(1).optional(), upper_quantile: z.number().gt(0).lt(1).optional() }),
+  z.strictObject({ lower_value: z.number().optional(), upper_value: z.number().optional() }),
+]);
 const binomialMetric = z.strictObject({
   type: z.literal('binomial'),
   event: identifier,
@@ -75,6 +90,7 @@ const binomialMetric = z.strictObject({
   margin: z.number().nonnegative().optional(),
   /** opt in: shipping also requires this guardrail to be shown non-inferior at `margin` */
   noninferiority: z.boolean().default(false),
+  prior: priorSchema.optional(),
 });
 const meanMetric = z.strictObject({
   type: z.literal('mean'),
@@ -82,12 +98,16 @@ const meanMetric = z.strictObject({
   /** column of the outcome event summed per user; omitted = count of events */
   value: identifier.optional(),
   cap_quantile: z.number().gt(0).lt(1).optional(),
+  cap: capSchema.optional(),
+  /** capping quantiles computed among users with a nonzero value */
+  cap_nonzero: z.boolean().optional(),
   description: z.string().optional(),
   direction: z.enum(['increase', 'decrease']).default('increase'),
   guardrail: z.boolean().default(false),
   margin: z.number().nonnegative().optional(),
   /** opt in: shipping also requires this guardrail to be shown non-inferior at `margin` */
   noninferiority: z.boolean().default(false),
+  prior: priorSchema.optional(),
 });
 const ratioPart = z.strictObject({ event: identifier, value: identifier.optional() });
 const ratioMetric = z.strictObject({
@@ -100,6 +120,7 @@ const ratioMetric = z.strictObject({
   margin: z.number().nonnegative().optional(),
   /** opt in: shipping also requires this guardrail to be shown non-inferior at `margin` */
   noninferiority: z.boolean().default(false),
+  prior: priorSchema.optional(),
 });
 export const metricSchema = z.discriminatedUnion('type', [binomialMetric, meanMetric, ratioMetric]);
 

@@ -27,6 +27,14 @@ export interface MetricPlan {
    * (binomial and mean metrics with pre_period_days > 0), else the raw difference.
    */
   readonly estimator: Estimator;
+  /** the metric's `prior` on the relative effect (Bayesian read-out), or null for a flat prior */
+  readonly prior?: EffectPriorConfig | null;
+}
+
+/** A normal prior on the relative effect: mean and standard deviation (config `prior:`). */
+export interface EffectPriorConfig {
+  readonly mean: number;
+  readonly sd: number;
 }
 
 export type Estimator = 'cuped' | 'raw';
@@ -54,6 +62,7 @@ export function metricPlans(experiment: Experiment, metrics: Readonly<Record<str
       margin: m.margin ?? null,
       noninferiority: role === 'guardrail' && m.noninferiority && m.margin !== undefined,
       estimator: preRegisteredEstimator(experiment, m.type),
+      prior: m.prior ?? null,
     };
   });
 }
