@@ -40,6 +40,14 @@ sums as (
         {{#> exact_sum}}denominator{{/exact_sum}} as denominator_sum,
         {{#> exact_sum}}denominator * denominator{{/exact_sum}} as denominator_sum_squares,
         {{#> exact_sum}}numerator * denominator{{/exact_sum}} as numerator_denominator_sum,
+        -- ratio CUPED (stats/ratio-cuped.ts): the pre-period denominator and the cross sums of
+        -- the four per-user parts (Σ numerator · pre_numerator is sum_pre_product)
+        {{#> exact_sum}}pre_denominator{{/exact_sum}} as pre_denominator_sum,
+        {{#> exact_sum}}pre_denominator * pre_denominator{{/exact_sum}} as pre_denominator_sum_squares,
+        {{#> exact_sum}}pre_numerator * pre_denominator{{/exact_sum}} as pre_numerator_denominator_sum,
+        {{#> exact_sum}}denominator * pre_denominator{{/exact_sum}} as denominator_pre_denominator_sum,
+        {{#> exact_sum}}numerator * pre_denominator{{/exact_sum}} as numerator_pre_denominator_sum,
+        {{#> exact_sum}}denominator * pre_numerator{{/exact_sum}} as denominator_pre_numerator_sum,
         max(value_cap) as value_cap,
         max(pre_value_cap) as pre_value_cap
     from user_metrics
@@ -64,7 +72,13 @@ final as (
         case when grid.metric_type = 'ratio' then coalesce(sums.numerator_denominator_sum, 0) end as numerator_denominator_sum,
         -- the cap each user's value (and pre-period value) was held to; null when not capped
         sums.value_cap,
-        sums.pre_value_cap
+        sums.pre_value_cap,
+        case when grid.metric_type = 'ratio' then coalesce(sums.pre_denominator_sum, 0) end as pre_denominator_sum,
+        case when grid.metric_type = 'ratio' then coalesce(sums.pre_denominator_sum_squares, 0) end as pre_denominator_sum_squares,
+        case when grid.metric_type = 'ratio' then coalesce(sums.pre_numerator_denominator_sum, 0) end as pre_numerator_denominator_sum,
+        case when grid.metric_type = 'ratio' then coalesce(sums.denominator_pre_denominator_sum, 0) end as denominator_pre_denominator_sum,
+        case when grid.metric_type = 'ratio' then coalesce(sums.numerator_pre_denominator_sum, 0) end as numerator_pre_denominator_sum,
+        case when grid.metric_type = 'ratio' then coalesce(sums.denominator_pre_numerator_sum, 0) end as denominator_pre_numerator_sum
     from grid
     left join sums
         on grid.variant = sums.variant

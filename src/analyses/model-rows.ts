@@ -19,6 +19,13 @@ export interface OverallAggregate {
   readonly denominator_sum: number | null;
   readonly denominator_sum_squares: number | null;
   readonly numerator_denominator_sum: number | null;
+  /** ratio metrics only: the pre-period denominator and the cross sums ratio CUPED needs */
+  readonly pre_denominator_sum?: number | null;
+  readonly pre_denominator_sum_squares?: number | null;
+  readonly pre_numerator_denominator_sum?: number | null;
+  readonly denominator_pre_denominator_sum?: number | null;
+  readonly numerator_pre_denominator_sum?: number | null;
+  readonly denominator_pre_numerator_sum?: number | null;
 }
 
 /** One row of metric_aggregates_daily: one variant × metric × day (pre and post period). */
