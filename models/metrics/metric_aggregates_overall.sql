@@ -49,7 +49,9 @@ sums as (
         {{#> exact_sum}}numerator * pre_denominator{{/exact_sum}} as numerator_pre_denominator_sum,
         {{#> exact_sum}}denominator * pre_numerator{{/exact_sum}} as denominator_pre_numerator_sum,
         max(value_cap) as value_cap,
-        max(pre_value_cap) as pre_value_cap
+        max(pre_value_cap) as pre_value_cap,
+        max(value_floor) as value_floor,
+        max(pre_value_floor) as pre_value_floor
     from user_metrics
     group by variant, metric
 ),
@@ -78,7 +80,10 @@ final as (
         case when grid.metric_type = 'ratio' then coalesce(sums.pre_numerator_denominator_sum, 0) end as pre_numerator_denominator_sum,
         case when grid.metric_type = 'ratio' then coalesce(sums.denominator_pre_denominator_sum, 0) end as denominator_pre_denominator_sum,
         case when grid.metric_type = 'ratio' then coalesce(sums.numerator_pre_denominator_sum, 0) end as numerator_pre_denominator_sum,
-        case when grid.metric_type = 'ratio' then coalesce(sums.denominator_pre_numerator_sum, 0) end as denominator_pre_numerator_sum
+        case when grid.metric_type = 'ratio' then coalesce(sums.denominator_pre_numerator_sum, 0) end as denominator_pre_numerator_sum,
+        -- winsorised mean metrics: the floor user values (and pre-period values) were held to
+        sums.value_floor,
+        sums.pre_value_floor
     from grid
     left join sums
         on grid.variant = sums.variant

@@ -75,12 +75,16 @@ const priorSchema = z.strictObject({ mean: z.number(), sd: z.number().gt(0, { me
 /**
  * Winsorisation of each user's value: at quantiles of users' values pooled across arms
  * (`lower_quantile` / `upper_quantile` in (0, 1)) or at fixed values (`lower_value` /
- * `upper_value`); a lower bound must be below the upper (checked in metric-checks.ts).
+ * `upper_value`), one bound per side; a lower bound must be below the upper (checked, with
+ * the other rules that span keys, in metric-checks.ts).
  */
-const capSchema = z.union([
-  z.strictObject({ lower_quantile: z.number().gt(0).lt(1).optional(), upper_quantile: z.number().gt(0).lt(1).optional() }),
-  z.strictObject({ lower_value: z.number().optional(), upper_value: z.number().optional() }),
-]);
+const capQuantile = z.number().gt(0, { message: 'a cap quantile must be in (0, 1)' }).lt(1, { message: 'a cap quantile must be in (0, 1)' });
+const capSchema = z.strictObject({
+  lower_quantile: capQuantile.optional(),
+  upper_quantile: capQuantile.optional(),
+  lower_value: z.number().optional(),
+  upper_value: z.number().optional(),
+});
 const binomialMetric = z.strictObject({
   type: z.literal('binomial'),
   event: identifier,

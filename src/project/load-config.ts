@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { XpError } from '../core/errors.ts';
 import { readYaml, type YamlSource } from './yaml-source.ts';
 import { checkOutputFolders } from './output-folders.ts';
+import { checkMetricSettings } from './metric-checks.ts';
 import { allowedKeys } from './schema-keys.ts';
 import { didYouMean } from './suggest.ts';
 import {
@@ -164,6 +165,7 @@ export function loadConfig(configPath: string, projectRoot = process.cwd()): Pro
         hint: 'add margin: <largest acceptable relative harm> (e.g. 0.05), powered for it (see xp power), or drop noninferiority: true',
       });
     }
+    checkMetricSettings(name, metric, src);
   }
   checkOutputFolders({ ...raw, root: projectRoot }, src);
   return {

@@ -22,7 +22,7 @@ import { synthPlan, type SynthPlan } from './plan.ts';
 /** The part of a metric definition the truth reads; every MetricConfig is one. */
 export type TruthMetric =
   | { readonly type: 'binomial'; readonly event: string }
-  | { readonly type: 'mean'; readonly event: string; readonly value?: string | undefined; readonly cap_quantile?: number | undefined }
+  | { readonly type: 'mean'; readonly event: string; readonly value?: string | undefined; readonly cap_quantile?: number | undefined; readonly cap?: unknown; readonly cap_nonzero?: boolean | undefined }
   | { readonly type: 'ratio'; readonly numerator: MetricPart; readonly denominator: MetricPart };
 export interface MetricPart {
   readonly event: string;
@@ -134,6 +134,8 @@ function metricValues(metric: TruthMetric, arms: readonly ArmModel[], weights: r
     if (den.some((d) => d === 0)) return { reason: 'ZERO_DENOMINATOR' };
     return { values: num.map((n, k) => n / den[k]!) };
   }
+  // two-sided, by-value or nonzero-only winsorisation has no closed-form truth here
+  if (metric.cap !== undefined || metric.cap_nonzero !== undefined) return { reason: 'UNSUPPORTED' };
   const sums = arms.map((a) => userSum(a, metric.event, metric.value !== undefined, plan));
   if (metric.cap_quantile === undefined) return { values: sums.map((s) => s.mean) };
   if (sums.every((s) => s.pmf !== undefined)) {
