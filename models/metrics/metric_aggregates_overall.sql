@@ -56,6 +56,50 @@ sums as (
     group by variant, metric
 ),
 
+-- quantile metrics (stats/quantile.ts, GrowthBook's quantile test): per arm, the sample
+-- quantile x_(ceil(n nu)) of users' values and the order statistics at
+-- nu -/+ 1.96 sqrt(nu (1 - nu) / n), whose spread gives the quantile's variance
+quantile_levels as (
+    select * from (
+        values (null::varchar, null::double){{#each metrics}}{{#if (eq type "quantile")}}, ({{literal name}}, {{literal quantile}}::double){{/if}}{{/each}}
+    ) as levels (metric, nu)
+    where metric is not null
+),
+
+quantile_positions as (
+    select
+        variant,
+        metric,
+        value,
+        rank,
+        greatest(1, ceil(users * nu)) as k,
+        greatest(1, ceil(users * greatest(nu - 1.959963984540054 * sqrt(nu * (1 - nu) / users), 1e-8))) as k_lower,
+        least(users, ceil(users * least(nu + 1.959963984540054 * sqrt(nu * (1 - nu) / users), 0.99999999))) as k_upper
+    from (
+        select
+            user_metrics.variant,
+            user_metrics.metric,
+            user_metrics.value,
+            quantile_levels.nu,
+            row_number() over (partition by user_metrics.variant, user_metrics.metric order by user_metrics.value) as rank,
+            count(*) over (partition by user_metrics.variant, user_metrics.metric) as users
+        from user_metrics
+        inner join quantile_levels
+            on user_metrics.metric = quantile_levels.metric
+    ) as ranked
+),
+
+quantiles as (
+    select
+        variant,
+        metric,
+        max(value) filter (where rank = k) as quantile_value,
+        max(value) filter (where rank = k_lower) as quantile_lower,
+        max(value) filter (where rank = k_upper) as quantile_upper
+    from quantile_positions
+    group by variant, metric
+),
+
 final as (
     select
         {{partition}} as experiment_id,
@@ -83,11 +127,18 @@ final as (
         case when grid.metric_type = 'ratio' then coalesce(sums.denominator_pre_numerator_sum, 0) end as denominator_pre_numerator_sum,
         -- winsorised mean metrics: the floor user values (and pre-period values) were held to
         sums.value_floor,
-        sums.pre_value_floor
+        sums.pre_value_floor,
+        -- quantile metrics only: the arm's quantile and its order-statistic bounds
+        quantiles.quantile_value,
+        quantiles.quantile_lower,
+        quantiles.quantile_upper
     from grid
     left join sums
         on grid.variant = sums.variant
         and grid.metric = sums.metric
+    left join quantiles
+        on grid.variant = quantiles.variant
+        and grid.metric = quantiles.metric
     order by grid.variant_order, grid.metric_order
 )
 

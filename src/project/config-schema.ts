@@ -126,7 +126,20 @@ const ratioMetric = z.strictObject({
   noninferiority: z.boolean().default(false),
   prior: priorSchema.optional(),
 });
-export const metricSchema = z.discriminatedUnion('type', [binomialMetric, meanMetric, ratioMetric]);
+/** The `quantile` of users' values (e.g. 0.5: the median user), compared between arms. */
+const quantileMetric = z.strictObject({
+  type: z.literal('quantile'),
+  event: identifier,
+  value: identifier.optional(),
+  quantile: z.number().gt(0, { message: 'quantile must be in (0, 1)' }).lt(1, { message: 'quantile must be in (0, 1)' }),
+  description: z.string().optional(),
+  direction: z.enum(['increase', 'decrease']).default('increase'),
+  guardrail: z.boolean().default(false),
+  margin: z.number().nonnegative().optional(),
+  noninferiority: z.boolean().default(false),
+  prior: priorSchema.optional(),
+});
+export const metricSchema = z.discriminatedUnion('type', [binomialMetric, meanMetric, ratioMetric, quantileMetric]);
 
 const sequentialSchema = z.strictObject({
   looks: z.number().int().min(1).max(50),

@@ -16,7 +16,7 @@ export type {
   RatioStats,
   TestConfig,
 } from './types.ts';
-export { defaultTestConfig, isNotEstimable } from './types.ts';
+export { defaultTestConfig, isNotEstimable, notEstimable } from './types.ts';
 
 export { normalCdf, normalQuantile, normalSf, studentTCdf, studentTQuantile, studentTSf, chiSquareSf } from './distributions.ts';
 
@@ -29,6 +29,8 @@ export type { ProportionTestConfig, ProportionTestOk, ProportionTestResult } fro
 export { ratioTest, defaultRatioTestConfig } from './ratio.ts';
 export type { RatioTestConfig, RatioTestOk, RatioTestResult } from './ratio.ts';
 export { ratioCupedTest } from './ratio-cuped.ts';
+export { quantileTest, QUANTILE_BOUND_Z } from './quantile.ts';
+export type { QuantileStats, QuantileTestConfig, QuantileTestOk, QuantileTestResult } from './quantile.ts';
 export type { RatioCupedStats, RatioCupedTestConfig, RatioCupedTestOk, RatioCupedTestResult } from './ratio-cuped.ts';
 
 export { cupedTest, defaultCupedTestConfig } from './cuped.ts';

@@ -18,6 +18,8 @@ export interface ArmStats {
   readonly denominatorSum?: number | null;
   readonly denominatorSumSquares?: number | null;
   readonly numeratorDenominatorSum?: number | null;
+  /** quantile metrics only (overall rows): the sample quantile and its order-statistic bounds */
+  readonly quantile?: { readonly value: number; readonly lower: number; readonly upper: number } | null;
 }
 
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
@@ -44,6 +46,9 @@ export function overallRow(r: Record<string, unknown>): OverallAggregate {
     denominator_pre_denominator_sum: numOrNull(r['denominator_pre_denominator_sum']),
     numerator_pre_denominator_sum: numOrNull(r['numerator_pre_denominator_sum']),
     denominator_pre_numerator_sum: numOrNull(r['denominator_pre_numerator_sum']),
+    quantile_value: numOrNull(r['quantile_value']),
+    quantile_lower: numOrNull(r['quantile_lower']),
+    quantile_upper: numOrNull(r['quantile_upper']),
   };
 }
 
@@ -89,6 +94,8 @@ export function overallArm(row: OverallAggregate): ArmStats {
     denominatorSum: row.denominator_sum,
     denominatorSumSquares: row.denominator_sum_squares,
     numeratorDenominatorSum: row.numerator_denominator_sum,
+    quantile: row.quantile_value === null || row.quantile_value === undefined || row.quantile_lower == null || row.quantile_upper == null
+      ? null : { value: row.quantile_value, lower: row.quantile_lower, upper: row.quantile_upper },
   };
 }
 

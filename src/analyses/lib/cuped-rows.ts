@@ -51,6 +51,7 @@ export function cupedRows(input: CupedInput): CupedRow[] {
       };
       const notEligible = (reason: string, detail: string, extra: CupedRow = {}): CupedRow => ({ ...base, ...extra, status: 'not-eligible', reason, reason_detail: detail });
       if (!c || !t) { rows.push(notEligible('NO_AGGREGATES', `metric_aggregates_overall has no row for ${plan.name}`)); continue; }
+      if (plan.type === 'quantile') { rows.push(notEligible('QUANTILE_METRIC', 'CUPED adjusts means; a quantile metric is compared without a covariate')); continue; }
       if (experiment.pre_period_days === 0) { rows.push(notEligible('NO_PRE_PERIOD', 'the experiment has pre_period_days: 0, so there is no covariate')); continue; }
       if (c.n === 0 || t.n === 0) {
         rows.push({ ...base, status: 'not-estimable', reason: 'EMPTY_VARIANT', reason_detail: `${c.n === 0 ? experiment.control : variant} has no units` });

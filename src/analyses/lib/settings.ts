@@ -29,6 +29,8 @@ export interface MetricPlan {
   readonly estimator: Estimator;
   /** the metric's `prior` on the relative effect (Bayesian read-out), or null for a flat prior */
   readonly prior?: EffectPriorConfig | null;
+  /** quantile metrics: the quantile level compared (config `quantile`) */
+  readonly quantile?: number | null;
 }
 
 /** A normal prior on the relative effect: mean and standard deviation (config `prior:`). */
@@ -63,13 +65,14 @@ export function metricPlans(experiment: Experiment, metrics: Readonly<Record<str
       noninferiority: role === 'guardrail' && m.noninferiority && m.margin !== undefined,
       estimator: preRegisteredEstimator(experiment, m.type),
       prior: m.prior ?? null,
+      quantile: m.type === 'quantile' ? m.quantile : null,
     };
   });
 }
 
 /** CUPED where the design gives the metric a covariate (docs/statistics.md#decision-rules). */
 export function preRegisteredEstimator(experiment: Pick<Experiment, 'variance_reduction' | 'pre_period_days'>, type: MetricConfig['type']): Estimator {
-  return experiment.variance_reduction === 'cuped' && experiment.pre_period_days > 0 && type !== 'ratio' ? 'cuped' : 'raw';
+  return experiment.variance_reduction === 'cuped' && experiment.pre_period_days > 0 && (type === 'binomial' || type === 'mean') ? 'cuped' : 'raw';
 }
 
 export function decisionConfig(experiment: Pick<Experiment, 'decision'>): DecisionConfig {
