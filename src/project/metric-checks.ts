@@ -1,7 +1,8 @@
 /**
  * The checks on a metric's analysis settings that span several keys (the schema checks
  * each key alone): winsorisation bounds in order, `cap` and `cap_quantile` not both,
- * `cap_nonzero` only with a quantile bound. Each failure names the config file and line.
+ * `cap_nonzero` only with a quantile bound; no quantile metric as an experiment's primary.
+ * Each failure names the config file and line.
  */
 import { XpError } from '../core/errors.ts';
 import type { MetricConfig } from './types.ts';
@@ -42,4 +43,17 @@ export function checkMetricSettings(name: string, metric: MetricConfig, src: Yam
       location: at('cap_nonzero'), hint: 'add cap: { upper_quantile: 0.99 } (or lower_quantile), or drop cap_nonzero',
     });
   }
+}
+
+/**
+ * A quantile metric cannot be the primary: the sequential looks, the pre-trend tests and the
+ * calibrated decision rules read the primary's daily sufficient statistics, and a quantile
+ * has none (it is computed over the whole period). As a secondary or guardrail it is fine.
+ */
+export function checkPrimaryMetric(id: string, primary: string, metrics: Readonly<Record<string, MetricConfig>>, src: YamlSource, at: readonly PropertyKey[]): void {
+  if (metrics[primary]?.type !== 'quantile') return;
+  throw new XpError('CONFIG_INVALID', `experiment ${id}: the primary metric ${primary} is a quantile metric`, {
+    location: { file: src.file, line: src.lineOf(at), experiment: id },
+    hint: `make ${primary} a secondary metric and choose a binomial, mean or ratio primary (the decision rules and sequential looks need one)`,
+  });
 }

@@ -21,6 +21,8 @@ const cases: readonly Case[] = [
   { dir: 'cap-lower-twice', line: 10, message: 'metric revenue: cap sets the lower bound twice (lower_quantile and lower_value)' },
   { dir: 'cap-quantile-out-of-range', line: 8, message: 'metrics.revenue.cap.upper_quantile: a cap quantile must be in (0, 1)' },
   { dir: 'prior-sd-zero', line: 8, message: 'metrics.revenue.prior.sd: prior sd must be > 0' },
+  { dir: 'quantile-out-of-range', line: 8, message: 'metrics.revenue_p50.quantile: quantile must be in (0, 1)' },
+  { dir: 'quantile-primary', line: 13, message: 'experiment exp_ok: the primary metric revenue_p50 is a quantile metric' },
 ];
 
 function loadError(dir: string): XpError {
