@@ -31,6 +31,9 @@ export interface OverallAggregate {
   readonly quantile_value?: number | null;
   readonly quantile_lower?: number | null;
   readonly quantile_upper?: number | null;
+  /** capped / winsorised mean metrics: the bounds user values were held to */
+  readonly value_cap?: number | null;
+  readonly value_floor?: number | null;
 }
 
 /** One row of metric_aggregates_daily: one variant × metric × day (pre and post period). */

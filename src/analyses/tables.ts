@@ -43,6 +43,8 @@ export const ANALYSIS_RESULTS = spec({
   // metrics with a `prior` on the relative effect: the prior, the posterior mean of the relative lift (the
   // shrunken estimate the chance to beat control and the credible interval describe) and the data's own estimate
   prior_mean: 'double', prior_sd: 'double', posterior_lift: 'double', likelihood_lift: 'double',
+  // capped / winsorised mean metrics: the bounds every user's value was held to (pooled across arms)
+  value_floor: 'double', value_cap: 'double',
 });
 export type AbRow = RowOf<typeof ANALYSIS_RESULTS>;
 

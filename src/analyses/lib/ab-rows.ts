@@ -158,6 +158,7 @@ export function abRows(input: AbInput): AbRow[] {
         is_guardrail: plan.role === 'guardrail',
         mde_power: decision.power,
         estimator: plan.estimator,
+        ...(controlRow?.value_cap != null || controlRow?.value_floor != null ? { value_floor: controlRow.value_floor ?? null, value_cap: controlRow.value_cap ?? null } : {}),
       };
       if (!controlRow || !treatmentRow) {
         metricRows.push(emptyRow({ ...base, control_n: controlRow?.n ?? null, treatment_n: treatmentRow?.n ?? null }, 'NO_AGGREGATES',

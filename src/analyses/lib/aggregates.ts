@@ -49,6 +49,8 @@ export function overallRow(r: Record<string, unknown>): OverallAggregate {
     quantile_value: numOrNull(r['quantile_value']),
     quantile_lower: numOrNull(r['quantile_lower']),
     quantile_upper: numOrNull(r['quantile_upper']),
+    value_cap: numOrNull(r['value_cap']),
+    value_floor: numOrNull(r['value_floor']),
   };
 }
 
