@@ -131,3 +131,34 @@ describe('the memo', () => {
     expect(memo).toMatch(/`revenue` \(per user\): .* — winsorised: each user's value held at most [\d.]+ \(the 99th percentile of all exposed users\)/);
   });
 });
+
+describe('winsorisation by value (cap: { lower_value, upper_value }), from the config alone', () => {
+  let v: TempProject;
+  beforeAll(async () => {
+    v = shippedProject({ nUsers: 1500 });
+    const config = v.read('configs/dev.yaml');
+    const edited = config.replace('    cap: { lower_quantile: 0.01, upper_quantile: 0.99 }\n    cap_nonzero: true\n', '    cap: { lower_value: 2, upper_value: 20 }\n');
+    expect(edited).not.toBe(config);
+    v.write('configs/dev.yaml', edited);
+    const r = await xp(v.root, 'build', '--select', ID, '--generate-synth');
+    expect(r.code, r.stderr).toBe(0);
+  }, 120_000);
+  afterAll(() => v.remove());
+
+  it('every user\'s value is held to [2, 20], users without revenue included (no cap_nonzero)', async () => {
+    const file = v.file('target/warehouse.duckdb');
+    const us = await rows<R>(file, `
+      select e.variant, coalesce(sum(o.value) filter (where o.period = 'post'), 0)::double as x
+      from exp.exposures e left join exp.outcomes o on o.experiment_id = e.experiment_id and o.user_id = e.user_id and o.event = 'purchase'
+      where e.experiment_id = '${ID}' group by e.variant, e.user_id`);
+    const aggs = await rows<R>(file, `select variant, sum, value_floor, value_cap from exp.metric_aggregates_overall where experiment_id = '${ID}' and metric = 'revenue_buyers_capped'`);
+    expect(aggs).toHaveLength(2);
+    for (const a of aggs) {
+      expect(a['value_floor']).toBe(2);
+      expect(a['value_cap']).toBe(20);
+      const held = us.filter((u) => u['variant'] === a['variant']).map((u) => Math.min(Math.max(Number(u['x']), 2), 20));
+      expect(Number(a['sum'])).toBeCloseTo(held.reduce((s, x) => s + x, 0), 6);
+    }
+    expect(v.read(`target/memos/${ID}.md`)).toContain("winsorised: each user's value held between 2.000 (a fixed bound) and 20.00 (a fixed bound)");
+  });
+});
