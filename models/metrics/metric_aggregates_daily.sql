@@ -28,7 +28,10 @@ caps as (
     select
         1 as one
 {{#each metrics}}
-{{#if (and (eq type "mean") cap_quantile)}}
+{{#if (and (eq type "mean") winsor)}}
+        , (select max(value_cap) from overall where metric = {{literal name}}) as m{{@index}}_cum_cap
+        , (select max(value_floor) from overall where metric = {{literal name}}) as m{{@index}}_cum_floor
+{{else if (and (eq type "mean") cap_quantile)}}
         , (select max(value_cap) from overall where metric = {{literal name}}) as m{{@index}}_cum_cap
 {{/if}}
 {{/each}}

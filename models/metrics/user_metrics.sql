@@ -43,11 +43,18 @@ users as (
 ),
 
 -- capping thresholds, pooled across arms so capping cannot favour one: one per period
+-- (winsorised metrics: a floor and a cap, quantiles or values, quantiles among nonzero
+-- users with cap_nonzero; macros/winsor_bound.sql)
 caps as (
     select
         experiment_id
 {{#each metrics}}
-{{#if (and (eq type "mean") cap_quantile)}}
+{{#if (and (eq type "mean") winsor)}}
+        , {{> winsor_bound idx=@index suffix="_post" quantile=winsor.upper_quantile value=winsor.upper_value nonzero=winsor.nonzero}} as m{{@index}}_post_cap
+        , {{> winsor_bound idx=@index suffix="_pre" quantile=winsor.upper_quantile value=winsor.upper_value nonzero=winsor.nonzero}} as m{{@index}}_pre_cap
+        , {{> winsor_bound idx=@index suffix="_post" quantile=winsor.lower_quantile value=winsor.lower_value nonzero=winsor.nonzero}} as m{{@index}}_post_floor
+        , {{> winsor_bound idx=@index suffix="_pre" quantile=winsor.lower_quantile value=winsor.lower_value nonzero=winsor.nonzero}} as m{{@index}}_pre_floor
+{{else if (and (eq type "mean") cap_quantile)}}
         , quantile_cont(coalesce(m{{@index}}_post, 0), {{literal cap_quantile}}) as m{{@index}}_post_cap
         , quantile_cont(coalesce(m{{@index}}_pre, 0), {{literal cap_quantile}}) as m{{@index}}_pre_cap
 {{/if}}
@@ -80,7 +87,14 @@ user_metric_rows as (
                 pre_numerator: null::double,
                 pre_denominator: null::double,
 {{/if}}
-{{#if (and (eq type "mean") cap_quantile)}}
+{{#if (and (eq type "mean") winsor)}}
+                value_floor: caps.m{{@index}}_post_floor::double,
+                pre_value_floor: caps.m{{@index}}_pre_floor::double,
+{{else}}
+                value_floor: null::double,
+                pre_value_floor: null::double,
+{{/if}}
+{{#if (and (eq type "mean") (or cap_quantile winsor))}}
                 value_cap: caps.m{{@index}}_post_cap::double,
                 pre_value_cap: caps.m{{@index}}_pre_cap::double
 {{else}}
@@ -109,7 +123,9 @@ final as (
         pre_numerator,
         pre_denominator,
         value_cap,
-        pre_value_cap
+        pre_value_cap,
+        value_floor,
+        pre_value_floor
     from user_metric_rows
 )
 

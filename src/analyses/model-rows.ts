@@ -3,7 +3,7 @@
  * analysis plugins and the report read them. One definition: when a model's columns change,
  * this file changes with it.
  */
-export type MetricType = 'binomial' | 'mean' | 'ratio';
+export type MetricType = 'binomial' | 'mean' | 'ratio' | 'quantile';
 
 /** One row of metric_aggregates_overall: one experiment × variant × metric. */
 export interface OverallAggregate {
@@ -19,6 +19,21 @@ export interface OverallAggregate {
   readonly denominator_sum: number | null;
   readonly denominator_sum_squares: number | null;
   readonly numerator_denominator_sum: number | null;
+  /** ratio metrics only: the pre-period denominator and the cross sums ratio CUPED needs */
+  readonly pre_denominator_sum?: number | null;
+  readonly pre_denominator_sum_squares?: number | null;
+  readonly pre_numerator_denominator_sum?: number | null;
+  readonly denominator_pre_denominator_sum?: number | null;
+  readonly numerator_pre_denominator_sum?: number | null;
+  readonly denominator_pre_numerator_sum?: number | null;
+  /** quantile metrics only: the sample quantile of users' values and the order statistics
+   * at its 95% distribution-free bounds (metric_aggregates_overall) */
+  readonly quantile_value?: number | null;
+  readonly quantile_lower?: number | null;
+  readonly quantile_upper?: number | null;
+  /** capped / winsorised mean metrics: the bounds user values were held to */
+  readonly value_cap?: number | null;
+  readonly value_floor?: number | null;
 }
 
 /** One row of metric_aggregates_daily: one variant × metric × day (pre and post period). */

@@ -40,6 +40,11 @@ export const ANALYSIS_RESULTS = spec({
   // guardrails: the one-sided test in the harmful direction at harm_alpha = alpha / (2 × guardrails × treatments),
   // and the worst relative effect it cannot rule out (harm_bound); non-inferiority only when opted in
   harm_p_value: 'double', harm_alpha: 'double', harm_bound: 'double', noninferiority: 'boolean', ni_n_per_arm: 'double',
+  // metrics with a `prior` on the relative effect: the prior, the posterior mean of the relative lift (the
+  // shrunken estimate the chance to beat control and the credible interval describe) and the data's own estimate
+  prior_mean: 'double', prior_sd: 'double', posterior_lift: 'double', likelihood_lift: 'double',
+  // capped / winsorised mean metrics: the bounds every user's value was held to (pooled across arms)
+  value_floor: 'double', value_cap: 'double',
 });
 export type AbRow = RowOf<typeof ANALYSIS_RESULTS>;
 

@@ -89,6 +89,7 @@ export function baselineOf(
   type: MetricType,
   design: { readonly control: string; readonly prePeriodDays: number },
 ): BaselineResult {
+  if (type === 'quantile') return notEstimable('INSUFFICIENT_DATA', `${metric}: a quantile metric has no mean and variance to take as a baseline`);
   const rows = all.filter((r) => r.metric === metric);
   const control = rows.find((r) => r.variant === design.control);
   const correlation = type === 'ratio' ? null : preCorrelation(rows);

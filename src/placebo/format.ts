@@ -25,5 +25,6 @@ export function formatAa(r: AaResult): string {
   const verdict = r.ok
     ? [`ok: every false-positive rate and z variance is inside its ${TOLERANCE_LEVEL * 100}% band`]
     : [`FAIL: ${r.failures.length} outside tolerance`, ...r.failures.map((f) => `  ${f}`)];
-  return [...header, '', metrics, '', decisions, '', ...verdict].join('\n');
+  const skipped = r.not_calibrated?.length ? [`not calibrated (quantile metrics: no per-replicate order statistics): ${r.not_calibrated.join(', ')}`] : [];
+  return [...header, '', metrics, ...skipped, '', decisions, '', ...verdict].join('\n');
 }

@@ -44,6 +44,8 @@ export interface AaResult extends Calibration {
   readonly assignment: string;
   /** every rate inside its tolerance */
   readonly ok: boolean;
+  /** metrics left out: quantile metrics, whose statistics the replicates do not have */
+  readonly not_calibrated?: readonly string[];
 }
 
 function experimentOf(project: Project, id: string): Experiment {
@@ -97,7 +99,10 @@ export async function aaCommand(project: Project, opts: AaOptions): Promise<AaRe
   }
   const file = warehousePath(project.config);
   if (!existsSync(file)) throw notBuilt(exp.id, `no warehouse at ${file}`);
-  const plans = metricPlans(exp, project.config.metrics);
+  const allPlans = metricPlans(exp, project.config.metrics);
+  // quantile metrics have no per-replicate sufficient statistics (their order statistics are
+  // computed by the model over the real arms only): staged with the others, not calibrated
+  const plans = allPlans.filter((p) => p.type !== 'quantile');
   const arms = placeboArms(exp);
   const skip = largestArm(arms);
   const relations = ephemeralRelations(project);
@@ -108,7 +113,7 @@ export async function aaCommand(project: Project, opts: AaOptions): Promise<AaRe
     const stored = await storedAggregates(db, exp.id);
     const rel = await relations.relation(USER_METRICS, exp);
     if (!('relation' in rel)) throw notBuilt(exp.id, rel.skip);
-    const staged = await stageRows(db, rel.relation, { [PARTITION_PARAM]: exp.id }, plans.map((p) => ({ name: p.name, type: p.type })), arms.map((a) => a.variant));
+    const staged = await stageRows(db, rel.relation, { [PARTITION_PARAM]: exp.id }, allPlans.map((p) => ({ name: p.name, type: p.type })), arms.map((a) => a.variant));
     users = staged.users;
     checkObserved(exp.id, (await replicateAggregates(db, staged, { kind: 'observed' }, skip)).get(0) ?? [], stored);
     placebo = await replicateAggregates(db, staged, { kind: 'placebo', replicates: k, bounds: armBounds(arms.map((a) => a.share)) }, skip);
@@ -122,5 +127,6 @@ export async function aaCommand(project: Project, opts: AaOptions): Promise<AaRe
   return {
     experiment_id: exp.id, replicates: k, users, alpha: exp.alpha, arms, assignment: ASSIGNMENT_RULE,
     ...calibration, ok: calibration.failures.length === 0,
+    not_calibrated: allPlans.filter((p) => p.type === 'quantile').map((p) => p.name),
   };
 }

@@ -66,6 +66,25 @@ export const modelSettingsSchema = z.strictObject({
   enabled: z.boolean().optional(),
 });
 
+/**
+ * A normal prior on a metric's relative effect (treatment − control) / control, in the
+ * Bayesian read-out: the posterior is N(prior ⊗ likelihood), shrinking the estimate toward
+ * `mean` (gbstats' EffectBayesianABTest with a proper prior; docs/statistics.md#priors).
+ */
+const priorSchema = z.strictObject({ mean: z.number(), sd: z.number().gt(0, { message: 'prior sd must be > 0' }) });
+/**
+ * Winsorisation of each user's value: at quantiles of users' values pooled across arms
+ * (`lower_quantile` / `upper_quantile` in (0, 1)) or at fixed values (`lower_value` /
+ * `upper_value`), one bound per side; a lower bound must be below the upper (checked, with
+ * the other rules that span keys, in metric-checks.ts).
+ */
+const capQuantile = z.number().gt(0, { message: 'a cap quantile must be in (0, 1)' }).lt(1, { message: 'a cap quantile must be in (0, 1)' });
+const capSchema = z.strictObject({
+  lower_quantile: capQuantile.optional(),
+  upper_quantile: capQuantile.optional(),
+  lower_value: z.number().optional(),
+  upper_value: z.number().optional(),
+});
 const binomialMetric = z.strictObject({
   type: z.literal('binomial'),
   event: identifier,
@@ -75,6 +94,7 @@ const binomialMetric = z.strictObject({
   margin: z.number().nonnegative().optional(),
   /** opt in: shipping also requires this guardrail to be shown non-inferior at `margin` */
   noninferiority: z.boolean().default(false),
+  prior: priorSchema.optional(),
 });
 const meanMetric = z.strictObject({
   type: z.literal('mean'),
@@ -82,12 +102,16 @@ const meanMetric = z.strictObject({
   /** column of the outcome event summed per user; omitted = count of events */
   value: identifier.optional(),
   cap_quantile: z.number().gt(0).lt(1).optional(),
+  cap: capSchema.optional(),
+  /** capping quantiles computed among users with a nonzero value */
+  cap_nonzero: z.boolean().optional(),
   description: z.string().optional(),
   direction: z.enum(['increase', 'decrease']).default('increase'),
   guardrail: z.boolean().default(false),
   margin: z.number().nonnegative().optional(),
   /** opt in: shipping also requires this guardrail to be shown non-inferior at `margin` */
   noninferiority: z.boolean().default(false),
+  prior: priorSchema.optional(),
 });
 const ratioPart = z.strictObject({ event: identifier, value: identifier.optional() });
 const ratioMetric = z.strictObject({
@@ -100,8 +124,22 @@ const ratioMetric = z.strictObject({
   margin: z.number().nonnegative().optional(),
   /** opt in: shipping also requires this guardrail to be shown non-inferior at `margin` */
   noninferiority: z.boolean().default(false),
+  prior: priorSchema.optional(),
 });
-export const metricSchema = z.discriminatedUnion('type', [binomialMetric, meanMetric, ratioMetric]);
+/** The `quantile` of users' values (e.g. 0.5: the median user), compared between arms. */
+const quantileMetric = z.strictObject({
+  type: z.literal('quantile'),
+  event: identifier,
+  value: identifier.optional(),
+  quantile: z.number().gt(0, { message: 'quantile must be in (0, 1)' }).lt(1, { message: 'quantile must be in (0, 1)' }),
+  description: z.string().optional(),
+  direction: z.enum(['increase', 'decrease']).default('increase'),
+  guardrail: z.boolean().default(false),
+  margin: z.number().nonnegative().optional(),
+  noninferiority: z.boolean().default(false),
+  prior: priorSchema.optional(),
+});
+export const metricSchema = z.discriminatedUnion('type', [binomialMetric, meanMetric, ratioMetric, quantileMetric]);
 
 const sequentialSchema = z.strictObject({
   looks: z.number().int().min(1).max(50),

@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { XpError } from '../core/errors.ts';
 import { readYaml, type YamlSource } from './yaml-source.ts';
 import { checkOutputFolders } from './output-folders.ts';
+import { checkMetricSettings, checkPrimaryMetric } from './metric-checks.ts';
 import { allowedKeys } from './schema-keys.ts';
 import { didYouMean } from './suggest.ts';
 import {
@@ -157,6 +158,7 @@ export function loadConfig(configPath: string, projectRoot = process.cwd()): Pro
     }
   }
   const experiments = sources.map((s) => validateExperiment(s, raw.metrics));
+  for (const s of sources) checkPrimaryMetric(s.id, s.config.primary_metric, raw.metrics, s.src, [...s.at, 'primary_metric']);
   for (const [name, metric] of Object.entries(raw.metrics)) {
     if (metric.noninferiority && metric.margin === undefined) {
       throw new XpError('CONFIG_INVALID', `metric ${name}: a non-inferiority guardrail needs a margin`, {
@@ -164,6 +166,7 @@ export function loadConfig(configPath: string, projectRoot = process.cwd()): Pro
         hint: 'add margin: <largest acceptable relative harm> (e.g. 0.05), powered for it (see xp power), or drop noninferiority: true',
       });
     }
+    checkMetricSettings(name, metric, src);
   }
   checkOutputFolders({ ...raw, root: projectRoot }, src);
   return {

@@ -102,7 +102,7 @@ export interface MetricLine {
 
 export interface MetricsSection extends Section<MetricLine> {
   /** each metric shown: what one value is, and the config's description */
-  readonly definitions: readonly { readonly metric: string; readonly scale: string; readonly description: string | null }[];
+  readonly definitions: readonly { readonly metric: string; readonly scale: string; readonly description: string | null; readonly method?: string | null }[];
 }
 
 export interface GuardrailLine {

@@ -60,6 +60,19 @@ export function normalExpectedLoss(mu: number, sigma: number): ExpectedLoss {
 }
 
 /**
+ * Posterior of an effect d with a normal likelihood dhat ~ N(d, s2):
+ *   flat prior: N(dhat, s2)
+ *   prior N(m0, v0): precision 1/s2 + 1/v0, mean (dhat/s2 + m0/v0) / precision
+ * (conjugate normal update with known variance; Gelman et al. 2013, Bayesian Data Analysis
+ * 3rd ed., section 2.5, eq. 2.12; gbstats' EffectBayesianABTest does the same update).
+ */
+export function normalPosterior(estimate: number, variance: number, prior: EffectPrior): { readonly mean: number; readonly variance: number } {
+  if (prior.kind === 'flat') return { mean: estimate, variance };
+  const precision = 1 / variance + 1 / prior.variance;
+  return { mean: (estimate / variance + prior.mean / prior.variance) / precision, variance: 1 / precision };
+}
+
+/**
  * Gaussian Bayesian test on mean metrics (binary metrics: pass { n, sum: successes,
  * sumSquares: successes }).
  *   likelihood: dhat ~ N(d, s^2), with dhat and s^2 those of welchTest (absolute difference, or
@@ -92,13 +105,7 @@ export function bayesianTest(control: MeanStats, treatment: MeanStats, config: P
   );
   if (isNotEstimable(diff)) return diff;
   if (!(diff.variance > 0)) return notEstimable('ZERO_VARIANCE', `${label}: both arms have zero variance`);
-  let mean = diff.estimate;
-  let variance = diff.variance;
-  if (cfg.prior.kind === 'normal') {
-    const precision = 1 / diff.variance + 1 / cfg.prior.variance;
-    mean = (diff.estimate / diff.variance + cfg.prior.mean / cfg.prior.variance) / precision;
-    variance = 1 / precision;
-  }
+  const { mean, variance } = normalPosterior(diff.estimate, diff.variance, cfg.prior);
   const sd = Math.sqrt(variance);
   const z = normalQuantile(1 - cfg.alpha / 2);
   return {

@@ -16,7 +16,7 @@ export type {
   RatioStats,
   TestConfig,
 } from './types.ts';
-export { defaultTestConfig, isNotEstimable } from './types.ts';
+export { defaultTestConfig, isNotEstimable, notEstimable } from './types.ts';
 
 export { normalCdf, normalQuantile, normalSf, studentTCdf, studentTQuantile, studentTSf, chiSquareSf } from './distributions.ts';
 
@@ -28,6 +28,10 @@ export type { ProportionTestConfig, ProportionTestOk, ProportionTestResult } fro
 
 export { ratioTest, defaultRatioTestConfig } from './ratio.ts';
 export type { RatioTestConfig, RatioTestOk, RatioTestResult } from './ratio.ts';
+export { ratioCupedTest } from './ratio-cuped.ts';
+export { quantileTest, QUANTILE_BOUND_Z } from './quantile.ts';
+export type { QuantileStats, QuantileTestConfig, QuantileTestOk, QuantileTestResult } from './quantile.ts';
+export type { RatioCupedStats, RatioCupedTestConfig, RatioCupedTestOk, RatioCupedTestResult } from './ratio-cuped.ts';
 
 export { cupedTest, defaultCupedTestConfig } from './cuped.ts';
 export type { CupedTestConfig, CupedTestOk, CupedTestResult, CupedUnadjusted } from './cuped.ts';
@@ -44,7 +48,7 @@ export type { GroupSequentialBounds, GroupSequentialConfig, SpendingFunction } f
 export { alwaysValidTest, optimalMixtureRatio, defaultAlwaysValidConfig } from './always-valid.ts';
 export type { AlwaysValidConfig, AlwaysValidLook, AlwaysValidOk, AlwaysValidResult, MixtureTuning } from './always-valid.ts';
 
-export { bayesianTest, normalExpectedLoss, defaultBayesianConfig } from './bayesian.ts';
+export { bayesianTest, normalExpectedLoss, normalPosterior, defaultBayesianConfig } from './bayesian.ts';
 export type { BayesianConfig, BayesianOk, BayesianResult, EffectPrior, ExpectedLoss } from './bayesian.ts';
 
 export { differenceInDifferences, defaultDidConfig } from './did.ts';

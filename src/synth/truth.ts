@@ -22,8 +22,10 @@ import { synthPlan, type SynthPlan } from './plan.ts';
 /** The part of a metric definition the truth reads; every MetricConfig is one. */
 export type TruthMetric =
   | { readonly type: 'binomial'; readonly event: string }
-  | { readonly type: 'mean'; readonly event: string; readonly value?: string | undefined; readonly cap_quantile?: number | undefined }
-  | { readonly type: 'ratio'; readonly numerator: MetricPart; readonly denominator: MetricPart };
+  | { readonly type: 'mean'; readonly event: string; readonly value?: string | undefined; readonly cap_quantile?: number | undefined; readonly cap?: unknown; readonly cap_nonzero?: boolean | undefined }
+  | { readonly type: 'ratio'; readonly numerator: MetricPart; readonly denominator: MetricPart }
+  /** quantile metrics: no planted truth (not-planted, UNSUPPORTED) */
+  | { readonly type: 'quantile'; readonly event: string };
 export interface MetricPart {
   readonly event: string;
   readonly value?: string | undefined;
@@ -123,6 +125,7 @@ function anyEvent(arm: ArmModel, event: string, plan: SynthPlan): number {
 type Values = { readonly values: readonly number[]; readonly cap?: number } | { readonly reason: Extract<MetricTruth, { status: 'not-planted' }>['reason'] };
 
 function metricValues(metric: TruthMetric, arms: readonly ArmModel[], weights: readonly number[], plan: SynthPlan): Values {
+  if (metric.type === 'quantile') return { reason: 'UNSUPPORTED' };
   const parts: readonly MetricPart[] =
     metric.type === 'ratio' ? [metric.numerator, metric.denominator] : [{ event: metric.event, value: metric.type === 'mean' ? metric.value : undefined }];
   if (parts.some((part) => !EVENTS.has(part.event))) return { reason: 'UNKNOWN_EVENT' };
@@ -134,6 +137,8 @@ function metricValues(metric: TruthMetric, arms: readonly ArmModel[], weights: r
     if (den.some((d) => d === 0)) return { reason: 'ZERO_DENOMINATOR' };
     return { values: num.map((n, k) => n / den[k]!) };
   }
+  // two-sided, by-value or nonzero-only winsorisation has no closed-form truth here
+  if (metric.cap !== undefined || metric.cap_nonzero !== undefined) return { reason: 'UNSUPPORTED' };
   const sums = arms.map((a) => userSum(a, metric.event, metric.value !== undefined, plan));
   if (metric.cap_quantile === undefined) return { values: sums.map((s) => s.mean) };
   if (sums.every((s) => s.pmf !== undefined)) {

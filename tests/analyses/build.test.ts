@@ -155,7 +155,7 @@ describe('xp build with the analysis plugins', () => {
     }
     const cuped = await tableRows<R>(p, 'analysis_results_cuped', 'exp_empty', 'metric');
     expect(cuped.map((r) => `${r.metric} ${r.status} ${r.reason}`)).toEqual([
-      'bounce_rate not-estimable EMPTY_VARIANT', 'conversion not-estimable EMPTY_VARIANT', 'revenue not-estimable EMPTY_VARIANT', 'revenue_per_order not-eligible RATIO_METRIC',
+      'bounce_rate not-estimable EMPTY_VARIANT', 'conversion not-estimable EMPTY_VARIANT', 'revenue not-estimable EMPTY_VARIANT', 'revenue_per_order not-estimable EMPTY_VARIANT',
     ]);
     expect((await tableRows<R>(p, 'did_results', 'exp_empty')).filter((r) => r.status === 'ok')).toEqual([]);
     const seq = await one('sequential_looks', 'exp_empty', () => true);

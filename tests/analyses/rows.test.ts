@@ -6,7 +6,8 @@ import { didRows } from '../../src/analyses/lib/did-rows.ts';
 import { pretrendRows } from '../../src/analyses/lib/pretrend-rows.ts';
 import { srmRows, type SrmCount } from '../../src/analyses/lib/srm-rows.ts';
 import type { MetricPlan } from '../../src/analyses/lib/settings.ts';
-import { cupedTest, differenceInDifferences, preTrendTest, srmTest } from '../../src/stats/index.ts';
+import { cupedTest, differenceInDifferences, preTrendTest, ratioCupedTest, srmTest, type RatioCupedStats } from '../../src/stats/index.ts';
+import { loadFixture } from '../stats/helpers.ts';
 
 const experiment = { control: 'control', treatments: ['treatment'], alpha: 0.05, pre_period_days: 14 };
 const plan = (name = 'revenue', type: MetricPlan['type'] = 'mean'): MetricPlan => ({ name, type, role: 'primary', direction: 'increase', margin: null, noninferiority: false, estimator: type === 'ratio' ? 'raw' : 'cuped' });
@@ -51,14 +52,33 @@ describe('cupedRows', () => {
     expect(row!.correlation).toBeCloseTo(pooledCorrelation([c, t])!, 15);
     expect(row!.adjusted_relative_lift).toBeTypeOf('number');
   });
-  it('not eligible: no pre period, uncorrelated covariate, ratio metric; empty arm not estimable', () => {
+  it('a ratio metric: ratioCupedTest on its pre-period parts; without a pre-period denominator it is not eligible', () => {
+    const fx = loadFixture<{ control: RatioCupedStats; treatment: RatioCupedStats }>('gbstats_ratio_cuped.json').cases[0]!;
+    const ratioAgg = (variant: string, s: RatioCupedStats): OverallAggregate => ({
+      variant, metric: 'aov', metric_type: 'ratio', n: s.n, sum: s.numeratorSum, sum_squares: s.numeratorSumSquares,
+      pre_sum: s.preNumeratorSum, pre_sum_squares: s.preNumeratorSumSquares, sum_pre_product: s.numeratorPreNumeratorSum,
+      denominator_sum: s.denominatorSum, denominator_sum_squares: s.denominatorSumSquares, numerator_denominator_sum: s.numeratorDenominatorSum,
+      pre_denominator_sum: s.preDenominatorSum, pre_denominator_sum_squares: s.preDenominatorSumSquares, pre_numerator_denominator_sum: s.preNumeratorDenominatorSum,
+      denominator_pre_denominator_sum: s.denominatorPreDenominatorSum, numerator_pre_denominator_sum: s.numeratorPreDenominatorSum, denominator_pre_numerator_sum: s.denominatorPreNumeratorSum,
+    });
+    const aggs = [ratioAgg('control', fx.control), ratioAgg('treatment', fx.treatment)];
+    const [row] = cupedRows({ experiment, plans: [plan('aov', 'ratio')], aggregates: aggs });
+    const r = ratioCupedTest(fx.control, fx.treatment, { alpha: 0.05, difference: 'absolute' });
+    if (r.status !== 'ok') throw new Error('ok');
+    expect(row).toMatchObject({ status: 'ok', metric_type: 'ratio', theta: r.theta, adjusted_lift: r.estimate, adjusted_se: r.se, raw_lift: r.unadjusted.estimate, variance_reduction: r.varianceReduction });
+    expect(row!.correlation ?? null).toBeNull();
+    expect(row!.control_mean).toBeCloseTo(fx.control.numeratorSum / fx.control.denominatorSum, 12);
+    expect(row!.adjusted_relative_lift).toBeTypeOf('number');
+    const noPre = aggs.map((a) => ({ ...a, pre_sum: 0, pre_sum_squares: 0, pre_denominator_sum: 0, pre_denominator_sum_squares: 0 }));
+    expect(cupedRows({ experiment, plans: [plan('aov', 'ratio')], aggregates: noPre })[0]).toMatchObject({ status: 'not-eligible', reason: 'NO_PRE_DATA' });
+  });
+  it('not eligible: no pre period, uncorrelated covariate; empty arm not estimable', () => {
     const aggs = [agg('control'), agg('treatment')];
     expect(cupedRows({ experiment: { ...experiment, pre_period_days: 0 }, plans: [plan()], aggregates: aggs })[0]).toMatchObject({ status: 'not-eligible', reason: 'NO_PRE_PERIOD' });
     const flat = [agg('control', { sum_pre_product: 3800 }), agg('treatment', { sum_pre_product: 3800 })];
     expect(cupedRows({ experiment, plans: [plan()], aggregates: flat })[0]).toMatchObject({ status: 'not-eligible', reason: 'LOW_CORRELATION' });
     const noPre = [agg('control', { pre_sum: 0, pre_sum_squares: 0, sum_pre_product: 0 }), agg('treatment', { pre_sum: 0, pre_sum_squares: 0, sum_pre_product: 0 })];
     expect(cupedRows({ experiment, plans: [plan()], aggregates: noPre })[0]).toMatchObject({ status: 'not-eligible', reason: 'NO_PRE_DATA' });
-    expect(cupedRows({ experiment, plans: [plan('revenue', 'ratio')], aggregates: aggs })[0]).toMatchObject({ status: 'not-eligible', reason: 'RATIO_METRIC' });
     expect(cupedRows({ experiment, plans: [plan()], aggregates: [agg('control'), agg('treatment', { n: 0, sum: 0, sum_squares: 0, pre_sum: 0, pre_sum_squares: 0, sum_pre_product: 0 })] })[0])
       .toMatchObject({ status: 'not-estimable', reason: 'EMPTY_VARIANT' });
   });

@@ -24,7 +24,7 @@ import { launch, NO_BROWSER, type Browser } from './chromium.ts';
 const ID = 'exp_checkout_button_001';
 const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts');
 /** in page order: lifts under the key metrics, DiD, sample ratio, sequential */
-const CHARTS = ['lift-conversion', 'lift-revenue', 'lift-revenue_per_order', 'lift-bounce_rate', 'did-treatment', 'sample-ratio', 'sequential'];
+const CHARTS = ['lift-conversion', 'lift-revenue', 'lift-revenue_per_order', 'lift-revenue_buyers_capped', 'lift-bounce_rate', 'did-treatment', 'sample-ratio', 'sequential'];
 
 describe.skipIf(NO_BROWSER !== undefined)(`HTML report in Chromium${NO_BROWSER ? ` (skipped: ${NO_BROWSER})` : ''}`, () => {
   let browser: Browser;

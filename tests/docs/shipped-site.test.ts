@@ -47,7 +47,7 @@ describe('docs of the shipped project', () => {
   it('nodes carry the metrics they compute, for the search', () => {
     const byId = new Map(graph().nodes.map((n) => [n.id, n.metrics ?? []]));
     for (const id of ['model:metric_aggregates_overall', 'model:metric_aggregates_daily', 'analysis:ab', 'analysis:cuped']) {
-      expect(byId.get(id), id).toEqual(['bounce_rate', 'conversion', 'revenue', 'revenue_per_order']);
+      expect(byId.get(id), id).toEqual(['bounce_rate', 'conversion', 'revenue', 'revenue_buyers_capped', 'revenue_p95', 'revenue_per_order']);
     }
     expect(byId.get('model:srm_counts')).toEqual([]);
     expect(byId.get('analysis:srm')).toEqual([]);

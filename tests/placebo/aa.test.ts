@@ -20,7 +20,7 @@ import { QUANTITIES } from '../../src/placebo/sql.ts';
 import type { AaResult } from '../../src/placebo/run-aa.ts';
 
 const ID = 'exp_checkout_button_001';
-const METRICS = ['conversion', 'revenue', 'revenue_per_order', 'bounce_rate'];
+const METRICS = ['conversion', 'revenue', 'revenue_per_order', 'revenue_buyers_capped', 'bounce_rate'];
 
 let p: TempProject;
 let build: CliResult;
@@ -53,6 +53,8 @@ describe('xp aa', () => {
       expect(line[0]).toMatch(/^\S+\s+(primary|secondary|guardrail)\s+(cuped|raw)\s+\d\.\d{3}\s+\[\d\.\d{3}, \d\.\d{3}\]\s+\[0\.000, 0\.110\]\s+-?\d\.\d{3}\s+\d\.\d{3}\s+\[0\.672, 1\.404\]\s+\d+\s+(ok|FAIL)$/);
     }
     expect(r.metrics.map((m) => m.metric)).toEqual(METRICS);
+    expect(r.not_calibrated).toEqual(['revenue_p95']);
+    expect(table.stdout).toContain('not calibrated (quantile metrics: no per-replicate order statistics): revenue_p95');
     for (const m of r.metrics) {
       expect(m.replicates + m.not_estimable).toBe(100);
       expect(m.false_positive_rate).toBe(m.false_positives / m.replicates);
@@ -115,9 +117,13 @@ describe('xp aa', () => {
       const staged = await stageRows(db, rel.relation, { experiment_id: ID }, metrics, arms.map((a) => a.variant));
       const skip = largestArm(arms);
       const observed = (await replicateAggregates(db, staged, { kind: 'observed' }, skip)).get(0)!;
-      const stored = await db.all('select * exclude (experiment_id, value_cap, pre_value_cap) from exp.metric_aggregates_overall where experiment_id = $1', [ID]);
+      const stored = await db.all('select * exclude (experiment_id, value_cap, pre_value_cap, value_floor, pre_value_floor, pre_denominator_sum, pre_denominator_sum_squares, pre_numerator_denominator_sum, denominator_pre_denominator_sum, numerator_pre_denominator_sum, denominator_pre_numerator_sum, quantile_value, quantile_lower, quantile_upper) from exp.metric_aggregates_overall where experiment_id = $1', [ID]);
       expect(observed).toHaveLength(stored.length);
-      for (const s of stored) expect(observed.find((o) => o.variant === s['variant'] && o.metric === s['metric'])).toEqual(s);
+      // the replicate rows carry every OverallAggregate field; compare the sums both have
+      for (const s of stored) {
+        const o = observed.find((x) => x.variant === s['variant'] && x.metric === s['metric']) as unknown as Record<string, unknown>;
+        expect(Object.fromEntries(Object.keys(s).map((k) => [k, o[k]]))).toEqual(s);
+      }
       const replicate = (await replicateAggregates(db, staged, { kind: 'placebo', replicates: 10, bounds: armBounds(arms.map((a) => a.share)) }, skip)).get(k)!;
       const direct = await db.all(plain, { experiment_id: ID });
       expect(replicate.reduce((a, r) => a + r.n, 0)).toBe(staged.users * metrics.length);

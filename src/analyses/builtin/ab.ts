@@ -6,7 +6,8 @@ import { ANALYSIS_RESULTS } from '../tables.ts';
 
 /**
  * A/B(/n) inference: every metric × every treatment against the control. Binomial metrics
- * use the score test, mean metrics Welch's t-test, ratio metrics the delta method; p-values
+ * use the score test, mean metrics Welch's t-test, ratio metrics the delta method, quantile
+ * metrics GrowthBook's quantile test; a metric's `prior` shrinks its Bayesian read-out; p-values
  * are adjusted across treatments by the experiment's `correction` (Holm by default);
  * guardrails get a one-sided non-inferiority test at their relative margin.
  */

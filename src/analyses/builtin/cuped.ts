@@ -8,6 +8,9 @@ import { ANALYSIS_RESULTS_CUPED } from '../tables.ts';
  * CUPED (Deng et al. 2013) with each user's pre-period value of the metric as covariate,
  * raw and adjusted side by side. Eligible when the experiment has a pre period and the
  * pooled correlation reaches CUPED_MIN_CORRELATION (0.1); otherwise a not-eligible row.
+ * Ratio metrics are adjusted by their pre-period ratio (ratioCupedTest, gbstats'
+ * regression-adjusted ratio), eligible when that reduces the variance by >= 1%; quantile
+ * metrics are not eligible.
  */
 export default definePlugin({
   name: 'cuped',

@@ -10,6 +10,7 @@ import {
   isNotEstimable,
   normalCdf,
   normalExpectedLoss,
+  normalPosterior,
   normalQuantile,
   type NotEstimable,
 } from '../../stats/index.ts';
@@ -39,6 +40,11 @@ const notEstimableCols = (r: NotEstimable) => ({ reason: r.reason, reason_detail
  * so the credible interval and the confidence interval describe one estimate; a binomial
  * metric thereby uses p(1 − p), never a mean's n − 1 sample variance. A raw mean metric
  * keeps bayesianTest (the same normal model over the arm means).
+ *
+ * A metric with `prior: { mean, sd }` updates that likelihood with N(mean, sd²) on the
+ * relative effect (normalPosterior; gbstats' EffectBayesianABTest with a proper relative
+ * prior), so the chance to beat control, the credible interval and the posterior lift are
+ * shrunk toward the prior mean; without one the prior is flat and nothing changes.
  */
 function bayesian(plan: MetricPlan, c: ArmStats, t: ArmStats, alpha: number, relative: ComparisonResult) {
   let mean: number;
@@ -53,6 +59,13 @@ function bayesian(plan: MetricPlan, c: ArmStats, t: ArmStats, alpha: number, rel
     mean = r.estimate;
     sd = r.posteriorSd;
   }
+  const observed = mean;
+  const prior = plan.prior ?? null;
+  if (prior !== null) {
+    const post = normalPosterior(mean, sd * sd, { kind: 'normal', mean: prior.mean, variance: prior.sd * prior.sd });
+    mean = post.mean;
+    sd = Math.sqrt(post.variance);
+  }
   const z = normalQuantile(1 - alpha / 2);
   const up = normalCdf(mean / sd);
   const loss = normalExpectedLoss(mean, sd);
@@ -65,6 +78,7 @@ function bayesian(plan: MetricPlan, c: ArmStats, t: ArmStats, alpha: number, rel
     expected_loss_control: increase ? loss.control : loss.treatment,
     credible_lower: mean - z * sd,
     credible_upper: mean + z * sd,
+    ...(prior === null ? {} : { prior_mean: prior.mean, prior_sd: prior.sd, posterior_lift: mean, likelihood_lift: observed }),
   };
 }
 
@@ -144,6 +158,7 @@ export function abRows(input: AbInput): AbRow[] {
         is_guardrail: plan.role === 'guardrail',
         mde_power: decision.power,
         estimator: plan.estimator,
+        ...(controlRow?.value_cap != null || controlRow?.value_floor != null ? { value_floor: controlRow.value_floor ?? null, value_cap: controlRow.value_cap ?? null } : {}),
       };
       if (!controlRow || !treatmentRow) {
         metricRows.push(emptyRow({ ...base, control_n: controlRow?.n ?? null, treatment_n: treatmentRow?.n ?? null }, 'NO_AGGREGATES',

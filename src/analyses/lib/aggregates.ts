@@ -4,7 +4,7 @@
  * run one query through the plugin context.
  */
 import type { AnalysisContext } from '../../analyse/plugin.ts';
-import type { CupedStats, DidStats, MeanStats, ProportionStats, RatioStats } from '../../stats/index.ts';
+import type { CupedStats, DidStats, MeanStats, ProportionStats, RatioCupedStats, RatioStats } from '../../stats/index.ts';
 
 export type { MetricType, OverallAggregate, DailyAggregate } from '../model-rows.ts';
 import type { MetricType, OverallAggregate, DailyAggregate } from '../model-rows.ts';
@@ -18,6 +18,8 @@ export interface ArmStats {
   readonly denominatorSum?: number | null;
   readonly denominatorSumSquares?: number | null;
   readonly numeratorDenominatorSum?: number | null;
+  /** quantile metrics only (overall rows): the sample quantile and its order-statistic bounds */
+  readonly quantile?: { readonly value: number; readonly lower: number; readonly upper: number } | null;
 }
 
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
@@ -38,6 +40,17 @@ export function overallRow(r: Record<string, unknown>): OverallAggregate {
     denominator_sum: numOrNull(r['denominator_sum']),
     denominator_sum_squares: numOrNull(r['denominator_sum_squares']),
     numerator_denominator_sum: numOrNull(r['numerator_denominator_sum']),
+    pre_denominator_sum: numOrNull(r['pre_denominator_sum']),
+    pre_denominator_sum_squares: numOrNull(r['pre_denominator_sum_squares']),
+    pre_numerator_denominator_sum: numOrNull(r['pre_numerator_denominator_sum']),
+    denominator_pre_denominator_sum: numOrNull(r['denominator_pre_denominator_sum']),
+    numerator_pre_denominator_sum: numOrNull(r['numerator_pre_denominator_sum']),
+    denominator_pre_numerator_sum: numOrNull(r['denominator_pre_numerator_sum']),
+    quantile_value: numOrNull(r['quantile_value']),
+    quantile_lower: numOrNull(r['quantile_lower']),
+    quantile_upper: numOrNull(r['quantile_upper']),
+    value_cap: numOrNull(r['value_cap']),
+    value_floor: numOrNull(r['value_floor']),
   };
 }
 
@@ -83,6 +96,8 @@ export function overallArm(row: OverallAggregate): ArmStats {
     denominatorSum: row.denominator_sum,
     denominatorSumSquares: row.denominator_sum_squares,
     numeratorDenominatorSum: row.numerator_denominator_sum,
+    quantile: row.quantile_value === null || row.quantile_value === undefined || row.quantile_lower == null || row.quantile_upper == null
+      ? null : { value: row.quantile_value, lower: row.quantile_lower, upper: row.quantile_upper },
   };
 }
 
@@ -133,6 +148,20 @@ export const cupedStats = (row: OverallAggregate): CupedStats => ({
   preSum: row.pre_sum,
   preSumSquares: row.pre_sum_squares,
   sumPreProduct: row.sum_pre_product,
+});
+
+/** A ratio metric's parts in both periods (pre_sum is the pre-period numerator). */
+export const ratioCupedStats = (row: OverallAggregate): RatioCupedStats => ({
+  ...ratioStats(overallArm(row)),
+  preNumeratorSum: row.pre_sum,
+  preNumeratorSumSquares: row.pre_sum_squares,
+  preDenominatorSum: row.pre_denominator_sum ?? 0,
+  preDenominatorSumSquares: row.pre_denominator_sum_squares ?? 0,
+  preNumeratorDenominatorSum: row.pre_numerator_denominator_sum ?? 0,
+  numeratorPreNumeratorSum: row.sum_pre_product,
+  denominatorPreDenominatorSum: row.denominator_pre_denominator_sum ?? 0,
+  numeratorPreDenominatorSum: row.numerator_pre_denominator_sum ?? 0,
+  denominatorPreNumeratorSum: row.denominator_pre_numerator_sum ?? 0,
 });
 
 /** Each user is a cluster with one pre-period and one post-period value. */

@@ -3,9 +3,9 @@
  * the experiment has pre-period data that correlates with the metric, else a
  * not-eligible row that says why.
  */
-import { cupedTest, isNotEstimable, type CupedTestResult } from '../../stats/index.ts';
+import { cupedTest, isNotEstimable, ratioCupedTest, type CupedTestResult } from '../../stats/index.ts';
 import type { Experiment } from '../../project/types.ts';
-import { cupedStats, key, type OverallAggregate } from './aggregates.ts';
+import { cupedStats, key, ratioCupedStats, type OverallAggregate } from './aggregates.ts';
 import { CUPED_MIN_CORRELATION, type MetricPlan } from './settings.ts';
 import type { CupedRow } from '../tables.ts';
 
@@ -51,12 +51,13 @@ export function cupedRows(input: CupedInput): CupedRow[] {
       };
       const notEligible = (reason: string, detail: string, extra: CupedRow = {}): CupedRow => ({ ...base, ...extra, status: 'not-eligible', reason, reason_detail: detail });
       if (!c || !t) { rows.push(notEligible('NO_AGGREGATES', `metric_aggregates_overall has no row for ${plan.name}`)); continue; }
-      if (plan.type === 'ratio') { rows.push(notEligible('RATIO_METRIC', 'CUPED is applied to per-user binomial and mean metrics; a ratio metric needs the delta-method variant')); continue; }
+      if (plan.type === 'quantile') { rows.push(notEligible('QUANTILE_METRIC', 'CUPED adjusts means; a quantile metric is compared without a covariate')); continue; }
       if (experiment.pre_period_days === 0) { rows.push(notEligible('NO_PRE_PERIOD', 'the experiment has pre_period_days: 0, so there is no covariate')); continue; }
       if (c.n === 0 || t.n === 0) {
         rows.push({ ...base, status: 'not-estimable', reason: 'EMPTY_VARIANT', reason_detail: `${c.n === 0 ? experiment.control : variant} has no units` });
         continue;
       }
+      if (plan.type === 'ratio') { rows.push(ratioCupedRow(base, c, t, alpha)); continue; }
       const correlation = pooledCorrelation([c, t]);
       if (correlation === null) { rows.push(notEligible('NO_PRE_DATA', 'the pre-period value (or the metric) has no variance: no pre-period data to adjust with')); continue; }
       if (Math.abs(correlation) < CUPED_MIN_CORRELATION) {
@@ -85,4 +86,46 @@ export function cupedRows(input: CupedInput): CupedRow[] {
     }
   }
   return rows;
+}
+
+/**
+ * A ratio metric's CUPED row: the post-period ratio adjusted by the pre-period ratio
+ * (ratioCupedTest, gbstats' regression-adjusted ratio). The gate is the variance reduction
+ * itself (below CUPED_MIN_CORRELATION², as for per-user metrics, the row says not-eligible):
+ * a ratio has no per-user value whose correlation with its pre-period value could be read.
+ * correlation stays empty; theta is the ratio regression's coefficient.
+ */
+function ratioCupedRow(base: CupedRow, c: OverallAggregate, t: OverallAggregate, alpha: number): CupedRow {
+  const ratios = (a: OverallAggregate): [number | null, number | null] => [
+    a.denominator_sum ? a.sum / a.denominator_sum : null,
+    a.pre_denominator_sum ? a.pre_sum / a.pre_denominator_sum : null,
+  ];
+  const [cr, cpr] = ratios(c);
+  const [tr, tpr] = ratios(t);
+  const row: CupedRow = { ...base, control_mean: cr, treatment_mean: tr, control_pre_mean: cpr, treatment_pre_mean: tpr };
+  const absolute = ratioCupedTest(ratioCupedStats(c), ratioCupedStats(t), { alpha, difference: 'absolute' });
+  if (isNotEstimable(absolute)) {
+    return absolute.reason === 'NO_COVARIATE'
+      ? { ...row, status: 'not-eligible', reason: 'NO_PRE_DATA', reason_detail: absolute.detail }
+      : { ...row, status: 'not-estimable', reason: absolute.reason, reason_detail: absolute.detail };
+  }
+  const floor = CUPED_MIN_CORRELATION ** 2;
+  if (absolute.varianceReduction < floor) {
+    return { ...row, theta: absolute.theta, variance_reduction: absolute.varianceReduction, status: 'not-eligible', reason: 'LOW_CORRELATION',
+      reason_detail: `the pre-period ratio reduces the variance by ${(absolute.varianceReduction * 100).toFixed(1)}% < ${(floor * 100).toFixed(0)}%` };
+  }
+  const relative = ratioCupedTest(ratioCupedStats(c), ratioCupedStats(t), { alpha, difference: 'relative' });
+  return {
+    ...row,
+    status: 'ok', reason: null, reason_detail: null,
+    theta: absolute.theta, variance_reduction: absolute.varianceReduction,
+    raw_lift: absolute.unadjusted.estimate, raw_se: absolute.unadjusted.se,
+    raw_ci_lower: absolute.unadjusted.ci[0], raw_ci_upper: absolute.unadjusted.ci[1], raw_p_value: absolute.unadjusted.pValue,
+    adjusted_lift: absolute.estimate, adjusted_se: absolute.se,
+    adjusted_ci_lower: absolute.ci[0], adjusted_ci_upper: absolute.ci[1], adjusted_p_value: absolute.pValue,
+    ...(isNotEstimable(relative) ? {} : {
+      raw_relative_lift: relative.unadjusted.estimate, raw_relative_ci_lower: relative.unadjusted.ci[0], raw_relative_ci_upper: relative.unadjusted.ci[1],
+      adjusted_relative_lift: relative.estimate, adjusted_relative_ci_lower: relative.ci[0], adjusted_relative_ci_upper: relative.ci[1],
+    }),
+  };
 }

@@ -32,6 +32,7 @@ export function didRows(input: DidInput): DidRow[] {
       };
       const notEligible = (reason: string, detail: string): DidRow => ({ ...base, status: 'not-eligible', reason, reason_detail: detail });
       if (!c || !t) { rows.push(notEligible('NO_AGGREGATES', `metric_aggregates_overall has no row for ${plan.name}`)); continue; }
+      if (plan.type === 'quantile') { rows.push(notEligible('QUANTILE_METRIC', 'difference-in-differences compares means; a quantile metric has none')); continue; }
       if (plan.type === 'ratio') { rows.push(notEligible('RATIO_METRIC', 'the user-level DiD needs a per-user metric; a ratio of sums has no per-user pre/post pair')); continue; }
       if (experiment.pre_period_days === 0) { rows.push(notEligible('NO_PRE_PERIOD', 'the experiment has pre_period_days: 0')); continue; }
       const means = {

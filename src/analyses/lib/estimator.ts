@@ -21,13 +21,13 @@ export interface EstimateConfig {
 }
 
 /** The raw comparison of the arms (no covariate). */
-export function rawEstimate(plan: Pick<MetricPlan, 'type'>, c: ArmStats, t: ArmStats, cfg: EstimateConfig): ComparisonResult {
-  return compare(plan.type, c, t, cfg);
+export function rawEstimate(plan: Pick<MetricPlan, 'type' | 'quantile'>, c: ArmStats, t: ArmStats, cfg: EstimateConfig): ComparisonResult {
+  return compare(plan.type, c, t, cfg, plan.quantile ?? undefined);
 }
 
 /** The metric's pre-registered comparison: CUPED on the overall rows, or the raw one. */
 export function preRegisteredEstimate(
-  plan: Pick<MetricPlan, 'type' | 'estimator'>,
+  plan: Pick<MetricPlan, 'type' | 'estimator' | 'quantile'>,
   rows: { readonly control: OverallAggregate; readonly treatment: OverallAggregate },
   arms: { readonly control: ArmStats; readonly treatment: ArmStats },
   cfg: EstimateConfig,

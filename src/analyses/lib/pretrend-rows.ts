@@ -30,6 +30,8 @@ export function pretrendRows(input: PretrendInput): PretrendOutput {
   const deltas: PretrendDeltaRow[] = [];
   const tests: PretrendTestRow[] = [];
   for (const plan of input.plans) {
+    // quantiles are computed over the whole period only: no daily series to test
+    if (plan.type === 'quantile') continue;
     const days = (variant: string) => new Map(input.daily.filter((d) => d.metric === plan.name && d.variant === variant).map((d) => [d.day_index, d]));
     const controlDays = days(experiment.control);
     for (const variant of experiment.treatments) {

@@ -27,6 +27,16 @@ export interface MetricPlan {
    * (binomial and mean metrics with pre_period_days > 0), else the raw difference.
    */
   readonly estimator: Estimator;
+  /** the metric's `prior` on the relative effect (Bayesian read-out), or null for a flat prior */
+  readonly prior?: EffectPriorConfig | null;
+  /** quantile metrics: the quantile level compared (config `quantile`) */
+  readonly quantile?: number | null;
+}
+
+/** A normal prior on the relative effect: mean and standard deviation (config `prior:`). */
+export interface EffectPriorConfig {
+  readonly mean: number;
+  readonly sd: number;
 }
 
 export type Estimator = 'cuped' | 'raw';
@@ -54,13 +64,15 @@ export function metricPlans(experiment: Experiment, metrics: Readonly<Record<str
       margin: m.margin ?? null,
       noninferiority: role === 'guardrail' && m.noninferiority && m.margin !== undefined,
       estimator: preRegisteredEstimator(experiment, m.type),
+      prior: m.prior ?? null,
+      quantile: m.type === 'quantile' ? m.quantile : null,
     };
   });
 }
 
 /** CUPED where the design gives the metric a covariate (docs/statistics.md#decision-rules). */
 export function preRegisteredEstimator(experiment: Pick<Experiment, 'variance_reduction' | 'pre_period_days'>, type: MetricConfig['type']): Estimator {
-  return experiment.variance_reduction === 'cuped' && experiment.pre_period_days > 0 && type !== 'ratio' ? 'cuped' : 'raw';
+  return experiment.variance_reduction === 'cuped' && experiment.pre_period_days > 0 && (type === 'binomial' || type === 'mean') ? 'cuped' : 'raw';
 }
 
 export function decisionConfig(experiment: Pick<Experiment, 'decision'>): DecisionConfig {

@@ -124,6 +124,7 @@ export function metricTypeOf(project: Project, metric: string): PowerMetricType 
   const m = project.config.metrics[metric];
   if (!m) throw usage(`unknown metric "${metric}"`, `metrics in ${project.config.file}: ${Object.keys(project.config.metrics).join(', ')}`);
   if (m.type === 'ratio') throw usage(`metric "${metric}" is a ratio metric; xp power covers binomial and mean metrics`, 'use --type mean with the ratio\'s per-user standard deviation (delta method) as --sd');
+  if (m.type === 'quantile') throw usage(`metric "${metric}" is a quantile metric; xp power covers binomial and mean metrics`, 'size the experiment on the mean of the same value (--type mean), which needs no more users than a central quantile does for a shift of the whole distribution');
   return m.type;
 }
 

@@ -54,7 +54,8 @@ export function chartData(inputs: ReportInputs): ChartData {
   const e = inputs.experiment;
   const alpha = e.alpha;
   const variants = [e.control, ...e.treatments];
-  const lift = e.metricNames.map((metric) => ({ metric, points: cumulativeLift(inputs.daily, metric, e.control, e.treatments, alpha) }));
+  // a quantile metric has no daily quantiles: its lift is not charted over time
+  const lift = e.metricNames.filter((metric) => inputs.metrics[metric]?.type !== 'quantile').map((metric) => ({ metric, points: cumulativeLift(inputs.daily, metric, e.control, e.treatments, alpha) }));
   const primary = lift.find((l) => l.metric === e.primary_metric)?.points ?? [];
   const shares: SharePoint[] = inputs.srmCounts
     .filter((r) => r.grain === 'daily' && r.day_index !== null)

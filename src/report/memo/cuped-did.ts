@@ -56,7 +56,7 @@ export function cupedSection(inputs: ReportInputs): Section<CupedLine> {
   if (state.status !== 'ok') return { ...state, rows: [] };
   const ab = (r: CupedRow) => inputs.tables.analysis_results.find((a) => a.metric === r.metric && a.variant === r.variant);
   const rows = orderedResults(inputs, inputs.tables.analysis_results_cuped).map((r) => cupedLine(r, ab(r)));
-  return { status: 'ok', note: 'CUPED adjusts each user\'s value by the pre-period value of the same metric (theta pooled over arms); the lift is relative to control. Where CUPED is the pre-registered estimator, the CUPED columns are the Key metrics numbers', rows };
+  return { status: 'ok', note: 'CUPED adjusts each user\'s value by the pre-period value of the same metric (theta pooled over arms); a ratio metric\'s ratio is adjusted by its pre-period ratio (the delta method over the numerator and denominator of both periods, as GrowthBook\'s regression-adjusted ratio); the lift is relative to control. Where CUPED is the pre-registered estimator, the CUPED columns are the Key metrics numbers', rows };
 }
 
 /** CUPED that was not applied is a choice (weak covariate), not a failure: say which. */

@@ -8,6 +8,7 @@ import type { MetricConfig } from '../../project/types.ts';
 import { fmtCount, fmtProbability, fmtPValue, fmtSignedPercent } from '../format.ts';
 import type { ReportInputs } from '../inputs.ts';
 import type { GuardrailLine, MetricLine, MetricsSection, Section } from '../memo-data.ts';
+import { metricMethod } from './metric-method.ts';
 import { sectionState } from './section-state.ts';
 import { fmtDifferenceCi, fmtLiftCi, fmtValues, metricScale, metricUnit, notEstimable, percentDecimals } from './values.ts';
 
@@ -76,7 +77,8 @@ export function metricLine(r: AbRow, role: string, config?: MetricConfig): Metri
 function definitions(inputs: ReportInputs, metrics: readonly string[]): MetricsSection['definitions'] {
   return metrics.flatMap((metric) => {
     const m = inputs.metrics[metric];
-    return m ? [{ metric, scale: metricScale(m), description: m.description?.replace(/\.$/, '') ?? null }] : [];
+    const method = m ? metricMethod(m, inputs.tables.analysis_results.filter((r) => r.metric === metric)) : null;
+    return m ? [{ metric, scale: metricScale(m), description: m.description?.replace(/\.$/, '') ?? null, ...(method ? { method } : {}) }] : [];
   });
 }
 

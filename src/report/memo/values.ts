@@ -78,11 +78,17 @@ export function metricUnit(m: MetricConfig | undefined): string | null {
  * a mean (with the unit when the config gives one: "EUR per user"), "per <event>" for a
  * ratio of sums.
  */
+/** A quantile level as users read it: 0.5 → "median", 0.9 → "p90", 0.995 → "p99.5". */
+export function quantileLabel(nu: number): string {
+  return nu === 0.5 ? 'median' : `p${+(nu * 100).toPrecision(4)}`;
+}
+
 export function metricScale(m: MetricConfig | undefined): string {
   if (!m) return '';
   const unit = metricUnit(m);
   if (m.type === 'binomial') return 'share of users';
   if (m.type === 'mean') return `${unit ?? (m.value ? '' : `${m.event} events`)} per user`.trim();
+  if (m.type === 'quantile') return `${quantileLabel(m.quantile)} of ${unit ?? (m.value ? m.value : `${m.event} events`)} per user`;
   const per = m.denominator.value ? `${m.denominator.value} of ${m.denominator.event}` : m.denominator.event;
   return `${unit ? `${unit} ` : ''}per ${per}`;
 }
