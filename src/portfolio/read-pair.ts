@@ -90,11 +90,10 @@ where x.experiment_id = $1 group by all`,
   const both = table.flat().reduce((s, x) => s + x, 0);
   const out: MetricCells[] = [];
   if (both > 0) {
+    // each experiment's primary in its own partition: even one metric over one window is two
+    // readings when the experiments' outcome logs differ (each partition holds its own events)
     out.push(await metricCells(db, a, b, true, a.primary_metric, metrics[a.primary_metric]!, armsA, armsB));
-    // one metric read over one pair of windows per experiment: B's primary in B's window, unless it is A's metric in a window A already covers
-    if (b.primary_metric !== a.primary_metric || b.start !== a.start || b.days !== a.days) {
-      out.push(await metricCells(db, b, a, false, b.primary_metric, metrics[b.primary_metric]!, armsA, armsB));
-    }
+    out.push(await metricCells(db, b, a, false, b.primary_metric, metrics[b.primary_metric]!, armsA, armsB));
   }
   return { a: a.id, b: b.id, usersA: counts.get(a.id) ?? 0, usersB: counts.get(b.id) ?? 0, armsA, armsB, table, metrics: out };
 }

@@ -21,7 +21,7 @@ export interface PairData {
   readonly armsB: readonly string[];
   /** users in both, by arm of A (rows) × arm of B (columns) */
   readonly table: readonly (readonly number[])[];
-  /** the primary metrics' cells among users in both (one entry when both share the metric) */
+  /** each experiment's primary metric cells among users in both: A's, then B's */
   readonly metrics: readonly MetricCells[];
 }
 
