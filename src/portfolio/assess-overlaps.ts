@@ -66,7 +66,7 @@ export function assessOverlaps(candidates: readonly CandidatePair[], data: reado
     for (const f of interactions) {
       if (f.adjustedP !== null && f.adjustedP < settings.alpha && f.result?.status === 'ok') {
         if (!flags.includes('interaction')) flags.push('interaction');
-        const est = f.result.estimate !== null ? `, difference of lifts ${f.result.estimate.toPrecision(3)}` : '';
+        const est = f.result.estimate !== null ? `, difference of effects ${f.result.estimate.toPrecision(3)}` : '';
         findings.push(`${r.c.a.id} × ${r.c.b.id} interact on ${f.metric} (${f.experimentId}'s window; Wald chi-square ${f.result.chi2.toFixed(1)}, df ${f.result.df}${est}, BH-adjusted p ${pFmt(f.adjustedP)}): read neither lift alone`);
       }
     }

@@ -14,7 +14,7 @@ function interactionLine(f: InteractionFinding): string {
   const what = `${f.metric} in ${f.experimentId}'s window`;
   if (f.skipped) return `${what}: not run (${f.skipped})`;
   if (f.result?.status !== 'ok') return `${what}: not estimable (${f.result?.detail ?? 'no result'})`;
-  const est = f.result.estimate !== null ? `, difference of lifts ${f.result.estimate.toPrecision(3)} ± ${f.result.standardError!.toPrecision(2)}` : '';
+  const est = f.result.estimate !== null ? `, difference of effects ${f.result.estimate.toPrecision(3)} ± ${f.result.standardError!.toPrecision(2)}` : '';
   return `${what}: chi-square ${f.result.chi2.toFixed(2)}, df ${f.result.df}${est}, p ${pFmt(f.result.pValue)}, adjusted ${pFmt(f.adjustedP)}`;
 }
 

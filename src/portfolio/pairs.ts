@@ -2,6 +2,21 @@
 import type { Experiment } from '../project/types.ts';
 import { sharedDays, windowOf } from '../project/windows.ts';
 
+/**
+ * The memo reads its experiment's pairs itself up to this many overlapping experiments;
+ * beyond, it names their number and points at `xp overlaps` (a memo per experiment over a
+ * portfolio where hundreds overlap would read every pair hundreds of times).
+ */
+export const MEMO_MAX_PARTNERS = 20;
+
+/** The experiments whose windows overlap `id`'s. */
+export function partnersOf(experiments: readonly Experiment[], id: string): string[] {
+  const self = experiments.find((e) => e.id === id);
+  if (!self) return [];
+  const w = windowOf(self);
+  return experiments.filter((e) => e.id !== id && sharedDays(w, windowOf(e)) > 0).map((e) => e.id).sort();
+}
+
 export interface CandidatePair {
   readonly a: Experiment;
   readonly b: Experiment;

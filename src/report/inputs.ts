@@ -84,4 +84,6 @@ export interface ReportInputs {
 export interface MemoOverlaps {
   readonly pairs: readonly string[];
   readonly findings: readonly string[];
+  /** false: too many partners, the pairs were not read */
+  readonly tested: boolean;
 }

@@ -20,7 +20,7 @@ import type { Experiment, ProjectConfig } from '../project/types.ts';
 import { relation } from '../engine/sql.ts';
 import { pairSummary } from '../portfolio/assess-overlaps.ts';
 import { overlapsIn } from '../portfolio/run-overlaps.ts';
-import { overlappingPairs } from '../portfolio/pairs.ts';
+import { MEMO_MAX_PARTNERS, partnersOf } from '../portfolio/pairs.ts';
 import { scratchOf } from '../engine/scratch/scratch-db.ts';
 import { withLedgerRead } from '../ledger/open.ts';
 import type { DailyAggregate, DqResult, Fingerprint, MemoOverlaps, RegistryRow, ReportInputs, ReportTable, ReportTables, SrmCount } from './inputs.ts';
@@ -124,7 +124,11 @@ export async function readReportInputs(opts: ReadOptions): Promise<ReportInputs>
 
 /** The pairs of this experiment with overlapping windows (src/portfolio), absent when it overlaps none. */
 async function memoOverlaps(db: Db, project: ProjectConfig, id: string): Promise<{ overlaps?: MemoOverlaps }> {
-  if (!overlappingPairs(project.experiments).some((p) => p.a.id === id || p.b.id === id)) return {};
+  const partners = partnersOf(project.experiments, id);
+  if (!partners.length) return {};
+  if (partners.length > MEMO_MAX_PARTNERS) {
+    return { overlaps: { pairs: [`${partners.length} experiments overlap this one's window: more than the memo reads (${MEMO_MAX_PARTNERS}); run \`xp overlaps --select ${id}\``], findings: [], tested: false } };
+  }
   // a build's scratch holds only the experiments it builds: the partners' partitions are
   // read from the warehouse itself, read-only (this experiment's stages are committed by now)
   const report = scratchOf(db)
@@ -132,5 +136,5 @@ async function memoOverlaps(db: Db, project: ProjectConfig, id: string): Promise
     : await overlapsIn(db, project, { select: id });
   const mine = report.pairs.filter((p) => p.a === id || p.b === id);
   if (!mine.length) return {};
-  return { overlaps: { pairs: mine.map(pairSummary), findings: mine.flatMap((p) => p.findings) } };
+  return { overlaps: { pairs: mine.map(pairSummary), findings: mine.flatMap((p) => p.findings), tested: true } };
 }
