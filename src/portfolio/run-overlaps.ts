@@ -18,13 +18,24 @@ export interface OverlapOptions {
   /** experiment ids, comma list, glob or all: the pairs with at least one of them (default all) */
   readonly select?: string;
   readonly settings?: OverlapSettings;
+  /**
+   * read no pair when more than this many overlap (xp health and the dashboard, which run
+   * often: a portfolio of hundreds of concurrent experiments is `xp overlaps`' job)
+   */
+  readonly maxPairs?: number;
 }
+
+/** What `xp health` and the portfolio page read at most on each run. */
+export const ROUTINE_MAX_PAIRS = 200;
 
 export async function overlapsIn(db: Db | undefined, config: Pick<ProjectConfig, 'experiments' | 'metrics'>, opts: OverlapOptions = {}): Promise<OverlapReport> {
   const settings = opts.settings ?? defaultOverlapSettings;
   const ids = config.experiments.map((e) => e.id);
   const chosen = new Set(opts.select ? selectExperiments(ids, opts.select) : ids);
   const candidates = overlappingPairs(config.experiments).filter((p) => chosen.has(p.a.id) || chosen.has(p.b.id));
+  if (opts.maxPairs !== undefined && candidates.length > opts.maxPairs) {
+    return assessOverlaps([], [], settings, [`${candidates.length} pairs of experiments overlap, more than ${opts.maxPairs}: their overlaps are not read here; run \`xp overlaps\``]);
+  }
   if (!db || !(await canReadOverlaps(db))) {
     return assessOverlaps([], [], settings, candidates.length ? ['nothing is built yet: `xp build` the experiments, then run `xp overlaps` again'] : []);
   }

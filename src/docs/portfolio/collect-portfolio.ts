@@ -8,7 +8,7 @@ import { readWarehouse } from '../warehouse.ts';
 import { defaultHealthThresholds } from '../../health/types.ts';
 import { withPortfolioChecks } from '../../health/portfolio-checks.ts';
 import { withLedgerRead } from '../../ledger/open.ts';
-import { overlapsIn } from '../../portfolio/run-overlaps.ts';
+import { overlapsIn, ROUTINE_MAX_PAIRS } from '../../portfolio/run-overlaps.ts';
 import type { OverlapFlag, OverlapReport } from '../../portfolio/types.ts';
 import { isoDay, windowOf } from '../../project/windows.ts';
 import type { ProjectConfig } from '../../project/types.ts';
@@ -50,7 +50,7 @@ export interface Portfolio {
 
 async function readOverlaps(config: ProjectConfig): Promise<{ report: OverlapReport | null; note?: string }> {
   try {
-    return { report: await withLedgerRead(config, (db) => overlapsIn(db, config)) };
+    return { report: await withLedgerRead(config, (db) => overlapsIn(db, config, { maxPairs: ROUTINE_MAX_PAIRS })) };
   } catch (err) {
     if (err instanceof XpError && err.code === 'WAREHOUSE_LOCKED') return { report: null, note: 'the warehouse is held by a build: overlaps are left out of this refresh' };
     throw err;
