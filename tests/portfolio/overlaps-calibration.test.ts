@@ -76,6 +76,7 @@ describe('xp overlaps through the pipeline', () => {
     // one interaction test per experiment's primary (each on its own partition's outcomes)
     expect(pairs.every((q) => q.independence?.status === 'ok' && q.interactions.length === 2 && q.interactions.every((f) => f.result?.status === 'ok'))).toBe(true);
     const rate = (flag: string): number => pairs.filter((q) => q.flags.includes(flag as never)).length / N_PAIRS;
+    console.info(`overlap calibration: ${N_PAIRS} independent pairs, dependent_assignment flagged ${rate('dependent_assignment')}, interaction flagged ${rate('interaction')} (alpha ${ALPHA}, bound ${(ALPHA + mc(ALPHA, N_PAIRS)).toFixed(3)})`);
     expect(rate('dependent_assignment')).toBeLessThanOrEqual(ALPHA + mc(ALPHA, N_PAIRS));
     expect(rate('interaction')).toBeLessThanOrEqual(ALPHA + mc(ALPHA, N_PAIRS));
     // the p-values are uniform, not stuck at 1: at least some pairs below 0.5
