@@ -1,12 +1,15 @@
 /**
  * `xp docs serve`: target/docs over HTTP on loopback only, plus target/memos and
  * target/reports so the experiment pages' links work as they do from file://.
- * Read-only: GET and HEAD, no directory listings, nothing outside those folders.
+ * Read-only: GET and HEAD, no directory listings, nothing outside those folders. With a
+ * `LivePortfolio`, also the live portfolio page (/portfolio.html) and its JSON.
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { XpError } from '../core/errors.ts';
+import { portfolioPage } from './pages/portfolio.ts';
 
 const TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -41,12 +44,53 @@ export function resolveRequest(targetDir: string, urlPath: string): string | und
   return file;
 }
 
-export function serveDocs(targetDir: string, port = 8080): Promise<DocsServer> {
+/**
+ * The live part of the server: the portfolio page, its two assets and the JSON it polls,
+ * computed on every request from the state store (src/docs/portfolio), never written to
+ * the site.
+ */
+export interface LivePortfolio {
+  readonly project: string;
+  readonly refreshMs: number;
+  read(): Promise<unknown>;
+}
+
+// the page's own assets, served from the sources' folder (also when running from dist/)
+const LIVE_ASSETS_DIR = fileURLToPath(new URL('../../src/docs/assets/', import.meta.url));
+const LIVE_ASSETS = new Set(['/assets/portfolio.js', '/assets/portfolio.css']);
+
+/** Answers the live routes; false when the URL is not one of them. */
+function serveLive(live: LivePortfolio, urlPath: string, req: IncomingMessage, res: ServerResponse): boolean {
+  const route = urlPath.split('?')[0]!;
+  const headers = (type: string): Record<string, string> => ({ 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  if (route === '/portfolio.html' || route === '/portfolio') {
+    res.writeHead(200, headers(TYPES['.html']!)).end(req.method === 'HEAD' ? undefined : portfolioPage(live.project, live.refreshMs));
+    return true;
+  }
+  if (LIVE_ASSETS.has(route)) {
+    const file = path.join(LIVE_ASSETS_DIR, path.basename(route));
+    res.writeHead(200, headers(TYPES[path.extname(file)]!));
+    if (req.method === 'HEAD') res.end();
+    else createReadStream(file).pipe(res);
+    return true;
+  }
+  if (route === '/api/portfolio.json') {
+    live.read().then(
+      (data) => res.writeHead(200, headers(TYPES['.json']!)).end(req.method === 'HEAD' ? undefined : JSON.stringify(data)),
+      (err: unknown) => res.writeHead(503, headers(TYPES['.json']!)).end(JSON.stringify({ error: err instanceof Error ? err.message : String(err) })),
+    );
+    return true;
+  }
+  return false;
+}
+
+export function serveDocs(targetDir: string, port = 8080, live?: LivePortfolio): Promise<DocsServer> {
   const server: Server = createServer((req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
     }
+    if (live && serveLive(live, req.url ?? '/', req, res)) return;
     let file = resolveRequest(targetDir, req.url ?? '/');
     if (file && existsSync(file) && statSync(file).isDirectory()) file = path.join(file, 'index.html');
     if (!file || !existsSync(file) || !statSync(file).isFile()) {

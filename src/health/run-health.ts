@@ -12,6 +12,8 @@ import { hasLedger, readEvents } from '../ledger/store.ts';
 import type { Project } from '../workspace/project.ts';
 import { assessExperiment } from './assess.ts';
 import { readHealthInputs } from './read-health.ts';
+import { overlapsIn, ROUTINE_MAX_PAIRS } from '../portfolio/run-overlaps.ts';
+import { withPortfolioChecks } from './portfolio-checks.ts';
 import { defaultHealthThresholds, type ExperimentHealth, type HealthReport, type HealthThresholds } from './types.ts';
 
 export interface HealthOptions {
@@ -58,6 +60,12 @@ export async function healthCommand(project: Project, opts: HealthOptions = {}):
         ? await readHealthInputs(db, experiment, asOf)
         : { experiment, asOf, built: false, overall: [], daily: [], metricDays: [], newestEvent: null, multiVariant: null, exposures: null };
       experiments.push(assessExperiment(inputs, meta, t));
+    }
+    // the portfolio checks: overlaps of every configured experiment, so a pair with an unselected one still counts
+    if (db && experiments.length) {
+      const overlaps = await overlapsIn(db, project.config, { select: experiments.map((e) => e.experimentId).join(','), maxPairs: ROUTINE_MAX_PAIRS });
+      notes.push(...overlaps.notes.filter((n) => n.includes('more than')));
+      experiments.splice(0, experiments.length, ...experiments.map((e) => withPortfolioChecks(e, overlaps, t)));
     }
     if (!opts.select && !ids.length) notes.push('no running experiment (`xp experiment start <id>` starts one; --select checks any)');
     return { asOf: asOf.toISOString(), experiments, critical: experiments.some((e) => e.status === 'critical'), note: notes.length ? notes.join('; ') : null };

@@ -6,7 +6,9 @@ import { defaultDecisionConfig } from '../project/config-schema.ts';
 
 export type HealthStatus = 'ok' | 'warn' | 'critical' | 'unknown';
 
-export type CheckName = 'data' | 'pace' | 'split' | 'srm' | 'srm_daily' | 'freshness' | 'anomalies' | 'multiple_exposures';
+export type CheckName = 'data' | 'pace' | 'split' | 'srm' | 'srm_daily' | 'freshness' | 'anomalies' | 'multiple_exposures'
+  /** portfolio checks (portfolio-checks.ts): users shared in a layer; flagged overlapping pairs */
+  | 'layer' | 'overlaps';
 
 export interface HealthCheck {
   readonly check: CheckName;

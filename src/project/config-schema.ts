@@ -171,6 +171,10 @@ export const synthSchema = z.strictObject({
   late_event_rate: probability.default(0),
   pretrend_drift: z.number().default(0),
   multi_variant_rate: probability.default(0),
+  /** user ids start at u<offset> instead of u0: experiments of one layer draw disjoint users; equal ranges share users (overlaps) */
+  user_offset: z.number().int().nonnegative().max(1e9).optional(),
+  /** a planted A×B interaction: this experiment's treatment users who are also in `variant` of experiment `with` convert at (1 + lift_conversion) times the treatment rate */
+  interaction: z.strictObject({ with: z.string(), variant: identifier, lift_conversion: z.number().gt(-1) }).optional(),
 });
 
 /**
@@ -214,6 +218,10 @@ export const experimentSchema = z.strictObject({
     mde: z.number().gt(0).optional(),
   }).optional(),
   synth: synthSchema.optional(),
+  /** a layer under `layers:`: experiments of one layer are mutually exclusive (no user in two) */
+  layer: identifier.optional(),
+  /** share of the layer's users this experiment takes (default 1); overlapping experiments of a layer must sum to <= 1 */
+  traffic: z.number().gt(0).max(1).optional(),
 });
 
 /**
@@ -244,6 +252,8 @@ export const projectConfigSchema = z.strictObject({
   analyses: analysesSchema.prefault({}),
   metrics: z.record(identifier, metricSchema),
   experiments: z.record(z.string(), experimentSchema).default({}),
+  /** traffic layers (docs: README#layers-and-scheduling): experiments name one with `layer:` */
+  layers: z.record(identifier, z.strictObject({ description: z.string().optional() }).nullable()).optional(),
 });
 
 /** One file under configs/experiments/: an experiment with its id. */

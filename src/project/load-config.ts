@@ -9,6 +9,7 @@ import { XpError } from '../core/errors.ts';
 import { readYaml, type YamlSource } from './yaml-source.ts';
 import { checkOutputFolders } from './output-folders.ts';
 import { checkMetricSettings, checkPrimaryMetric } from './metric-checks.ts';
+import { checkLayerCapacity } from './check-layers.ts';
 import { allowedKeys } from './schema-keys.ts';
 import { didYouMean } from './suggest.ts';
 import {
@@ -78,7 +79,7 @@ interface ExperimentSource {
   readonly at: readonly PropertyKey[];
 }
 
-function validateExperiment(e: ExperimentSource, metrics: RawProjectConfig['metrics']): Experiment {
+function validateExperiment(e: ExperimentSource, metrics: RawProjectConfig['metrics'], layers: RawProjectConfig['layers']): Experiment {
   const { id, config, src, at } = e;
   const fail = (rel: readonly PropertyKey[], message: string, hint: string): never => {
     throw new XpError('CONFIG_INVALID', message, {
@@ -116,6 +117,14 @@ function validateExperiment(e: ExperimentSource, metrics: RawProjectConfig['metr
     for (const v of Object.keys(config.synth.variants)) {
       if (!config.variants[v]) fail(['synth', 'variants', v], `experiment ${id}: synth variant "${v}" is not one of its variants`, 'use the experiment\'s variant names');
     }
+  }
+  if (config.layer !== undefined && !layers?.[config.layer]) {
+    const known = Object.keys(layers ?? {});
+    const guess = didYouMean(config.layer, known);
+    fail(['layer'], `experiment ${id}: layer "${config.layer}" is not defined`, `${guess ? `${guess} ` : ''}${known.length ? `use one of: ${known.join(', ')}, or ` : ''}define it under layers: in the project config (layers: { ${config.layer}: { description: ... } })`);
+  }
+  if (config.traffic !== undefined && config.layer === undefined) {
+    fail(['traffic'], `experiment ${id}: traffic is a share of a layer, but the experiment has no layer`, 'add layer: <name> (defined under layers:), or drop traffic');
   }
   const metricNames = [...new Set(metricRefs.map(([, m]) => m))];
   return {
@@ -157,8 +166,10 @@ export function loadConfig(configPath: string, projectRoot = process.cwd()): Pro
       sources.push({ id, config, src: esrc, at: [] });
     }
   }
-  const experiments = sources.map((s) => validateExperiment(s, raw.metrics));
+  const experiments = sources.map((s) => validateExperiment(s, raw.metrics, raw.layers));
   for (const s of sources) checkPrimaryMetric(s.id, s.config.primary_metric, raw.metrics, s.src, [...s.at, 'primary_metric']);
+  checkSynthInteractions(sources, experiments);
+  checkLayerCapacity(experiments);
   for (const [name, metric] of Object.entries(raw.metrics)) {
     if (metric.noninferiority && metric.margin === undefined) {
       throw new XpError('CONFIG_INVALID', `metric ${name}: a non-inferiority guardrail needs a margin`, {
@@ -175,4 +186,26 @@ export function loadConfig(configPath: string, projectRoot = process.cwd()): Pro
     root: projectRoot,
     experiments,
   };
+}
+
+/** synth.interaction names another experiment (with a synth block) and one of its variants. */
+function checkSynthInteractions(sources: readonly ExperimentSource[], experiments: readonly Experiment[]): void {
+  for (const s of sources) {
+    const planted = s.config.synth?.interaction;
+    if (!planted) continue;
+    const at = (key: string): { file: string; line: number; experiment: string } => ({ file: s.src.file, line: s.src.lineOf([...s.at, 'synth', 'interaction', key]), experiment: s.id });
+    const partner = experiments.find((e) => e.id === planted.with);
+    if (!partner || partner.id === s.id || !partner.synth) {
+      throw new XpError('CONFIG_INVALID', `experiment ${s.id}: synth.interaction.with "${planted.with}" is not another experiment with a synth: block`, {
+        location: at('with'),
+        hint: didYouMean(planted.with, experiments.filter((e) => e.id !== s.id).map((e) => e.id)) ?? 'name another experiment that has a synth: block',
+      });
+    }
+    if (!(planted.variant in partner.variants)) {
+      throw new XpError('CONFIG_INVALID', `experiment ${s.id}: synth.interaction.variant "${planted.variant}" is not a variant of ${partner.id}`, {
+        location: at('variant'),
+        hint: `use one of: ${Object.keys(partner.variants).join(', ')}`,
+      });
+    }
+  }
 }

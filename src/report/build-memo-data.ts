@@ -27,5 +27,6 @@ export function buildMemoData(inputs: ReportInputs): MemoData {
     sequential: sequentialSection(inputs),
     skipped: skippedSteps(inputs.steps),
     reproducibility: reproducibility(inputs),
+    ...(inputs.overlaps && { overlaps: inputs.overlaps }),
   };
 }

@@ -76,4 +76,14 @@ export interface ReportInputs {
     readonly inputBytes?: number;
   };
   readonly fingerprints: readonly Fingerprint[];
+  /** `xp overlaps` over this experiment's pairs, only when its window overlaps another's */
+  readonly overlaps?: MemoOverlaps;
+}
+
+/** The memo's "Overlapping experiments": one line per pair, and the flagged pairs' findings. */
+export interface MemoOverlaps {
+  readonly pairs: readonly string[];
+  readonly findings: readonly string[];
+  /** false: too many partners, the pairs were not read */
+  readonly tested: boolean;
 }

@@ -8,6 +8,8 @@
  */
 
 /** ok: results shown · skipped: its stage did not run in this build · missing: no results exist */
+import type { MemoOverlaps } from './inputs.ts';
+
 export type SectionStatus = 'ok' | 'skipped' | 'missing';
 
 /**
@@ -245,5 +247,7 @@ export interface MemoData {
   readonly dataQuality: DataQualitySection;
   readonly sequential: SequentialSection;
   readonly skipped: readonly SkippedStep[];
+  /** overlapping experiments (xp overlaps), only when there are any */
+  readonly overlaps?: MemoOverlaps;
   readonly reproducibility: Reproducibility;
 }

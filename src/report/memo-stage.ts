@@ -32,6 +32,7 @@ import { chartData } from './charts/chart-data.ts';
 import { renderCharts } from './charts/render-charts.ts';
 import { RENDERER } from './charts/vega-door.ts';
 import { ledgerPart, memoInputs, readReportInputs } from './read-inputs.ts';
+import { MEMO_MAX_PARTNERS, partnersOf } from '../portfolio/pairs.ts';
 import type { ExperimentState } from '../ledger/fold.ts';
 import { skippedSteps } from './memo/section-state.ts';
 import { experimentFingerprints } from '../engine/platform-store.ts';
@@ -98,6 +99,13 @@ function storedRender(file: string): { fingerprint?: string; inputs?: string } {
  * nothing skips the memo without copying or reading a row; a different key falls back to
  * reading the inputs and comparing the content fingerprint.
  */
+/** Experiments whose windows overlap this one's: their data enters the memo through xp overlaps. */
+function overlappingPartners(opts: MemoStageOptions): string[] {
+  const partners = partnersOf(opts.project.experiments, opts.experiment.id);
+  // past the cap the memo reads no partner (read-inputs.ts): their count is its input
+  return partners.length > MEMO_MAX_PARTNERS ? [`${partners.length} overlapping experiments`] : partners;
+}
+
 async function inputsKey(opts: MemoStageOptions, templates: unknown): Promise<string> {
   const id = opts.experiment.id;
   const writers = opts.plugins.map((p) => [p.plugin.name, Object.keys(p.plugin.writes)]);
@@ -106,6 +114,8 @@ async function inputsKey(opts: MemoStageOptions, templates: unknown): Promise<st
     JSON.stringify(opts.experiment.metricNames.map((m) => opts.project.metrics[m] ?? null)), JSON.stringify(writers),
     JSON.stringify(await experimentFingerprints(opts.db, id)), JSON.stringify(ledgerPart(opts.ledger)),
     JSON.stringify(skippedSteps(opts.results.filter((r) => r.experimentId === id))),
+    // the overlapping experiments' partitions feed the memo's "Overlapping experiments" (none: nothing added)
+    ...(await Promise.all(overlappingPartners(opts).map(async (p) => JSON.stringify([p, p.includes(' ') ? [] : await experimentFingerprints(opts.db, p)])))),
   );
 }
 

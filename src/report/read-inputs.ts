@@ -18,7 +18,12 @@ import { foldEvents, type ExperimentState } from '../ledger/fold.ts';
 import { hasLedger, readExperimentEvents } from '../ledger/store.ts';
 import type { Experiment, ProjectConfig } from '../project/types.ts';
 import { relation } from '../engine/sql.ts';
-import type { DailyAggregate, DqResult, Fingerprint, RegistryRow, ReportInputs, ReportTable, ReportTables, SrmCount } from './inputs.ts';
+import { pairSummary } from '../portfolio/assess-overlaps.ts';
+import { overlapsIn } from '../portfolio/run-overlaps.ts';
+import { MEMO_MAX_PARTNERS, partnersOf } from '../portfolio/pairs.ts';
+import { scratchOf } from '../engine/scratch/scratch-db.ts';
+import { withLedgerRead } from '../ledger/open.ts';
+import type { DailyAggregate, DqResult, Fingerprint, MemoOverlaps, RegistryRow, ReportInputs, ReportTable, ReportTables, SrmCount } from './inputs.ts';
 
 /** The models the memo reads, each once below. */
 export const MEMO_MODELS = {
@@ -113,5 +118,23 @@ export async function readReportInputs(opts: ReadOptions): Promise<ReportInputs>
     steps: opts.steps.filter((s) => s.experimentId === id),
     ledger: await ledgerHashes(db, id),
     fingerprints: await fingerprints(db, id),
+    ...(await memoOverlaps(db, opts.project, id)),
   };
+}
+
+/** The pairs of this experiment with overlapping windows (src/portfolio), absent when it overlaps none. */
+async function memoOverlaps(db: Db, project: ProjectConfig, id: string): Promise<{ overlaps?: MemoOverlaps }> {
+  const partners = partnersOf(project.experiments, id);
+  if (!partners.length) return {};
+  if (partners.length > MEMO_MAX_PARTNERS) {
+    return { overlaps: { pairs: [`${partners.length} experiments overlap this one's window: more than the memo reads (${MEMO_MAX_PARTNERS}); run \`xp overlaps --select ${id}\``], findings: [], tested: false } };
+  }
+  // a build's scratch holds only the experiments it builds: the partners' partitions are
+  // read from the warehouse itself, read-only (this experiment's stages are committed by now)
+  const report = scratchOf(db)
+    ? await withLedgerRead(project, (warehouse) => overlapsIn(warehouse, project, { select: id }))
+    : await overlapsIn(db, project, { select: id });
+  const mine = report.pairs.filter((p) => p.a === id || p.b === id);
+  if (!mine.length) return {};
+  return { overlaps: { pairs: mine.map(pairSummary), findings: mine.flatMap((p) => p.findings), tested: true } };
 }

@@ -63,7 +63,8 @@ export async function generateForExperiments(
       const scratch = mkdtempSync(path.join(tmpRoot, `gen-${experiment.id}-`));
       let ended = false;
       try {
-        const result = await generateExperimentData(db, experiment, scratch);
+        const partner = project.config.experiments.find((e) => e.id === experiment.synth?.interaction?.with);
+        const result = await generateExperimentData(db, experiment, scratch, partner);
         const written: string[] = [];
         const same: string[] = [];
         for (const file of result.files) {

@@ -39,6 +39,11 @@ export type { CupedTestConfig, CupedTestOk, CupedTestResult, CupedUnadjusted } f
 export { srmTest, defaultSrmConfig } from './srm.ts';
 export type { SrmConfig, SrmOk, SrmResult } from './srm.ts';
 
+export { chiSquareIndependence } from './independence.ts';
+export type { IndependenceOk, IndependenceResult } from './independence.ts';
+export { interactionTest } from './interaction.ts';
+export type { CellStats, InteractionOk, InteractionResult } from './interaction.ts';
+
 export { adjustPValues } from './multiple-testing.ts';
 export type { AdjustmentMethod } from './multiple-testing.ts';
 

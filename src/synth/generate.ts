@@ -53,8 +53,9 @@ async function copyAtomically(db: Db, sql: string, experimentId: string, file: s
 const INDEX_TABLE = '__xp_synth_index';
 const USERS_TABLE = '__xp_synth_users';
 
-export async function generateExperimentData(db: Db, experiment: Experiment, outDir: string): Promise<GeneratedData> {
-  const plan = synthPlan(experiment);
+/** `partner`: the experiment the synth block's planted interaction names, if any. */
+export async function generateExperimentData(db: Db, experiment: Experiment, outDir: string, partner?: Experiment): Promise<GeneratedData> {
+  const plan = synthPlan(experiment, partner);
   const files = generatedFilesFor(outDir);
   try {
     // range() is a single-threaded source; materialising the indexes first lets every

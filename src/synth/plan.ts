@@ -40,6 +40,29 @@ export interface SynthPlan {
   /** expected page views per user and period, after purchases and bounces take their share */
   readonly pageViewsPost: number;
   readonly pageViewsPre: number;
+  /** user ids are u<i + userOffset> (synth.user_offset; 0 keeps the ids every earlier version drew) */
+  readonly userOffset: number;
+  /** synth.interaction resolved against the partner's plan, absent without one */
+  readonly interaction?: PlannedInteraction;
+}
+
+/**
+ * A planted A×B interaction: a treatment user of this experiment converts at
+ * `conversion` instead of the treatment rate when the partner experiment exposed the same
+ * user (same user id) to `variant`. The partner's draws are recomputed from its own root
+ * key, so both experiments' files stay independent generations.
+ */
+export interface PlannedInteraction {
+  readonly partnerId: string;
+  readonly partnerKey: bigint;
+  /** this experiment's user index + indexShift = the partner's index of the same user id */
+  readonly indexShift: number;
+  readonly partnerUsers: number;
+  readonly partnerExposureRate: number;
+  /** the partner variant's slice [lower, upper) of the arm draw */
+  readonly lower: number;
+  readonly upper: number;
+  readonly conversion: number;
 }
 
 /** Share of exposed users whose exposure is logged again later (same variant): not a fault. */
@@ -94,7 +117,38 @@ function variantShares(experiment: Experiment, synth: SynthConfig): SynthVariant
   });
 }
 
-export function synthPlan(experiment: Experiment): SynthPlan {
+function plannedInteraction(experiment: Experiment, synth: SynthConfig, treatmentConversion: number, partner: Experiment | undefined): PlannedInteraction | undefined {
+  const planted = synth.interaction;
+  if (!planted) return undefined;
+  if (!partner?.synth || partner.id !== planted.with) {
+    throw new XpError('CONFIG_INVALID', `experiment ${experiment.id}: synth.interaction.with "${planted.with}" is not an experiment with a synth: block`, {
+      location: { file: experiment.file, line: experiment.line, experiment: experiment.id },
+      hint: 'name another synthetic experiment of the project',
+    });
+  }
+  const partnerPlan = synthPlan(partner);
+  const index = partnerPlan.variants.findIndex((v) => v.name === planted.variant);
+  const conversion = treatmentConversion * (1 + planted.lift_conversion);
+  if (index < 0 || conversion > 1) {
+    throw new XpError('CONFIG_INVALID', `experiment ${experiment.id}: synth.interaction plants a conversion of ${conversion} for variant "${planted.variant}" of ${partner.id}`, {
+      location: { file: experiment.file, line: experiment.line, experiment: experiment.id },
+      hint: 'name a variant of the partner and a lift that keeps the rate at most 1',
+    });
+  }
+  return {
+    partnerId: partner.id,
+    partnerKey: partnerPlan.key,
+    indexShift: (synth.user_offset ?? 0) - partnerPlan.userOffset,
+    partnerUsers: partnerPlan.nUsers,
+    partnerExposureRate: partnerPlan.synth.exposure_rate,
+    lower: index === 0 ? 0 : partnerPlan.variants[index - 1]!.upper,
+    upper: partnerPlan.variants[index]!.upper,
+    conversion,
+  };
+}
+
+/** `partner`: the experiment synth.interaction names, when it has one. */
+export function synthPlan(experiment: Experiment, partner?: Experiment): SynthPlan {
   const synth = experiment.synth;
   if (!synth) {
     throw new XpError('CONFIG_INVALID', `experiment ${experiment.id} has no synth: block, so there is nothing to generate`, {
@@ -111,11 +165,16 @@ export function synthPlan(experiment: Experiment): SynthPlan {
   const fixedPerPeriod = synth.base_conversion * (1 + REPEAT_PURCHASE_RATE) + synth.base_bounce;
   const budget = (periodDays: number): number =>
     periodDays === 0 ? 0 : Math.max(0, (synth.events_per_user * periodDays) / totalDays - fixedPerPeriod);
+  const userOffset = synth.user_offset ?? 0;
+  const model = outcomeModel(experiment, synth);
+  const interaction = plannedInteraction(experiment, synth, model.treatment.conversion, partner);
   return {
     experimentId: experiment.id,
     key: rootKey(experiment.id, synth.seed),
     nUsers: synth.n_users,
-    userIdWidth: String(Math.max(0, synth.n_users - 1)).length,
+    userIdWidth: String(Math.max(0, synth.n_users - 1 + userOffset)).length,
+    userOffset,
+    ...(interaction && { interaction }),
     days,
     prePeriodDays,
     startUs,
@@ -124,7 +183,7 @@ export function synthPlan(experiment: Experiment): SynthPlan {
     preStartUs: startUs - BigInt(prePeriodDays) * BigInt(DAY_US),
     variants: variantShares(experiment, synth),
     synth,
-    model: outcomeModel(experiment, synth),
+    model,
     pageViewsPost: budget(days),
     pageViewsPre: budget(prePeriodDays),
   };

@@ -76,20 +76,33 @@ export function usersSql(plan: SynthPlan, indexes: string): string {
   const activity = `exp(${ACTIVITY_SIGMA} * z - ${(ACTIVITY_SIGMA ** 2) / 2})`;
   // post-period rates: the treatment's for exposed treatment users, the control's otherwise
   const post = (c: number, t: number): string => (c === t ? thresholdSql(c) : `case when exposed and is_treatment then ${thresholdSql(t)} else ${thresholdSql(c)} end`);
+  const planted = plan.interaction;
+  // a planted interaction: the partner's treatment-variant users among this experiment's treatment users convert at their own rate
+  const conversionPost = planted
+    ? `case when exposed and is_treatment and in_partner_variant then ${thresholdSql(planted.conversion)} else ${post(control.conversion, treatment.conversion)} end`
+    : post(control.conversion, treatment.conversion);
+  const userId = plan.userOffset > 0 ? `'u' || lpad((i + ${plan.userOffset})::varchar, ${plan.userIdWidth}, '0')` : `'u' || lpad(i::varchar, ${plan.userIdWidth}, '0')`;
+  const partnerState = planted ? `, ${childStateSql(`${planted.partnerKey}::ubigint`, `greatest(i + ${planted.indexShift}, 0)`, Gamma.user)} as partner_state` : '';
+  const partnerHash = planted ? `, ${mix64Sql('partner_state')} as ph` : '';
+  const partnerHit = planted
+    ? `, (i + ${planted.indexShift} between 0 and ${planted.partnerUsers - 1}
+      and ${chance(uniformSql('ph', Tag.exposed), planted.partnerExposureRate)}
+      and ${uniformSql('ph', Tag.arm)} >= ${num(planted.lower)} and ${uniformSql('ph', Tag.arm)} < ${num(planted.upper)}) as in_partner_variant`
+    : '';
   const purchases = (threshold: string, tags: readonly [number, number], repeat: number): string =>
     `case when ${latentSql(CONVERSION_LOADING, ...tags)} > ${threshold} then 1 + (${uniformSql('h', repeat)} < ${REPEAT_PURCHASE_RATE})::int else 0 end`;
   const bounces = (threshold: string, tags: readonly [number, number]): string => `(${latentSql(BOUNCE_LOADING, ...tags)} > ${threshold})::int`;
   const pageViews = (mean: number, tag: number): string => `floor(${num(mean)} * ${activity} + ${uniformSql('h', tag)})::int`;
   const hasPre = plan.prePeriodDays > 0 ? 'exposed' : 'false';
   return `with keyed as (
-  select i, ${mix64Sql('state')} as h
-  from (select i, ${childStateSql(`${plan.key}::ubigint`, 'i', Gamma.user)} as state from ${indexes})
+  select i, ${mix64Sql('state')} as h${partnerHash}
+  from (select i, ${childStateSql(`${plan.key}::ubigint`, 'i', Gamma.user)} as state${partnerState} from ${indexes})
 ),
 drawn as (
   select
     i,
-    h,
-    'u' || lpad(i::varchar, ${plan.userIdWidth}, '0') as user_id,
+    h,${planted ? ' ph,' : ''}
+    ${userId} as user_id,
     ${chance(uniformSql('h', Tag.exposed), s.exposure_rate)} as exposed,
     ${uniformSql('h', Tag.arm)} as u_arm,
     ${num(plan.startUs)}
@@ -102,11 +115,11 @@ armed as (
   select *, case ${arm} else ${plan.variants.length - 1} end as arm from drawn
 ),
 allocated as (
-  select *, ${treated}[arm + 1] as is_treatment from armed
+  select *, ${treated}[arm + 1] as is_treatment${partnerHit} from armed
 )
 select
   i, h, user_id, exposed, arm, is_treatment, exposed_us, z,
-  ${purchases(post(control.conversion, treatment.conversion), [Tag.convPost1, Tag.convPost2], Tag.repeatPost)} as purchases_post,
+  ${purchases(conversionPost, [Tag.convPost1, Tag.convPost2], Tag.repeatPost)} as purchases_post,
   ${bounces(post(control.bounce, treatment.bounce), [Tag.bouncePost1, Tag.bouncePost2])} as bounces_post,
   ${pageViews(plan.pageViewsPost, Tag.pageViewsPost)} as page_views_post,
   -- only exposed users have a pre period: it is the CUPED covariate and the pre-trend baseline

@@ -71,7 +71,7 @@ export type MetricTruth =
     };
 
 export interface TruthCaveat {
-  readonly knob: 'duplicate_rate' | 'missing_key_rate' | 'late_event_rate' | 'days' | 'pretrend_drift';
+  readonly knob: 'duplicate_rate' | 'missing_key_rate' | 'late_event_rate' | 'days' | 'pretrend_drift' | 'interaction';
   readonly effect: string;
 }
 
@@ -162,6 +162,7 @@ function caveatsOf(plan: SynthPlan, experimentDays: number): TruthCaveat[] {
   if (s.missing_key_rate > 0) out.push({ knob: 'missing_key_rate', effect: 'events and exposures without a user id are dropped' });
   if (s.late_event_rate > 0) out.push({ knob: 'late_event_rate', effect: 'events logged after the window are dropped' });
   if (plan.days > experimentDays) out.push({ knob: 'days', effect: 'data generated past the experiment window is dropped' });
+  if (s.interaction) out.push({ knob: 'interaction', effect: `treatment users also in ${s.interaction.with}'s ${s.interaction.variant} convert at ${1 + s.interaction.lift_conversion} times the treatment rate: the lifts above hold for the others` });
   if (s.pretrend_drift !== 0) out.push({ knob: 'pretrend_drift', effect: 'the treatment pre period is thinned, biasing CUPED and difference-in-differences (not the post-period truth)' });
   return out;
 }
@@ -173,7 +174,9 @@ function caveatsOf(plan: SynthPlan, experimentDays: number): TruthCaveat[] {
  * their generation shares (after synth.variants and srm_skew).
  */
 export function plantedTruth(source: Experiment | SynthPlan, metrics: Readonly<Record<string, TruthMetric>> = SHIPPED_TRUTH_METRICS): PlantedTruth {
-  const plan = 'key' in source ? source : synthPlan(source);
+  // the truth is the marginal one: a planted interaction (which needs the partner's plan) is a caveat
+  const plan = 'key' in source ? source : synthPlan(source.synth?.interaction ? { ...source, synth: { ...source.synth, interaction: undefined } } : source);
+  const caveatSynth = source.synth;
   const experimentDays = Number((plan.experimentEndUs - plan.startUs) / 86_400_000_000n);
   const variants = [...plan.variants.filter((v) => !v.isTreatment), ...plan.variants.filter((v) => v.isTreatment)];
   const arms = variants.map((v) => (v.isTreatment ? plan.model.treatment : plan.model.control));
@@ -196,5 +199,5 @@ export function plantedTruth(source: Experiment | SynthPlan, metrics: Readonly<R
       ...(result.cap !== undefined && { cap: result.cap }),
     };
   });
-  return { experimentId: plan.experimentId, control: variants[0]!.name, metrics: out, caveats: caveatsOf(plan, experimentDays) };
+  return { experimentId: plan.experimentId, control: variants[0]!.name, metrics: out, caveats: caveatsOf(caveatSynth ? { ...plan, synth: caveatSynth } : plan, experimentDays) };
 }

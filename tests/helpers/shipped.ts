@@ -6,7 +6,7 @@ import { readdirSync } from 'node:fs';
 
 import { copyProject, REPO_ROOT, type TempProject } from './project.ts';
 
-export const SHIPPED_EXPERIMENTS = ['exp_checkout_button_001', 'exp_add_cart_002', 'exp_pricing_test_003'] as const;
+export const SHIPPED_EXPERIMENTS = ['exp_checkout_button_001', 'exp_add_cart_002', 'exp_pricing_test_003', 'exp_search_ranking_004', 'exp_checkout_copy_005', 'exp_checkout_trust_006'] as const;
 
 /** Set every `n_users:` in the project's configs to `nUsers`. */
 export function shrinkPopulations(p: TempProject, nUsers: number): void {

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { targetDir } from '../../core/paths.ts';
 import { generateDocs, type DocsResult } from '../../docs/generate.ts';
 import { serveDocs, type DocsServer } from '../../docs/serve.ts';
+import { collectPortfolio } from '../../docs/portfolio/collect-portfolio.ts';
 import { XpError } from '../../core/errors.ts';
 import type { Project } from '../../runner/load-project.ts';
 import type { RegisterCommand } from '../command.ts';
@@ -19,13 +20,15 @@ export async function docsGenerateCommand(project: Project, out: Out): Promise<D
   return r;
 }
 
-export async function docsServeCommand(project: Project, port: number, out: Out): Promise<DocsServer> {
+export async function docsServeCommand(project: Project, port: number, out: Out, refreshSeconds = 5): Promise<DocsServer> {
   const target = targetDir(project.config);
   if (!existsSync(path.join(target, 'docs', 'index.html'))) {
     throw new XpError('USAGE', `no docs in ${path.join(target, 'docs')}`, { hint: 'run xp docs generate first' });
   }
-  const server = await serveDocs(target, port);
+  const live = { project: project.config.name, refreshMs: Math.round(refreshSeconds * 1000), read: () => collectPortfolio(project.config) };
+  const server = await serveDocs(target, port, live);
   out.write(`serving ${path.join(target, 'docs')} at ${server.url} (Ctrl-C to stop)\n`);
+  out.write(`live portfolio: ${server.url}portfolio.html (refreshes every ${refreshSeconds} s from the state store)\n`);
   return server;
 }
 
@@ -45,8 +48,11 @@ export const registerDocs: RegisterCommand = (program: Command, ctx, withConfig)
   withConfig(docs.command('serve'))
     .description('serve target/docs on 127.0.0.1 until Ctrl-C')
     .option('-p, --port <port>', 'port (0 = any free port)', '8080')
-    .action(async (o: { config: string; port: string }) => {
-      const server = await docsServeCommand(await ctx.project(o.config), parsePort(o.port), ctx.io.stdout);
+    .option('--refresh <seconds>', 'how often the portfolio page polls the state store', '5')
+    .action(async (o: { config: string; port: string; refresh: string }) => {
+      const refresh = Number(o.refresh);
+      if (!(refresh >= 0.1 && refresh <= 3600)) throw new XpError('USAGE', `--refresh ${o.refresh} is not a number of seconds between 0.1 and 3600`, { hint: 'e.g. --refresh 5' });
+      const server = await docsServeCommand(await ctx.project(o.config), parsePort(o.port), ctx.io.stdout, refresh);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
