@@ -22,7 +22,7 @@ import type { RawObject, RawStore, StageProgress } from '../types.ts';
 import { connectSource, sourceLabel, type SourceConnection, type SourceField } from './connect.ts';
 import { extractToParquet } from './extract.ts';
 import { resolveWarehouseSettings, type SourceTable, type WarehouseSettings } from './settings.ts';
-import { EXPERIMENT_SETTING, extractSql, shapeSql, snapshotSql } from './source-sql.ts';
+import { EXPERIMENT_SETTING, extractSql, shapeSql, snapshotSql, type ChangeProbe } from './source-sql.ts';
 import { duckdbTypeOf } from './types-map.ts';
 
 /**
@@ -94,12 +94,17 @@ export async function postgresRawStore(config: ProjectConfig, options: Warehouse
     return fields;
   };
 
+  /** `change_column` where the table has it (shapeOf ran first); a content hash elsewhere. */
+  const probeOf = (table: SourceTable): ChangeProbe =>
+    s.probe.kind === 'column' && shapes.get(table)?.some((f) => f.name === (s.probe as { column: string }).column) ? s.probe : { kind: 'content' };
+
   /** The partition's snapshot: its row count and ETag, refusing NULL keys. */
   const snapshot = async (c: SourceConnection, table: SourceTable, experimentId: string): Promise<{ rows: number; etag: string }> => {
     const keys = KEY_COLUMNS[table];
+    const probe = probeOf(table);
     let row: Record<string, string | null>;
     try {
-      row = (await c.query(snapshotSql(s.relations.get(table)!, s.probe, keys), [experimentId])).rows[0]!;
+      row = (await c.query(snapshotSql(s.relations.get(table)!, probe, keys), [experimentId])).rows[0]!;
     } catch (err) {
       throw queryError(err, table, experimentId);
     }
@@ -113,7 +118,7 @@ export async function postgresRawStore(config: ProjectConfig, options: Warehouse
         });
       }
     });
-    return { rows, etag: `${rows}-${sha256(`${s.probe.kind === 'column' ? s.probe.column : 'content'}|${row['probe'] ?? ''}`).slice(0, 16)}` };
+    return { rows, etag: `${rows}-${sha256(`${probe.kind === 'column' ? probe.column : 'content'}|${row['probe'] ?? ''}`).slice(0, 16)}` };
   };
 
   const entryOf = (key: string): CacheEntry => {
