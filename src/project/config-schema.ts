@@ -65,7 +65,7 @@ const warehouseSourceSchema = z.strictObject({
 });
 
 const storageSchema = z.strictObject({
-  raw: z.union([storageUri, z.literal('postgres')], { message: 'expected file://<folder>, s3://<bucket>/<prefix> or postgres' }).default('file://data/raw/exp_platform'),
+  raw: z.string().regex(/^((file|s3):\/\/.+|postgres)$/, { message: 'expected file://<folder>, s3://<bucket>/<prefix> or postgres' }).default('file://data/raw/exp_platform'),
   lake: storageUri.optional(),
   cache: z.string().default('target/cache'),
   s3: s3Schema.optional(),
