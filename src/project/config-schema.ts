@@ -60,7 +60,7 @@ const warehouseSourceSchema = z.strictObject({
   outcomes: warehouseRelation.optional(),
   /** a column whose max (with the row count) is the input snapshot; default: a content hash of the rows (PostgreSQL only) */
   change_column: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'expected a column name' }).optional(),
-  /** rows fetched per batch */
+  /** rows fetched per batch where the cursor is used (Redshift) */
   batch_rows: z.number().int().min(100).max(1_000_000).default(50_000),
 });
 

@@ -17,6 +17,10 @@ export interface SourceConnection {
   query(sql: string, params?: readonly unknown[]): Promise<{ rows: Record<string, string | null>[]; fields: SourceField[] }>;
   /** rows as arrays of text, for the cursor's batches */
   queryArrays(sql: string): Promise<(string | null)[][]>;
+  /** false on Redshift, which has no COPY … TO STDOUT (the cursor is used there) */
+  readonly copyOut: boolean;
+  /** run `COPY (…) TO STDOUT`, handing each chunk the server sends to `onChunk` (synchronously: a blocking write is the backpressure) */
+  copyTo(sql: string, onChunk: (chunk: Buffer) => void): Promise<void>;
   end(): Promise<void>;
 }
 
@@ -60,15 +64,51 @@ export function connectError(err: unknown, label: string, urlEnv: string): XpErr
   });
 }
 
+/**
+ * `COPY … TO STDOUT` as a pg Submittable (the interface pg-cursor and pg-query-stream use):
+ * each CopyData chunk goes to `onChunk`. pg calls handleError and then handleReadyForQuery on
+ * failure, so the promise settles on the latter.
+ */
+class CopyOut {
+  private error: Error | undefined;
+  constructor(readonly text: string, private readonly onChunk: (chunk: Buffer) => void, private readonly settle: (err?: Error) => void) {}
+  submit(connection: { query(text: string): void }): void {
+    connection.query(this.text);
+  }
+  handleCopyData(msg: { chunk: Buffer }): void {
+    if (this.error) return;
+    try {
+      this.onChunk(msg.chunk);
+    } catch (err) {
+      this.error = err as Error; // e.g. a full disk: reported once the server is done
+    }
+  }
+  handleError(err: Error): void {
+    this.error = err;
+  }
+  handleReadyForQuery(): void {
+    this.settle(this.error);
+  }
+  handleCommandComplete(): void {}
+  handleRowDescription(): void {}
+  handleDataRow(): void {}
+  handleEmptyQuery(): void {}
+  handleCopyInResponse(connection: { sendCopyFail(msg: string): void }): void {
+    connection.sendCopyFail('xp reads only');
+  }
+}
+
 export async function connectSource(url: string, urlEnv: string): Promise<SourceConnection> {
   const label = sourceLabel(url);
   const client = new pg.Client({ connectionString: url, types: asText, connectionTimeoutMillis: 15_000 });
   client.on('error', () => undefined); // a dropped connection surfaces on the next query
+  let redshift = false;
   try {
     await client.connect();
     // UTC, so timestamptz text is the same whatever the server's zone; shortest exact floats
     await client.query("set timezone to 'UTC'");
     await client.query('set extra_float_digits to 3');
+    redshift = /redshift/i.test(String((await client.query('select version() as v')).rows[0]?.v ?? ''));
   } catch (err) {
     await client.end().catch(() => undefined);
     throw connectError(err, label, urlEnv);
@@ -82,6 +122,10 @@ export async function connectSource(url: string, urlEnv: string): Promise<Source
       const r = await client.query({ text: sql, rowMode: 'array' });
       return r.rows as (string | null)[][];
     },
+    copyOut: !redshift,
+    copyTo: (sql, onChunk) => new Promise<void>((resolve, reject) => {
+      void client.query(new CopyOut(sql, onChunk, (err) => (err ? reject(err) : resolve())) as unknown as pg.QueryConfig);
+    }),
     end: () => client.end(),
   };
 }

@@ -5,8 +5,8 @@
  * the max of `change_column`, or a hash of every row's text) and whose size is its row
  * count. So an unchanged source stages nothing and rebuilds nothing, and a changed one is
  * refused under existing results like a rewritten S3 object (INPUT_CHANGED). Staging
- * extracts the partition, in a repeatable-read transaction that re-checks the snapshot,
- * into the local cache as Parquet. Read-only: `xp generate` cannot write here.
+ * extracts the partition (extract.ts: COPY, or a cursor on Redshift), in a repeatable-read
+ * transaction that re-checks the snapshot, into the local cache as Parquet. Read-only: `xp generate` cannot write here.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';

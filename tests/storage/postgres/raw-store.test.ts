@@ -13,7 +13,7 @@ import { loadConfig } from '../../../src/project/load-config.ts';
 import { connectSource } from '../../../src/storage/postgres/connect.ts';
 import { extractToParquet } from '../../../src/storage/postgres/extract.ts';
 import { postgresRawStore } from '../../../src/storage/postgres/raw-store.ts';
-import { EXPERIMENT_SETTING, extractSql, snapshotSql } from '../../../src/storage/postgres/source-sql.ts';
+import { EXPERIMENT_SETTING, extractSql, shapeSql, snapshotSql } from '../../../src/storage/postgres/source-sql.ts';
 import type { RawStore } from '../../../src/storage/types.ts';
 import { startPostgres, type PgServer } from '../../helpers/postgres.ts';
 import type { TempProject } from '../../helpers/project.ts';
@@ -73,6 +73,35 @@ describe('PostgreSQL raw store', () => {
       expect((await store.list(OTHER)).map((o) => o.size)).toEqual([50, 50]);
       expect(await store.list('exp_pricing_test_003')).toEqual([]);
     });
+  });
+
+  it('COPY and the cursor (the Redshift path) extract the same rows, NULLs, empty strings and quotes included', async () => {
+    await sql(url, `create table odd (experiment_id text, user_id text, variant text, exposed_at timestamptz, n numeric, ok boolean)`);
+    await sql(url, `insert into odd values ($1, '', 'a"b,c', '2026-01-05 10:00:00.123456+02', 1.25, true), ($1, null, E'line\nbreak', null, null, false), ($1, 'u', '''q''', '2026-01-06', -0.5, null)`, [EXP]);
+    const c = await connectSource(url, 'XP_SOURCE_URL');
+    const db = await openDb(':memory:');
+    try {
+      expect(c.copyOut).toBe(true);
+      const fields = (await c.query(shapeSql('odd'))).fields;
+      const read = async (method: 'copy' | 'cursor') => {
+        const file = p.file(`target/odd-${method}.parquet`);
+        await c.query('begin');
+        await c.query(`select set_config('${EXPERIMENT_SETTING}', $1, true)`, [EXP]);
+        expect(await extractToParquet(c, extractSql('odd'), fields, file, { batchRows: 2, method })).toBe(3);
+        await c.query('rollback');
+        return db.all(`select user_id, variant, exposed_at::varchar as t, n, ok from read_parquet($f) order by variant`, { f: file });
+      };
+      const viaCopy = await read('copy');
+      expect(viaCopy).toEqual([
+        { user_id: 'u', variant: "'q'", t: '2026-01-06 00:00:00+00', n: -0.5, ok: null },
+        { user_id: '', variant: 'a"b,c', t: '2026-01-05 08:00:00.123456+00', n: 1.25, ok: true },
+        { user_id: null, variant: 'line\nbreak', t: null, n: null, ok: false },
+      ]);
+      expect(await read('cursor')).toEqual(viaCopy);
+    } finally {
+      db.close();
+      await c.end();
+    }
   });
 
   it('the content snapshot changes with any value; the change_column snapshot only with that column or the row count', async () => {
