@@ -5,7 +5,7 @@
  * injection, sent straight to the snapshot and extraction queries, reads no rows and drops
  * nothing.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../../../src/engine/connection.ts';
@@ -121,6 +121,21 @@ describe('PostgreSQL raw store', () => {
     expect((await etags({ change_column: 'updated_at' }))[1]).not.toBe(column0[1]);
     await sql(url, "insert into events (experiment_id, user_id, event, value, occurred_at) values ($1, 'u1', 'view', 1, '2026-01-06')", [EXP]);
     expect(await withStore(async (s) => (await s.list(EXP))[1]!.size)).toBe(3001);
+  });
+
+  it('rows that change between listing and extraction are refused and nothing is cached', async () => {
+    await withStore(async (store) => {
+      const objects = await store.list(OTHER);
+      await sql(url, "update exposures set variant = 'treatment' where experiment_id = $1 and user_id = 'u3'", [OTHER]);
+      await expect(store.localPaths(OTHER, objects)).rejects.toMatchObject({
+        code: 'INPUT_CHANGED',
+        message: expect.stringContaining(`raw.exposures (storage.warehouse_source.exposures in postgres://postgres@127.0.0.1:${server.port}/source): the rows of experiment ${OTHER} changed while the build started`),
+      });
+      expect(readdirSync(p.file('target/cache/postgres'), { recursive: true, encoding: 'utf8' }).filter((f) => f.includes(OTHER) && f.endsWith('.parquet'))).toEqual([]);
+      // listed again, the new snapshot extracts
+      const again = await store.list(OTHER);
+      expect((await store.localPaths(OTHER, again)).size).toBe(2);
+    });
   });
 
   it('sends the experiment id only as a bound parameter (statement log)', async () => {
