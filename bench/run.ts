@@ -14,10 +14,10 @@
  *
  * Targets are issue 14's (and the older issues'); the file says plainly which are missed.
  *
- * Usage: npm run bench [-- --only bench_1m|concurrency] [-- --skip-generate] [-- --skip-s3] [-- --skip-many]
+ * Usage: npm run bench [-- --only bench_1m|concurrency|extraction] [-- --skip-generate] [-- --skip-s3] [-- --skip-many]
  *
  * `--only concurrency` measures issue 13's figures alone and replaces that section of an
- * existing bench/RESULTS.md.
+ * existing bench/RESULTS.md; `--only extraction` likewise for issue 18's (bench/extraction.ts).
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -33,6 +33,7 @@ import { openRawStore } from '../src/storage/open-store.ts';
 import { generateForExperiments } from '../src/runner/generate.ts';
 import type { StepResult } from '../src/core/results.ts';
 import { measureConcurrency } from './concurrency.ts';
+import { EXTRACTION_HEADING, measureExtraction } from './extraction.ts';
 import { measureMany, N_MANY } from './many.ts';
 import { median, xpOk } from './wall.ts';
 
@@ -123,11 +124,11 @@ async function s3Overhead(experimentId: string): Promise<string[]> {
 const CONCURRENCY_HEADING = '## Many builds at once (issue 13)';
 
 /** Replace (or insert before ## Details) the concurrency section of an existing RESULTS.md. */
-function spliceSection(md: string, section: readonly string[]): string {
-  const start = md.indexOf(CONCURRENCY_HEADING);
+function spliceSection(md: string, section: readonly string[], heading = CONCURRENCY_HEADING): string {
+  const start = md.indexOf(heading);
   const body = section.join('\n');
   if (start >= 0) {
-    const next = md.indexOf('\n## ', start + CONCURRENCY_HEADING.length);
+    const next = md.indexOf('\n## ', start + heading.length);
     return md.slice(0, start) + body + (next >= 0 ? md.slice(next + 1) : '\n');
   }
   const details = md.indexOf('## Details');
@@ -144,6 +145,13 @@ async function main(): Promise<void> {
     const note = `_Section measured on ${new Date().toISOString().slice(0, 10)} by \`npm run bench -- --only concurrency\`; the sections above it are from the date in the header._`;
     writeFileSync('bench/RESULTS.md', spliceSection(readFileSync('bench/RESULTS.md', 'utf8'), [...section, note, '']));
     log('updated the concurrency section of bench/RESULTS.md');
+    return;
+  }
+  if (only === 'extraction') {
+    const section = await measureExtraction(log);
+    const note = `_Section measured on ${new Date().toISOString().slice(0, 10)} by \`npm run bench -- --only extraction\`; the sections above it are from the date in the header._`;
+    writeFileSync('bench/RESULTS.md', spliceSection(readFileSync('bench/RESULTS.md', 'utf8'), [...section, note, ''], EXTRACTION_HEADING));
+    log('updated the extraction section of bench/RESULTS.md');
     return;
   }
   const project = await loadProject(CONFIG, process.cwd());
@@ -241,6 +249,7 @@ async function main(): Promise<void> {
     ];
   }
   const concurrency = only ? [] : await measureConcurrency(log);
+  const extraction = only ? [] : await measureExtraction(log);
   const md = [
     '# Benchmark results',
     '',
@@ -265,6 +274,7 @@ async function main(): Promise<void> {
     ...s3Rows,
     '',
     ...concurrency,
+    ...extraction,
     '## Details',
     '',
     ...sections,

@@ -30,7 +30,7 @@ const DOORS: readonly Door[] = [
   { pkg: 'vega-lite', why: 'only the chart renderer compiles Vega-Lite', allowed: (f) => f === 'src/report/charts/vega-door.ts' },
   { pkg: 'elkjs', why: 'only the docs layout lays out the lineage graph', allowed: (f) => f === 'src/docs/layout.ts' },
   { pkg: 'kysely', why: 'Kysely enters through the engine dialect and the typed contexts built on it', allowed: (f) => f.startsWith('src/engine/') || f.startsWith('src/ledger/') || f.startsWith('src/state/') },
-  { pkg: 'pg', why: 'only the PostgreSQL state back end talks to PostgreSQL', allowed: (f) => f.startsWith('src/state/postgres/') },
+  { pkg: 'pg', why: 'only the PostgreSQL state back end and the warehouse raw store talk to PostgreSQL', allowed: (f) => f.startsWith('src/state/postgres/') || f === 'src/storage/postgres/connect.ts' },
   { pkg: 'pg-boss', why: 'only the job queue door talks to pg-boss', allowed: (f) => f === 'src/queue/boss.ts' },
 ];
 

@@ -50,11 +50,26 @@ const storageUri = z.string().regex(/^(file|s3):\/\/.+/, {
   message: 'expected file://<folder> or s3://<bucket>/<prefix>',
 });
 
+/** A warehouse source table: a table name (`events`, `analytics.events`) or a SQL text. */
+const warehouseRelation = z.string().trim().min(1);
+
+/** `storage.raw: postgres`: raw tables read from PostgreSQL or Redshift (src/storage/postgres). */
+const warehouseSourceSchema = z.strictObject({
+  url_env: z.string().default('XP_SOURCE_URL'),
+  exposures: warehouseRelation.optional(),
+  outcomes: warehouseRelation.optional(),
+  /** a column whose max (with the row count) is the input snapshot; default: a content hash of the rows (PostgreSQL only) */
+  change_column: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'expected a column name' }).optional(),
+  /** rows fetched per batch where the cursor is used (Redshift) */
+  batch_rows: z.number().int().min(100).max(1_000_000).default(50_000),
+});
+
 const storageSchema = z.strictObject({
-  raw: storageUri.default('file://data/raw/exp_platform'),
+  raw: z.string().regex(/^((file|s3):\/\/.+|postgres)$/, { message: 'expected file://<folder>, s3://<bucket>/<prefix> or postgres' }).default('file://data/raw/exp_platform'),
   lake: storageUri.optional(),
   cache: z.string().default('target/cache'),
   s3: s3Schema.optional(),
+  warehouse_source: warehouseSourceSchema.optional(),
 });
 
 

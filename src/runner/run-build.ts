@@ -109,8 +109,9 @@ export async function runBuild(project: Project, opts: BuildOptions): Promise<Bu
   const ids = selectExperiments(project.config.experiments.map((e) => e.id), opts.select);
   const experiments: Experiment[] = ids.map((id) => project.config.experiments.find((e) => e.id === id)!);
   const skipStages = new Set(MODEL_STAGES.filter((s) => opts.skip?.has(s)));
-  const guard = opts.dryRun ? undefined : guardBuild(targetDir(project.config), ids, opts.command ?? 'xp build', reporter);
+  // opened before the locks: a store that fails to open (no credentials) must not leave them held
   const store = await openRawStore(project.config);
+  const guard = opts.dryRun ? undefined : guardBuild(targetDir(project.config), ids, opts.command ?? 'xp build', reporter);
   try {
     if (opts.generateSynth && !opts.dryRun) {
       await generateForExperiments(project, store, experiments, reporter);

@@ -13,8 +13,13 @@ export async function openRawStore(config: ProjectConfig): Promise<RawStore> {
     const { s3RawStore } = await import('./s3/raw-store.ts');
     return s3RawStore(config);
   }
+  if (uri === 'postgres') {
+    // Loaded lazily so pg is only imported when the raw tables live in PostgreSQL or Redshift.
+    const { postgresRawStore } = await import('./postgres/raw-store.ts');
+    return postgresRawStore(config);
+  }
   throw new XpError('CONFIG_INVALID', `storage.raw: unsupported URI ${uri}`, {
     location: { file: config.file },
-    hint: 'use file://<folder> or s3://<bucket>/<prefix>',
+    hint: 'use file://<folder>, s3://<bucket>/<prefix> or postgres',
   });
 }

@@ -57,13 +57,23 @@ async function checkFile(db: Db, experimentId: string, file: RawFile): Promise<v
   } catch {
     return; // not readable Parquet at all: the model that reads it reports RAW_DATA_CORRUPT with DuckDB's reason
   }
-  const types = new Map(columns.map((c) => [c.name, c.type]));
-  for (const [name, kind] of contract) {
-    const found = types.get(name);
-    if (found === undefined) throw schemaError(experimentId, file, `column "${name}" is missing (expected ${kind.expected})`);
-    if (!kind.accepts(found)) throw schemaError(experimentId, file, `column "${name}" is ${found}, expected ${kind.expected}`);
-  }
+  const problem = contractProblem(file.table, columns);
+  if (problem) throw schemaError(experimentId, file, problem);
 }
+
+/** What breaks the contract of `table` in these columns (DuckDB type names), or undefined. Also the warehouse store's door check. */
+export function contractProblem(table: string, columns: readonly { name: string; type: string }[]): string | undefined {
+  const types = new Map(columns.map((c) => [c.name, c.type]));
+  for (const [name, kind] of RAW_TABLE_COLUMNS[table] ?? []) {
+    const found = types.get(name);
+    if (found === undefined) return `column "${name}" is missing (expected ${kind.expected})`;
+    if (!kind.accepts(found)) return `column "${name}" is ${found}, expected ${kind.expected}`;
+  }
+  return undefined;
+}
+
+/** The contract of `table` as text, for hints. */
+export const rawContractText = (table: string): string => (RAW_TABLE_COLUMNS[table] ? contractText(table) : '');
 
 /** Throws RAW_SCHEMA_INVALID for the first file (in key order) whose columns break the contract. */
 export async function checkRawSchema(experimentId: string, files: readonly RawFile[]): Promise<void> {
