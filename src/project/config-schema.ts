@@ -62,6 +62,11 @@ const warehouseSourceSchema = z.strictObject({
   change_column: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'expected a column name' }).optional(),
   /** rows fetched per batch where the cursor is used (Redshift) */
   batch_rows: z.number().int().min(100).max(1_000_000).default(50_000),
+  /** Redshift: UNLOAD each partition to this S3 prefix as Parquet and read it through the S3 store (storage.s3) */
+  unload: z.strictObject({
+    to: z.string().regex(/^s3:\/\/[^/]+(\/.*)?$/, { message: 'expected s3://<bucket>/<prefix>' }),
+    iam_role: z.string().optional(),
+  }).optional(),
 });
 
 const storageSchema = z.strictObject({

@@ -5,7 +5,7 @@
  * the max of `change_column`, or a hash of every row's text) and whose size is its row
  * count. So an unchanged source stages nothing and rebuilds nothing, and a changed one is
  * refused under existing results like a rewritten S3 object (INPUT_CHANGED). Staging
- * extracts the partition (extract.ts: COPY, or a cursor on Redshift), in a repeatable-read
+ * extracts the partition (extract.ts: COPY, or a cursor on Redshift; unload.ts: Redshift UNLOAD to S3), in a repeatable-read
  * transaction that re-checks the snapshot, into the local cache as Parquet. Read-only: `xp generate` cannot write here.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -24,6 +24,7 @@ import { extractToParquet } from './extract.ts';
 import { resolveWarehouseSettings, type SourceTable, type WarehouseSettings } from './settings.ts';
 import { EXPERIMENT_SETTING, extractSql, shapeSql, snapshotSql, type ChangeProbe } from './source-sql.ts';
 import { duckdbTypeOf } from './types-map.ts';
+import { sendUnload, unloadToParquet, type Unloader } from './unload.ts';
 
 /**
  * Columns that must not be NULL in a source row: the variant and event labels and their
@@ -39,6 +40,8 @@ const OBJECT_NAME = 'postgres.parquet';
 
 export interface WarehouseStoreOptions {
   readonly env?: NodeJS.ProcessEnv;
+  /** runs Redshift's UNLOAD statement (storage.warehouse_source.unload); default: send it to the source */
+  readonly unloader?: Unloader;
 }
 
 interface Meta { readonly etag: string }
@@ -153,7 +156,24 @@ export async function postgresRawStore(config: ProjectConfig, options: Warehouse
             hint: 'run the build again; nothing was extracted, the previous partition is intact',
           });
         }
-        await extractToParquet(c, extractSql(s.relations.get(table)!), fields, temp, { batchRows: s.batchRows, onRows });
+        if (s.unload) {
+          // UNLOAD writes files, not rows, so it runs outside this snapshot: the snapshot
+          // is checked again once the files are down, and a move between is INPUT_CHANGED
+          await c.query('rollback');
+          const rows = await unloadToParquet({
+            conn: c, config, env: options.env, target: s.unload, relation: s.relations.get(table)!, table, experimentId, fields, parquetFile: temp, unloader: options.unloader ?? sendUnload,
+          });
+          const after = await snapshot(c, table, experimentId);
+          if (after.etag !== obj.etag || rows !== obj.size) {
+            throw new XpError('INPUT_CHANGED', `${where(table)}: the rows of experiment ${experimentId} changed during UNLOAD (snapshot ${obj.etag} → ${after.etag}, ${obj.size} → ${rows} rows unloaded)`, {
+              location: { experiment: experimentId, object: obj.key },
+              hint: 'run the build again; nothing was cached, the previous partition is intact',
+            });
+          }
+          onRows(rows);
+        } else {
+          await extractToParquet(c, extractSql(s.relations.get(table)!), fields, temp, { batchRows: s.batchRows, onRows });
+        }
       } catch (err) {
         throw queryError(err, table, experimentId);
       } finally {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { XpError } from '../../core/errors.ts';
 import type { ProjectConfig } from '../../project/types.ts';
 import type { ChangeProbe } from './source-sql.ts';
+import type { UnloadTarget } from './unload.ts';
 
 /** The raw tables a warehouse source can serve, with the config key naming each. */
 export const SOURCE_TABLES = ['exposures', 'outcomes'] as const;
@@ -15,6 +16,8 @@ export interface WarehouseSettings {
   readonly relations: ReadonlyMap<SourceTable, string>;
   readonly probe: ChangeProbe;
   readonly batchRows: number;
+  /** Redshift's UNLOAD-to-S3 path instead of COPY or a cursor */
+  readonly unload: UnloadTarget | undefined;
   /** absolute `<storage.cache>` */
   readonly cacheRoot: string;
   readonly configFile: string;
@@ -49,6 +52,7 @@ export function resolveWarehouseSettings(config: ProjectConfig, env: NodeJS.Proc
     relations,
     probe: ws.change_column ? { kind: 'column', column: ws.change_column } : { kind: 'content' },
     batchRows: ws.batch_rows,
+    unload: ws.unload ? { uri: ws.unload.to.replace(/\/+$/, ''), iamRole: ws.unload.iam_role } : undefined,
     cacheRoot: path.resolve(config.root, config.storage.cache),
     configFile: config.file,
   };

@@ -35,4 +35,11 @@ describe('warehouse source settings', () => {
     p!.remove();
     expect(() => configWith('  raw: postgres\n  warehouse_source: { exposures: e, change_column: "a; drop" }\n')).toThrow(/expected a column name/);
   });
+
+  it('unload: an s3:// target, trailing slashes dropped; anything else is a config error', () => {
+    const s = resolveWarehouseSettings(configWith('  raw: postgres\n  warehouse_source: { url_env: SRC, exposures: e, unload: { to: "s3://b/u/" } }\n'), { SRC: 'postgres://a@h/db' });
+    expect(s.unload).toEqual({ uri: 's3://b/u', iamRole: undefined });
+    p!.remove();
+    expect(() => configWith('  raw: postgres\n  warehouse_source: { exposures: e, unload: { to: "/tmp/x" } }\n')).toThrow(/expected s3:\/\/<bucket>\/<prefix>/);
+  });
 });
