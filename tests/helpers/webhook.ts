@@ -12,17 +12,21 @@ export interface Webhook {
 
 export async function startWebhook(): Promise<Webhook> {
   const received: Webhook['received'] = [];
-  const hook = { url: '', received, status: 200, close: async () => {} } as Webhook;
+  const answer = { status: 200 };
   const server: Server = createServer((req, res) => {
     let body = '';
     req.on('data', (d: Buffer) => (body += d.toString()));
     req.on('end', () => {
       received.push({ contentType: req.headers['content-type'], body: JSON.parse(body) as unknown });
-      res.writeHead(hook.status).end();
+      res.writeHead(answer.status).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  hook.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-  hook.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
-  return hook;
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    received,
+    get status() { return answer.status; },
+    set status(s: number) { answer.status = s; },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
