@@ -1,8 +1,10 @@
 /**
  * `xp run` on the shipped project: builds only the running experiments, then checks their
  * health and posts the critical checks to a webhook on loopback; exit 1 when one is
- * critical; a second run rebuilds nothing; an unset webhook variable fails before building.
+ * critical; a second run rebuilds nothing; an unset webhook variable fails before building;
+ * a refused build is reported and health still runs on the previous good partition.
  */
+import { existsSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { xp } from '../helpers/cli.ts';
 import type { TempProject } from '../helpers/project.ts';
@@ -69,6 +71,25 @@ describe('xp run', () => {
       expect(again.stdout).toMatch(/^plan: 0 to build, 8 up to date/);
       expect(again.stdout).toContain('16 steps: 0 built, 16 up to date, 0 skipped, 0 failed');
       expect(hook.received.length).toBe(bodies.length);
+    } finally {
+      delete process.env.XP_TEST_RUN_ALERT_URL;
+    }
+  });
+
+  it('a refused build is reported and the health check and its alerts still run', async () => {
+    process.env.XP_TEST_RUN_ALERT_URL = hook.url;
+    hook.received.length = 0;
+    const raw = p.file(`data/raw/exp_platform/${SKEWED}`);
+    expect(existsSync(raw)).toBe(true);
+    rmSync(raw, { recursive: true });
+    try {
+      const r = await xp(p.root, 'run', '--as-of', AS_OF);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^error\[RAW_DATA_MISSING\] .*no raw exposures files for experiment exp_checkout_button_001/);
+      // the previous good partition stays in place, and health judges it
+      expect(await builtIds()).toEqual([SKEWED]);
+      expect(r.stdout).toMatch(new RegExp(`${SKEWED}\\s+CRITICAL`));
+      expect(hook.received.length).toBeGreaterThan(0);
     } finally {
       delete process.env.XP_TEST_RUN_ALERT_URL;
     }

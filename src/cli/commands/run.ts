@@ -4,7 +4,7 @@
  * does and, with `alerts:` in the config, posts each critical check to the webhook. Exit 1
  * when a build failed or an experiment is critical, so cron or a systemd timer sees it.
  */
-import { ExitCode } from '../../core/errors.ts';
+import { ExitCode, XpError, formatError } from '../../core/errors.ts';
 import { alertsFrom } from '../../health/alerts.ts';
 import { formatHealth } from '../../health/format.ts';
 import { postAlerts, webhookUrl } from '../../health/post-alerts.ts';
@@ -25,8 +25,15 @@ export const registerRun: RegisterCommand = (program, ctx, withConfig) => {
       // one in the ledger but no longer in the config cannot be built; health notes it
       const ids = (await runningExperiments(project)).filter((id) => configured.has(id));
       if (ids.length) {
-        const outcome = await buildCommand(project, { select: ids.join(','), skip: new Set() }, ctx.io.stdout);
-        if (outcome.status === 'error') ctx.setExit(ExitCode.failed);
+        try {
+          const outcome = await buildCommand(project, { select: ids.join(','), skip: new Set() }, ctx.io.stdout);
+          if (outcome.status === 'error') ctx.setExit(ExitCode.failed);
+        } catch (err) {
+          // a refused build (changed inputs, a lock, missing raw data) must not silence the health check and its alerts
+          if (!(err instanceof XpError)) throw err;
+          ctx.io.stderr.write(formatError(err) + '\n');
+          ctx.setExit(err.exitCode);
+        }
       } else {
         ctx.io.stdout.write('no running experiment to build (`xp experiment start <id>` starts one)\n');
       }
