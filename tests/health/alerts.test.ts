@@ -4,7 +4,8 @@
  * are clear errors.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alertsFrom } from '../../src/health/alerts.ts';
+import { alertsFrom, ledgerAlerts } from '../../src/health/alerts.ts';
+import { initialState, type ExperimentState, type LookRecord } from '../../src/ledger/fold.ts';
 import { postAlerts, webhookUrl } from '../../src/health/post-alerts.ts';
 import type { HealthCheck, HealthReport } from '../../src/health/types.ts';
 import { startWebhook, type Webhook } from '../helpers/webhook.ts';
@@ -32,6 +33,24 @@ describe('alertsFrom', () => {
       { experiment: 'exp_a', check: 'srm', severity: 'critical', message: 'srm value: srm detail', as_of: report.asOf },
       { experiment: 'exp_a', check: 'freshness', severity: 'critical', message: 'freshness value: freshness detail', as_of: report.asOf },
       { experiment: 'exp_b', check: 'no_data', severity: 'critical', message: 'data value: data detail', as_of: report.asOf },
+    ]);
+  });
+});
+
+describe('ledgerAlerts', () => {
+  const look = (n: number, decision: string): LookRecord => ({ look: n, informationFraction: n / 4, z: -3.2, boundary: 2.8, alphaSpent: 0.01, decision, inputHash: `h${n}`, seq: n, at: report.asOf });
+  const state = (id: string, looks: LookRecord[], decision?: string): ExperimentState => ({
+    ...initialState(id), looks, ...(decision ? { decision: { decision, reason: 'bounce_rate harmed', seq: 9, at: report.asOf } } : {}),
+  });
+
+  it('the last look past a stop boundary and a don\'t-ship decision are critical alerts; an earlier crossing or continue is not', () => {
+    expect(ledgerAlerts([
+      state('exp_stop', [look(1, 'continue'), look(2, 'stop-harm')], 'dont-ship'),
+      state('exp_went_on', [look(1, 'stop-efficacy'), look(2, 'continue')], 'keep-running'),
+      state('exp_quiet', [], 'investigate'),
+    ], report.asOf)).toEqual([
+      { experiment: 'exp_stop', check: 'stop_boundary', severity: 'critical', as_of: report.asOf, message: 'look 2: stop-harm (z -3.200, boundary 2.800); review and stop or complete the experiment' },
+      { experiment: 'exp_stop', check: 'harm', severity: 'critical', as_of: report.asOf, message: "decision: don't ship: bounce_rate harmed" },
     ]);
   });
 });

@@ -6,10 +6,11 @@
  */
 import { Option } from 'commander';
 import { ExitCode, XpError } from '../../core/errors.ts';
-import { alertsFrom } from '../../health/alerts.ts';
+import { alertsFrom, ledgerAlerts } from '../../health/alerts.ts';
 import { formatHealth } from '../../health/format.ts';
 import { postAlerts, webhookUrl } from '../../health/post-alerts.ts';
 import { healthCommand } from '../../health/run-health.ts';
+import { ledgerStatesOf } from '../../runner/running-experiments.ts';
 import type { RegisterCommand } from '../command.ts';
 
 export const registerHealth: RegisterCommand = (program, ctx, withConfig) => {
@@ -30,7 +31,8 @@ export const registerHealth: RegisterCommand = (program, ctx, withConfig) => {
       ctx.io.stdout.write((o.format === 'json' ? JSON.stringify(r, null, 2) : formatHealth(r)) + '\n');
       if (r.critical) ctx.setExit(ExitCode.failed);
       if (url) {
-        const sent = await postAlerts(url, alertsFrom(r));
+        const states = await ledgerStatesOf(project, r.experiments.map((e) => e.experimentId));
+        const sent = await postAlerts(url, [...alertsFrom(r), ...ledgerAlerts(states, r.asOf)]);
         ctx.io.stderr.write(sent ? `posted ${sent} alert${sent === 1 ? '' : 's'} to the webhook\n` : '');
       }
     });

@@ -5,11 +5,11 @@
  * when a build failed or an experiment is critical, so cron or a systemd timer sees it.
  */
 import { ExitCode, XpError, formatError } from '../../core/errors.ts';
-import { alertsFrom } from '../../health/alerts.ts';
+import { alertsFrom, ledgerAlerts } from '../../health/alerts.ts';
 import { formatHealth } from '../../health/format.ts';
 import { postAlerts, webhookUrl } from '../../health/post-alerts.ts';
 import { healthCommand } from '../../health/run-health.ts';
-import { runningExperiments } from '../../runner/running-experiments.ts';
+import { ledgerStatesOf, runningExperiments } from '../../runner/running-experiments.ts';
 import type { RegisterCommand } from '../command.ts';
 import { buildCommand } from './build.ts';
 
@@ -41,7 +41,8 @@ export const registerRun: RegisterCommand = (program, ctx, withConfig) => {
       ctx.io.stdout.write('\n' + formatHealth(r) + '\n');
       if (r.critical) ctx.setExit(ExitCode.failed);
       if (url) {
-        const sent = await postAlerts(url, alertsFrom(r));
+        const states = await ledgerStatesOf(project, r.experiments.map((e) => e.experimentId));
+        const sent = await postAlerts(url, [...alertsFrom(r), ...ledgerAlerts(states, r.asOf)]);
         if (sent) ctx.io.stdout.write(`posted ${sent} alert${sent === 1 ? '' : 's'} to the webhook\n`);
       }
     });
