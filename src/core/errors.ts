@@ -61,6 +61,7 @@ export type ErrorCode =
   | 'LIFECYCLE_INVALID'
   | 'CONFIG_CHANGED'
   | 'PLUGIN_INVALID'
+  | 'ALERT_FAILED'
   | 'INTERNAL';
 
 const exitCodeOf: Record<ErrorCode, ExitCode> = {
@@ -97,6 +98,8 @@ const exitCodeOf: Record<ErrorCode, ExitCode> = {
   STATE_MOVED: ExitCode.invalid,
   WAREHOUSE_LOCKED: ExitCode.locked,
   EXPERIMENT_LOCKED: ExitCode.locked,
+  /** the webhook refused or could not be reached: the health report itself was still printed */
+  ALERT_FAILED: ExitCode.failed,
   INTERNAL: ExitCode.internal,
 };
 

@@ -253,6 +253,14 @@ const stateSchema = z.strictObject({
   url_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'expected the name of an environment variable holding a postgres:// URL, e.g. XP_STATE_URL' }),
 });
 
+/**
+ * Where `xp health --alert` posts its alerts: only the name of the environment variable that
+ * holds the webhook URL is in the config (a Slack or PagerDuty URL is a secret).
+ */
+const alertsSchema = z.strictObject({
+  webhook_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'expected the name of an environment variable holding the webhook URL, e.g. XP_ALERT_URL' }),
+});
+
 /** The analysis plugins: the built-in pack (src/analyses/builtin) and the project's analyses/*.ts. */
 const analysesSchema = z.strictObject({
   /** run the built-in pack (ab, srm, cuped, did, pretrends, sequential, decision); a project plugin of the same name replaces one */
@@ -267,6 +275,7 @@ export const projectConfigSchema = z.strictObject({
   target_dir: z.string().default('target'),
   storage: storageSchema.prefault({}),
   state: stateSchema.optional(),
+  alerts: alertsSchema.optional(),
   vars: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).default({}),
   models: z.record(z.string(), modelSettingsSchema).default({}),
   analyses: analysesSchema.prefault({}),

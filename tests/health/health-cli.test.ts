@@ -8,6 +8,7 @@ import { xp } from '../helpers/cli.ts';
 import type { TempProject } from '../helpers/project.ts';
 import type { HealthReport } from '../../src/health/types.ts';
 import { shippedProject } from '../report/support/shipped-project.ts';
+import { startWebhook } from '../helpers/webhook.ts';
 
 const SKEWED = 'exp_checkout_button_001';
 const STALE = 'exp_add_cart_002';
@@ -74,6 +75,41 @@ describe('xp health', () => {
     expect(r.stdout).toMatch(new RegExp(`${STALE}\\s+CRITICAL\\s+\\d+\\s+running\\s+.*freshness:CRITICAL`));
     expect(r.stdout).toMatch(/CRITICAL\s+freshness\s+1\d\.\d days\s+-40\s+newest event 2026-02-1\d.* vs the window end 2026-02-23T00:00:00.000Z: data stopped arriving/);
     expect(r.stdout).toContain('critical: at least one experiment needs attention (exit code 1)');
+  });
+
+  it('--alert posts each critical check to the webhook of the config (a real loopback server)', async () => {
+    const noHook = await xp(p.root, 'health', '--as-of', AS_OF, '--alert');
+    expect(noHook.code).toBe(2);
+    expect(noHook.stderr).toMatch(/^error\[USAGE\].*: --alert needs a webhook in the config/);
+
+    const dev = p.read('configs/dev.yaml');
+    p.write('configs/dev.yaml', `${dev}\nalerts: { webhook_env: XP_TEST_ALERT_URL }\n`);
+    const hook = await startWebhook();
+    try {
+      const unset = await xp(p.root, 'health', '--as-of', AS_OF, '--alert');
+      expect(unset.code).toBe(2);
+      expect(unset.stderr).toMatch(/error\[CONFIG_INVALID\].*alerts.webhook_env names XP_TEST_ALERT_URL, which is not set/);
+      expect(hook.received).toEqual([]);
+
+      process.env.XP_TEST_ALERT_URL = hook.url;
+      const r = await xp(p.root, 'health', '--as-of', AS_OF, '--alert', '--format', 'json');
+      expect(r.code).toBe(1);
+      const report = JSON.parse(r.stdout) as HealthReport;
+      const expected = report.experiments.flatMap((e) => e.checks.filter((c) => c.status === 'critical').map((c) => ({ experiment: e.experimentId, check: c.check })));
+      expect(expected).toEqual(expect.arrayContaining([{ experiment: SKEWED, check: 'srm' }, { experiment: STALE, check: 'freshness' }]));
+      expect(r.stderr).toBe(`posted ${expected.length} alerts to the webhook\n`);
+      expect(hook.received.map((x) => x.body)).toEqual(expected.map((a) => expect.objectContaining({ ...a, severity: 'critical', as_of: report.asOf, message: expect.any(String) })));
+
+      hook.status = 503;
+      const refused = await xp(p.root, 'health', '--as-of', AS_OF, '--alert');
+      expect(refused.code).toBe(1);
+      expect(refused.stdout).toContain('critical: at least one experiment needs attention');
+      expect(refused.stderr).toMatch(/error\[ALERT_FAILED\].*answered 503/);
+    } finally {
+      delete process.env.XP_TEST_ALERT_URL;
+      p.write('configs/dev.yaml', dev);
+      await hook.close();
+    }
   });
 
   it('--select narrows to the experiments named; an early --as-of judges the data as of then', async () => {

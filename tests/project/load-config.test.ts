@@ -54,6 +54,8 @@ const cases: readonly Case[] = [
     message: 'invalid YAML: alias *split has no anchor &split before it',
     hint: 'define &split on a value above this line, or write the value out',
   },
+  // the URL itself instead of the name of the variable that holds it
+  { dir: 'alerts-bad-env', code: 'CONFIG_INVALID', file: 'dev.yaml', line: 6, message: 'alerts.webhook_env: expected the name of an environment variable holding the webhook URL, e.g. XP_ALERT_URL' },
   { dir: 'date-not-calendar', code: 'CONFIG_INVALID', file: 'dev.yaml', line: 10, message: 'experiments.exp_ok.start: 2026-02-30 is not a calendar date (YYYY-MM-DD)' },
   { dir: 'days-too-many', code: 'CONFIG_INVALID', file: 'dev.yaml', line: 11, message: 'experiments.exp_ok.days: expected at most 3660 days (ten years)' },
   { dir: 'pre-period-too-long', code: 'CONFIG_INVALID', file: 'experiments/long_pre.yml', line: 8, message: 'pre_period_days: expected at most 3660 days (ten years)' },
