@@ -106,7 +106,7 @@ export function renderModels(
           if (fallback) return fallback;
           throw new XpError('RAW_DATA_MISSING', `no raw ${table} files for experiment ${experiment.id}`, {
             location: { model: name, experiment: experiment.id, object: `${experiment.id}/${table}/` },
-            hint: `generate synthetic data with \`xp generate --experiment-id ${experiment.id}\` or load Parquet files there`,
+            hint: `generate synthetic data with \`xp generate --select ${experiment.id}\` or load Parquet files there`,
           });
         }
         return `read_parquet(${sqlLiteral([...files])}, union_by_name = true)`;
