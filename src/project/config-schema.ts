@@ -133,6 +133,8 @@ export const synthSchema = z.strictObject({
   late_event_rate: probability.default(0),
   pretrend_drift: z.number().default(0),
   multi_variant_rate: probability.default(0),
+  /** fault: an SRM confined to one platform: that platform's control exposures are lost at this rate (the SRM debugger must name it) */
+  platform_srm: z.strictObject({ platform: z.enum(['ios', 'android', 'web']), control_loss_rate: probability }).optional(),
 });
 
 /**
@@ -176,6 +178,8 @@ export const experimentSchema = z.strictObject({
     mde: z.number().gt(0).optional(),
   }).optional(),
   synth: synthSchema.optional(),
+  /** exposure columns to slice by (raw exposures carry them, e.g. platform, country): the SRM debugger tests the split per level */
+  dimensions: z.array(identifier).optional(),
 });
 
 /**
