@@ -95,6 +95,16 @@ export const SRM_RESULTS = spec({
 });
 export type SrmRow = RowOf<typeof SRM_RESULTS>;
 
+/** The SRM debugger (srm_debug): the split tested within each level of each dimension and day, ranked by p-value. */
+export const SRM_DEBUG_RESULTS = spec({
+  dimension: 'varchar', level: 'varchar', rank: 'integer',
+  ...STATUS,
+  n_total: 'bigint', observed: 'json', expected_shares: 'json', observed_shares: 'json',
+  chi2: 'double', df: 'integer', p_value: 'double', p_value_adjusted: 'double', correction: 'varchar',
+  threshold: 'double', mismatch: 'boolean', few_users: 'boolean', overall_mismatch: 'boolean',
+});
+export type SrmDebugRow = RowOf<typeof SRM_DEBUG_RESULTS>;
+
 export const SEQUENTIAL_LOOKS = spec({
   look: 'integer', is_current: 'boolean', look_status: 'varchar', look_note: 'varchar', ledger_status: 'varchar',
   metric: 'varchar', direction: 'varchar', control_variant: 'varchar', variant: 'varchar',

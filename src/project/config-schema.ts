@@ -180,6 +180,8 @@ export const experimentSchema = z.strictObject({
   synth: synthSchema.optional(),
   /** exposure columns to slice by (raw exposures carry them, e.g. platform, country): the SRM debugger tests the split per level */
   dimensions: z.array(identifier).optional(),
+  /** levels per dimension the SRM debugger keeps (by users) before pooling the rest as `other` */
+  dimension_max_levels: z.number().int().positive().optional(),
 });
 
 /**

@@ -34,6 +34,8 @@ export function templateContext(project: ProjectConfig, experiment: Experiment |
     metrics,
     all_metrics: Object.entries(project.metrics).map(([name, m]) => ({ name, ...m })),
     vars: project.vars,
+    /** the experiment's exposure dimensions (config `dimensions`), [] when none */
+    dimensions: experiment?.dimensions ?? [],
   };
 }
 
