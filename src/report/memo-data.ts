@@ -180,6 +180,8 @@ export interface SrmSection extends Section<SrmLine> {
   readonly mismatch: boolean | null;
   /** "0 of 14 days below the threshold (cumulative counts to each day, the same test as overall)" */
   readonly daily: string | null;
+  /** when SRM fails, where the SRM debugger finds the imbalance: "platform = ios: 54.8% treatment, p = 1e-9; other platform levels balanced" */
+  readonly debug?: string | null;
 }
 
 export interface DqLine {

@@ -41,7 +41,7 @@ describe('srmDebugRows', () => {
 
   it('says where the imbalance comes from, and nothing when no level is out of balance', () => {
     const ios = rows.find((r) => r.level === 'ios')!;
-    const share = ((ios.observed_shares as Record<string, number>).treatment * 100).toFixed(1);
+    const share = ((ios.observed_shares as Record<string, number>)['treatment']! * 100).toFixed(1);
     expect(srmDebugHeadline(rows, fx.variants)).toBe(`platform = ios: ${share}% treatment, p = ${ios.p_value!.toExponential(0)}; other platform levels balanced`);
     expect(srmDebugHeadline(rows.filter((r) => r.level !== 'ios'), fx.variants)).toBeUndefined();
   });

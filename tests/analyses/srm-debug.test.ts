@@ -50,4 +50,9 @@ describe('SRM debugger, planted SRM on ios', () => {
     expect(new Set(debug.filter((r) => r.dimension === 'country').map((r) => r.level))).toEqual(new Set(['US', 'GB', 'DE', 'IN', 'BR']));
     expect(warnings.find((w) => w.includes('SRM debugger:'))).toMatch(/SRM debugger: platform = ios: 5\d\.\d% treatment, p = \de-\d+; other platform levels balanced$/);
   });
+
+  it('the memo and the report say where the imbalance comes from', () => {
+    expect(p.read('target/memos/exp_checkout_button_001.md')).toMatch(/SRM debugger \(.*\): platform = ios: 5\d\.\d% treatment, p = \de-\d+; other platform levels balanced\./);
+    expect(p.read('target/reports/exp_checkout_button_001.html')).toMatch(/<p>SRM debugger: platform &#x3D; ios: 5\d\.\d% treatment/);
+  });
 });
