@@ -1,4 +1,5 @@
 /**
+ * Dimensions end to end (the SRM debugger and the slices).
  * The SRM debugger end to end on the shipped project: synthetic data with an SRM planted in
  * one platform only (synth.platform_srm: 10% of ios control exposures lost) goes through the
  * real models (checks/srm_dimension_counts) and plugins; the overall SRM fails and the
@@ -54,5 +55,18 @@ describe('SRM debugger, planted SRM on ios', () => {
   it('the memo and the report say where the imbalance comes from', () => {
     expect(p.read('target/memos/exp_checkout_button_001.md')).toMatch(/SRM debugger \(.*\): platform = ios: 5\d\.\d% treatment, p = \de-\d+; other platform levels balanced\./);
     expect(p.read('target/reports/exp_checkout_button_001.html')).toMatch(/<p>SRM debugger: platform &#x3D; ios: 5\d\.\d% treatment/);
+  });
+
+  it('slices: every dimension\'s levels add up to the overall users per metric, and region comes from the seed', async () => {
+    const wh = p.file('target/warehouse.duckdb');
+    const overall = await rows<{ metric: string; control_n: number; treatment_n: number }>(wh, 'select metric, control_n::integer as control_n, treatment_n::integer as treatment_n from exp.analysis_results order by metric');
+    const sliced = await rows<{ dimension: string; metric: string; control_n: number; treatment_n: number }>(wh, 'select dimension, metric, sum(control_n)::integer as control_n, sum(treatment_n)::integer as treatment_n from exp.slice_results group by all order by dimension, metric');
+    expect(new Set(sliced.map((r) => r.dimension))).toEqual(new Set(['platform', 'country', 'region']));
+    for (const s of sliced) {
+      const o = overall.find((r) => r.metric === s.metric)!;
+      expect([s.dimension, s.metric, s.control_n, s.treatment_n]).toEqual([s.dimension, s.metric, o.control_n, o.treatment_n]);
+    }
+    const regions = await rows<{ level: string }>(wh, "select distinct level from exp.slice_results where dimension = 'region' order by 1");
+    expect(regions.map((r) => r.level)).toEqual(['asia_pacific', 'europe', 'latin_america', 'north_america']);
   });
 });
