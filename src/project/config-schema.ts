@@ -182,6 +182,8 @@ export const experimentSchema = z.strictObject({
   dimensions: z.array(identifier).optional(),
   /** levels per dimension the SRM debugger keeps (by users) before pooling the rest as `other` */
   dimension_max_levels: z.number().int().positive().optional(),
+  /** what the memo and report show beyond the defaults: `dimensions`, the slices of these dimensions */
+  report: z.strictObject({ dimensions: z.array(identifier).default([]) }).optional(),
 });
 
 /**

@@ -244,8 +244,26 @@ export interface MemoData {
   readonly did: Section<DidLine>;
   readonly pretrends: Section<PretrendLine>;
   readonly srm: SrmSection;
+  /** the slices of the dimensions `report.dimensions` asks for (absent otherwise) */
+  readonly slices?: readonly SliceSection[];
   readonly dataQuality: DataQualitySection;
   readonly sequential: SequentialSection;
   readonly skipped: readonly SkippedStep[];
   readonly reproducibility: Reproducibility;
+}
+
+/** One dimension's slices in the memo: a line per metric, level and treatment. */
+export interface SliceSection {
+  readonly dimension: string;
+  readonly rows: readonly SliceLine[];
+}
+
+export interface SliceLine {
+  readonly metric: string;
+  readonly level: string;
+  readonly variant: string;
+  readonly users: string;
+  readonly lift: string;
+  readonly pAdjusted: string;
+  readonly note: string;
 }

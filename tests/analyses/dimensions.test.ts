@@ -26,7 +26,7 @@ beforeAll(async () => {
   p = shippedProject({ nUsers: 30_000 });
   p.write('configs/dev.yaml', p.read('configs/dev.yaml').replace(
     /(  exp_checkout_button_001:\n(?:    .*\n)*?)    synth:\n/,
-    '$1    dimensions: [platform, country]\n    synth:\n      platform_srm: { platform: ios, control_loss_rate: 0.1 }\n',
+    '$1    dimensions: [platform, country]\n    report: { dimensions: [platform] }\n    synth:\n      platform_srm: { platform: ios, control_loss_rate: 0.1 }\n',
   ));
   const project = await loadProject('configs/dev.yaml', p.root);
   outcome = await runBuild(project, {
@@ -55,6 +55,14 @@ describe('SRM debugger, planted SRM on ios', () => {
   it('the memo and the report say where the imbalance comes from', () => {
     expect(p.read('target/memos/exp_checkout_button_001.md')).toMatch(/SRM debugger \(.*\): platform = ios: 5\d\.\d% treatment, p = \de-\d+; other platform levels balanced\./);
     expect(p.read('target/reports/exp_checkout_button_001.html')).toMatch(/<p>SRM debugger: platform &#x3D; ios: 5\d\.\d% treatment/);
+  });
+
+  it('the memo and report show the slices report.dimensions asks for, and only those', () => {
+    const memo = p.read('target/memos/exp_checkout_button_001.md');
+    expect(memo).toMatch(/## Slices by platform\n/);
+    expect(memo).not.toMatch(/## Slices by country/);
+    expect(memo).toMatch(/\| `conversion` \| ios \| `treatment` \| [\d,]+ \/ [\d,]+ \| [+-]?[\d.]+% \|/);
+    expect(p.read('target/reports/exp_checkout_button_001.html')).toMatch(/<h3>Slices by platform<\/h3>/);
   });
 
   it('slices: every dimension\'s levels add up to the overall users per metric, and region comes from the seed', async () => {
