@@ -78,3 +78,18 @@ describe('SRM debugger, planted SRM on ios', () => {
     expect(regions.map((r) => r.level)).toEqual(['asia_pacific', 'europe', 'latin_america', 'north_america']);
   });
 });
+
+describe('a dimension the raw exposures do not carry', () => {
+  it('stops the build before any model runs, naming the file, the column and the experiment', async () => {
+    const q = shippedProject({ nUsers: 500 });
+    try {
+      q.write('configs/experiments/exp_pricing_test_003.yml', q.read('configs/experiments/exp_pricing_test_003.yml').replace('dimensions: [platform, country]', 'dimensions: [platform, device]'));
+      const project = await loadProject('configs/dev.yaml', q.root);
+      const err = await runBuild(project, { select: 'exp_pricing_test_003', generateSynth: true }).then(() => undefined, (e: unknown) => e);
+      expect(err).toMatchObject({ code: 'RAW_SCHEMA_INVALID', location: { experiment: 'exp_pricing_test_003', object: 'exp_pricing_test_003/exposures/part-0.parquet' } });
+      expect((err as Error).message).toMatch(/column "device" is missing, and experiment exp_pricing_test_003 lists it under dimensions/);
+    } finally {
+      q.remove();
+    }
+  }, 60_000);
+});
