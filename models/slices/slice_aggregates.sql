@@ -17,11 +17,12 @@ select
     user_metrics.metric,
     any_value(user_metrics.metric_type) as metric_type,
     count(*) as n,
-    sum(user_metrics.value) as sum,
-    sum(user_metrics.value * user_metrics.value) as sum_squares,
-    sum(user_metrics.denominator) as denominator_sum,
-    sum(user_metrics.denominator * user_metrics.denominator) as denominator_sum_squares,
-    sum(user_metrics.numerator * user_metrics.denominator) as numerator_denominator_sum
+    -- exact_sum: the same bits on every run (a plain double sum is order-dependent)
+    {{#> exact_sum}}user_metrics.value{{/exact_sum}} as sum,
+    {{#> exact_sum}}user_metrics.value * user_metrics.value{{/exact_sum}} as sum_squares,
+    {{#> exact_sum}}user_metrics.denominator{{/exact_sum}} as denominator_sum,
+    {{#> exact_sum}}user_metrics.denominator * user_metrics.denominator{{/exact_sum}} as denominator_sum_squares,
+    {{#> exact_sum}}user_metrics.numerator * user_metrics.denominator{{/exact_sum}} as numerator_denominator_sum
 from user_metrics
 join dims using (user_id)
 group by all

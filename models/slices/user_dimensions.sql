@@ -14,7 +14,7 @@ attributes as (
     select
         cast(user_id as varchar) as user_id,
         {{#each dimensions}}
-        arg_min(cast({{ident this}} as varchar), cast(exposed_at as timestamp)) as {{ident this}}{{#unless @last}},{{/unless}}
+        arg_min(cast({{ident this}} as varchar), row(cast(exposed_at as timestamp), cast({{ident this}} as varchar))) as {{ident this}}{{#unless @last}},{{/unless}}
         {{/each}}
     from {{source "raw" "exposures"}}
     where cast(experiment_id as varchar) = {{partition}} and user_id is not null
