@@ -27,7 +27,7 @@ async function xp(root: string, args: readonly string[], env: Record<string, str
 /** The shipped models and metrics with N small synthetic experiments. */
 function project(): string {
   const root = mkdtempSync(path.join(tmpdir(), 'xp-bench-concurrency-'));
-  for (const dir of ['models', 'macros', 'analyses']) cpSync(dir, path.join(root, dir), { recursive: true });
+  for (const dir of ['models', 'macros', 'analyses', 'seeds']) cpSync(dir, path.join(root, dir), { recursive: true });
   mkdirSync(path.join(root, 'configs'));
   const doc = parse(readFileSync('configs/dev.yaml', 'utf8')) as Record<string, unknown>;
   const template = Object.values(doc['experiments'] as Record<string, Record<string, unknown>>)[0]!;

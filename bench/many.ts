@@ -24,7 +24,7 @@ export interface ManyFigures {
 /** The shipped models, macros and analyses with `ids` as small synthetic experiments. */
 function project(prefix: string, ids: readonly string[]): string {
   const root = mkdtempSync(path.join(tmpdir(), prefix));
-  for (const dir of ['models', 'macros', 'analyses']) cpSync(dir, path.join(root, dir), { recursive: true });
+  for (const dir of ['models', 'macros', 'analyses', 'seeds']) cpSync(dir, path.join(root, dir), { recursive: true });
   mkdirSync(path.join(root, 'configs'));
   const doc = parse(readFileSync('configs/dev.yaml', 'utf8')) as Record<string, unknown>;
   const template = Object.values(doc['experiments'] as Record<string, Record<string, unknown>>)[0]!;

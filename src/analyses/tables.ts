@@ -100,6 +100,26 @@ export const SRM_RESULTS = spec({
 });
 export type SrmRow = RowOf<typeof SRM_RESULTS>;
 
+/** The SRM debugger (srm_debug): the split tested within each level of each dimension and day, ranked by p-value. */
+export const SRM_DEBUG_RESULTS = spec({
+  dimension: 'varchar', level: 'varchar', rank: 'integer',
+  ...STATUS,
+  n_total: 'bigint', observed: 'json', expected_shares: 'json', observed_shares: 'json',
+  chi2: 'double', df: 'integer', p_value: 'double', p_value_adjusted: 'double', correction: 'varchar',
+  threshold: 'double', mismatch: 'boolean', few_users: 'boolean', overall_mismatch: 'boolean',
+});
+export type SrmDebugRow = RowOf<typeof SRM_DEBUG_RESULTS>;
+
+/** Dimension slices (slices): each metric's comparison within each level of each dimension; never read by the decision. */
+export const SLICE_RESULTS = spec({
+  dimension: 'varchar', level: 'varchar', metric: 'varchar', metric_type: 'varchar', control_variant: 'varchar', variant: 'varchar',
+  ...STATUS,
+  control_n: 'bigint', treatment_n: 'bigint', control_mean: 'double', treatment_mean: 'double',
+  estimate: 'double', ci_lower: 'double', ci_upper: 'double', relative_lift: 'double', p_value: 'double',
+  p_value_adjusted: 'double', correction: 'varchar', significant: 'boolean', few_users: 'boolean',
+});
+export type SliceRow = RowOf<typeof SLICE_RESULTS>;
+
 export const SEQUENTIAL_LOOKS = spec({
   look: 'integer', is_current: 'boolean', look_status: 'varchar', look_note: 'varchar', ledger_status: 'varchar',
   metric: 'varchar', direction: 'varchar', control_variant: 'varchar', variant: 'varchar',

@@ -37,6 +37,7 @@ export type ErrorCode =
   | 'EXPERIMENT_UNKNOWN'
   | 'SELECTOR_INVALID'
   | 'MODEL_INVALID'
+  | 'SEED_INVALID'
   | 'MODEL_REF_UNKNOWN'
   | 'MODEL_CYCLE'
   | 'TEMPLATE_ERROR'
@@ -73,6 +74,7 @@ const exitCodeOf: Record<ErrorCode, ExitCode> = {
   EXPERIMENT_UNKNOWN: ExitCode.invalid,
   SELECTOR_INVALID: ExitCode.invalid,
   MODEL_INVALID: ExitCode.invalid,
+  SEED_INVALID: ExitCode.invalid,
   MODEL_REF_UNKNOWN: ExitCode.invalid,
   MODEL_CYCLE: ExitCode.invalid,
   TEMPLATE_ERROR: ExitCode.invalid,

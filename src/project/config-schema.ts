@@ -195,6 +195,8 @@ export const synthSchema = z.strictObject({
   user_offset: z.number().int().nonnegative().max(1e9).optional(),
   /** a planted A×B interaction: this experiment's treatment users who are also in `variant` of experiment `with` convert at (1 + lift_conversion) times the treatment rate */
   interaction: z.strictObject({ with: z.string(), variant: identifier, lift_conversion: z.number().gt(-1) }).optional(),
+  /** fault: an SRM confined to one platform: that platform's control exposures are lost at this rate (the SRM debugger must name it) */
+  platform_srm: z.strictObject({ platform: z.enum(['ios', 'android', 'web']), control_loss_rate: probability }).optional(),
 });
 
 /**
@@ -242,6 +244,12 @@ export const experimentSchema = z.strictObject({
   layer: identifier.optional(),
   /** share of the layer's users this experiment takes (default 1); overlapping experiments of a layer must sum to <= 1 */
   traffic: z.number().gt(0).max(1).optional(),
+  /** exposure columns to slice by (raw exposures carry them, e.g. platform, country): the SRM debugger tests the split per level */
+  dimensions: z.array(identifier).optional(),
+  /** levels per dimension the SRM debugger keeps (by users) before pooling the rest as `other` */
+  dimension_max_levels: z.number().int().positive().optional(),
+  /** what the memo and report show beyond the defaults: `dimensions`, the slices of these dimensions */
+  report: z.strictObject({ dimensions: z.array(identifier).default([]) }).optional(),
 });
 
 /**

@@ -49,7 +49,7 @@ function parseHeader(rawSql: string, file: string): ModelSettings {
   return parsed.data;
 }
 
-function loadProperties(absFile: string, file: string): ModelProperties {
+export function loadProperties(absFile: string, file: string): ModelProperties {
   const empty: ModelProperties = { columns: [], tests: [], unit_tests: [] };
   if (!existsSync(absFile)) return empty;
   const src = parseYaml(readFileSync(absFile, 'utf8'), file);

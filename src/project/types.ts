@@ -45,11 +45,30 @@ export interface ModelNode {
   readonly refs: readonly string[];
   /** sources referenced with {{source}} as "source.table" */
   readonly sources: readonly string[];
+  /** set for a seed (a CSV under seeds/, loaded as a table): its typed columns and rows */
+  readonly seed?: SeedTable;
+}
+
+/** The column types a seed's properties file may declare (DuckDB type names). */
+export const SEED_TYPES = ['varchar', 'integer', 'bigint', 'double', 'boolean', 'date', 'timestamp'] as const;
+export type SeedType = (typeof SEED_TYPES)[number];
+
+export interface SeedColumn {
+  readonly name: string;
+  readonly type: SeedType;
+}
+
+/** A parsed, type-checked CSV seed: every value already valid for its column's type (null = empty field). */
+export interface SeedTable {
+  readonly columns: readonly SeedColumn[];
+  readonly rows: readonly (readonly (string | null)[])[];
 }
 
 export interface ColumnProperties {
   readonly name: string;
   readonly description?: string;
+  /** a seed column's type (seeds/<name>.yml) */
+  readonly data_type?: string;
   readonly tests?: readonly unknown[];
 }
 

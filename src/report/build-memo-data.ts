@@ -11,6 +11,7 @@ import { headline } from './memo/headline.ts';
 import { guardrailsSection, metricsSection } from './memo/metrics.ts';
 import { skippedSteps } from './memo/section-state.ts';
 import { sequentialSection } from './memo/sequential.ts';
+import { sliceSections } from './memo/slices.ts';
 
 export function buildMemoData(inputs: ReportInputs): MemoData {
   return {
@@ -23,6 +24,7 @@ export function buildMemoData(inputs: ReportInputs): MemoData {
     did: didSection(inputs),
     pretrends: pretrendsSection(inputs),
     srm: srmSection(inputs),
+    ...(sliceSections(inputs) ? { slices: sliceSections(inputs) } : {}),
     dataQuality: dataQualitySection(inputs),
     sequential: sequentialSection(inputs),
     skipped: skippedSteps(inputs.steps),

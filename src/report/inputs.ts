@@ -9,6 +9,7 @@ import type { Experiment, MetricConfig } from '../project/types.ts';
 import type {
   AbRow, CupedRow, DecisionRow, DidRow, PretrendTestRow, SequentialRow, SrmRow,
 } from '../analyses/tables.ts';
+import type { SliceRow, SrmDebugRow } from '../analyses/tables.ts';
 
 export type { DailyAggregate, SrmCount } from '../analyses/model-rows.ts';
 import type { DailyAggregate, SrmCount } from '../analyses/model-rows.ts';
@@ -60,6 +61,10 @@ export interface ReportInputs {
   readonly registry?: RegistryRow;
   readonly daily: readonly DailyAggregate[];
   readonly srmCounts: readonly SrmCount[];
+  /** the SRM debugger's levels (srm_debug_results), ranked; absent when no plugin writes them */
+  readonly srmDebug?: readonly SrmDebugRow[];
+  /** the dimension slices (slices plugin's slice_results); absent when no plugin writes them */
+  readonly slices?: readonly SliceRow[];
   readonly dq: readonly DqResult[];
   readonly tables: ReportTables;
   /** which plugin writes each table, so a section knows whose step to look at */

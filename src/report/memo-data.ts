@@ -182,6 +182,8 @@ export interface SrmSection extends Section<SrmLine> {
   readonly mismatch: boolean | null;
   /** "0 of 14 days below the threshold (cumulative counts to each day, the same test as overall)" */
   readonly daily: string | null;
+  /** when SRM fails, where the SRM debugger finds the imbalance: "platform = ios: 54.8% treatment, p = 1e-9; other platform levels balanced" */
+  readonly debug?: string | null;
 }
 
 export interface DqLine {
@@ -244,10 +246,28 @@ export interface MemoData {
   readonly did: Section<DidLine>;
   readonly pretrends: Section<PretrendLine>;
   readonly srm: SrmSection;
+  /** the slices of the dimensions `report.dimensions` asks for (absent otherwise) */
+  readonly slices?: readonly SliceSection[];
   readonly dataQuality: DataQualitySection;
   readonly sequential: SequentialSection;
   readonly skipped: readonly SkippedStep[];
   /** overlapping experiments (xp overlaps), only when there are any */
   readonly overlaps?: MemoOverlaps;
   readonly reproducibility: Reproducibility;
+}
+
+/** One dimension's slices in the memo: a line per metric, level and treatment. */
+export interface SliceSection {
+  readonly dimension: string;
+  readonly rows: readonly SliceLine[];
+}
+
+export interface SliceLine {
+  readonly metric: string;
+  readonly level: string;
+  readonly variant: string;
+  readonly users: string;
+  readonly lift: string;
+  readonly pAdjusted: string;
+  readonly note: string;
 }

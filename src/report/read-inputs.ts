@@ -14,6 +14,7 @@ import {
   ANALYSIS_RESULTS, ANALYSIS_RESULTS_CUPED, DECISIONS, DID_PRETREND_TESTS, DID_RESULTS, SEQUENTIAL_LOOKS, SRM_RESULTS,
   type RowOf,
 } from '../analyses/tables.ts';
+import { SLICE_RESULTS, SRM_DEBUG_RESULTS } from '../analyses/tables.ts';
 import { foldEvents, type ExperimentState } from '../ledger/fold.ts';
 import { hasLedger, readExperimentEvents } from '../ledger/store.ts';
 import type { Experiment, ProjectConfig } from '../project/types.ts';
@@ -114,6 +115,8 @@ export async function readReportInputs(opts: ReadOptions): Promise<ReportInputs>
     srmCounts: await partitionRows<SrmCount & Row>(db, MEMO_MODELS.srmCounts, id, 'grain, day_index nulls first, variant'),
     dq: await partitionRows<DqResult & Row>(db, MEMO_MODELS.dq, id, "case status when 'fail' then 0 when 'warn' then 1 else 2 end, check_name"),
     tables: await reportTables(db, id, writers),
+    ...(writers['srm_debug_results'] ? { srmDebug: await readResults(db, 'srm_debug_results', SRM_DEBUG_RESULTS, id) } : {}),
+    ...(writers['slice_results'] && experiment.report?.dimensions.length ? { slices: await readResults(db, 'slice_results', SLICE_RESULTS, id) } : {}),
     writers,
     steps: opts.steps.filter((s) => s.experimentId === id),
     ledger: await ledgerHashes(db, id),

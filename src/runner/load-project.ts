@@ -3,6 +3,7 @@ import { buildDag } from '../graph/dag.ts';
 import { createSqlEnv } from '../template/sql-env.ts';
 import { loadConfig } from '../project/load-config.ts';
 import { loadHelpers, loadModels, loadPartials } from '../project/load-models.ts';
+import { loadSeeds } from '../project/load-seeds.ts';
 import { loadPlugins } from '../analyse/load-plugins.ts';
 import { checkTableOwnership } from '../analyse/ownership.ts';
 import type { Project } from '../workspace/project.ts';
@@ -13,7 +14,8 @@ export const DEFAULT_CONFIG = 'configs/dev.yaml';
 
 export async function loadProject(configPath = DEFAULT_CONFIG, root = process.cwd()): Promise<Project> {
   const config = loadConfig(configPath, root);
-  const dag = buildDag(loadModels(config));
+  const models = loadModels(config);
+  const dag = buildDag([...loadSeeds(config, new Set(models.map((m) => m.name))), ...models]);
   const env = createSqlEnv(loadPartials(config.root), await loadHelpers(config.root));
   const plugins = await loadPlugins(config.root, { builtin: config.analyses.builtin });
   checkTableOwnership(plugins, dag.nodes);

@@ -11,6 +11,8 @@ import type { ReadonlyPartitionMap } from '../plan/partition-map.ts';
 import { renderModels, type SourceFiles } from '../template/render-models.ts';
 import type { RawStore } from '../storage/types.ts';
 import { expectedSourceGlob, snapshotInputs, stageInputs, type InputSnapshot } from '../storage/inputs.ts';
+import { checkDimensionColumns } from '../storage/raw-schema.ts';
+import { tableOfKey } from '../storage/types.ts';
 
 export interface PrepareOptions {
   readonly experiments: readonly Experiment[];
@@ -82,6 +84,12 @@ export async function prepareBuild(project: Project, store: RawStore, opts: Prep
     let files: SourceFiles = new Map();
     if (snapshot.objects.length && (opts.stage || canMapLocally)) {
       files = await stageInputs(store, snapshot, opts.onStage ? (d, t) => opts.onStage!(experiment.id, d, t) : undefined, opts.recordedInput?.(experiment.id) === snapshot.hash);
+      if (opts.stage && experiment.dimensions?.length) {
+        const paths = files.get('raw.exposures') ?? [];
+        const keys = snapshot.objects.filter((o) => tableOfKey(experiment.id, o.key) === 'exposures').map((o) => o.key);
+        // stageInputs keeps the snapshot's order within a table: the i-th path is the i-th key
+        await checkDimensionColumns(experiment.id, experiment.dimensions, paths.map((path, i) => ({ path, key: keys[i] ?? path })));
+      }
     }
     const sql = renderModels(env, dag, config, experiment, [...partitionedModels, ...ephemeralInPartitions], files, {
       // A dry run or compile may come before any data: show where the files will be read.

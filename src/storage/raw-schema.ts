@@ -86,3 +86,32 @@ export async function checkRawSchema(experimentId: string, files: readonly RawFi
     db.close();
   }
 }
+
+/**
+ * An experiment's `dimensions` are columns its raw exposures must carry: checked file by
+ * file (every build of an experiment that has dimensions), so a missing one names the file
+ * and the column instead of failing deep in models/checks/srm_dimension_counts.
+ */
+export async function checkDimensionColumns(experimentId: string, dimensions: readonly string[], files: readonly Pick<RawFile, 'key' | 'path'>[]): Promise<void> {
+  if (dimensions.length === 0 || files.length === 0) return;
+  const db = await openDb(':memory:');
+  try {
+    for (const file of [...files].sort((a, b) => a.key.localeCompare(b.key))) {
+      let names: Set<string>;
+      try {
+        names = new Set((await db.columns('select * from read_parquet($file)', { file: file.path })).map((c) => c.name));
+      } catch {
+        continue; // unreadable: reported as RAW_DATA_CORRUPT by the model that reads it
+      }
+      const missing = dimensions.find((d) => !names.has(d));
+      if (missing) {
+        throw new XpError('RAW_SCHEMA_INVALID', `raw file ${file.path}: column "${missing}" is missing, and experiment ${experimentId} lists it under dimensions`, {
+          location: { experiment: experimentId, object: file.key },
+          hint: `add a "${missing}" column to the raw exposures files, or remove "${missing}" from the experiment's dimensions; no model ran, the previous partition is intact`,
+        });
+      }
+    }
+  } finally {
+    db.close();
+  }
+}

@@ -27,7 +27,23 @@ export const Tag = {
   convPre1: 20, convPre2: 21, repeatPre: 22, bouncePre1: 23, bouncePre2: 24, pageViewsPre: 25,
   repeatExposure: 30, repeatExposureAt: 31, multiVariant: 32, multiVariantAt: 33,
   eventAt: 40, value1: 41, value2: 42, keep: 43, late: 44, lateAt: 45, missingKey: 46, duplicate: 47,
+  // the exposure dimensions: streams of their own, so adding them left every other draw as it was
+  platform: 60, country: 61, platformSrm: 62,
 } as const;
+
+/** Platforms and countries of the synthetic users, with their shares (cumulative bounds of one uniform draw). */
+export const SYNTH_PLATFORMS: readonly (readonly [string, number])[] = [['ios', 0.45], ['android', 0.4], ['web', 0.15]];
+export const SYNTH_COUNTRIES: readonly (readonly [string, number])[] = [['US', 0.4], ['GB', 0.15], ['DE', 0.15], ['IN', 0.15], ['BR', 0.15]];
+
+/** A categorical draw: the level whose slice of (0, 1) holds the uniform. */
+function categorySql(draw: string, levels: readonly (readonly [string, number])[]): string {
+  let upper = 0;
+  const arms = levels.slice(0, -1).map(([name, share]) => {
+    upper += share;
+    return `when ${draw} < ${num(upper)} then ${str(name)}`;
+  });
+  return `case ${arms.join(' ')} else ${str(levels[levels.length - 1]![0])} end`;
+}
 
 /** A number as SQL: finite, full precision. */
 function num(x: number | bigint): string {
@@ -147,7 +163,7 @@ export function exposuresSql(plan: SynthPlan, users: string): string {
 ),
 -- each row's own stream, so its faults are independent of the user's and of the events'
 keyed_rows as (
-  select i, user_id, seq, arm, at_us, ${mix64Sql('state')} as hr
+  select i, h, user_id, seq, arm, at_us, ${mix64Sql('state')} as hr
   from (select *, ${childStateSql('h', 'seq', Gamma.exposureRow)} as state from exposure_rows)
 ),
 copies as (
@@ -158,9 +174,20 @@ select
   $experiment_id::varchar as experiment_id,
   case when ${chance(uniformSql('hr', Tag.missingKey), s.missing_key_rate)} then null else user_id end as user_id,
   ${names}[arm + 1] as variant,
-  make_timestamp(at_us) as exposed_at
-from copies
+  make_timestamp(at_us) as exposed_at,
+  platform,
+  country
+from (select *, ${categorySql(uniformSql('h', Tag.platform), SYNTH_PLATFORMS)} as platform, ${categorySql(uniformSql('h', Tag.country), SYNTH_COUNTRIES)} as country from copies)
+${platformSrmFilter(plan)}
 order by i, seq, copy`;
+}
+
+/** synth.platform_srm: drop that platform's control users' exposures at the configured rate (one draw per user). */
+function platformSrmFilter(plan: SynthPlan): string {
+  const f = plan.synth.platform_srm;
+  if (!f || f.control_loss_rate <= 0) return '';
+  const control = plan.variants.findIndex((v) => !v.isTreatment);
+  return `where not (platform = ${str(f.platform)} and arm = ${num(control)} and ${chance(uniformSql('h', Tag.platformSrm), f.control_loss_rate)})`;
 }
 
 /** Rows of the outcomes file. */

@@ -11,6 +11,7 @@ import { relation, sqlLiteral } from '../engine/sql.ts';
 import type { RenderState, SqlEnv } from './sql-env.ts';
 import { PARTITION_PARAM } from './sql-env.ts';
 import { MODEL_SCHEMA } from '../engine/platform-store.ts';
+import { seedSql } from './seed-sql.ts';
 
 /** Source tables of the partition: "raw.exposures" → local parquet files */
 export type { SourceFiles } from '../storage/inputs.ts';
@@ -36,6 +37,8 @@ export function templateContext(project: ProjectConfig, experiment: Experiment |
     metrics,
     all_metrics: Object.entries(project.metrics).map(([name, m]) => ({ name, ...m })),
     vars: project.vars,
+    /** the experiment's exposure dimensions (config `dimensions`), [] when none */
+    dimensions: experiment?.dimensions ?? [],
   };
 }
 
@@ -64,6 +67,12 @@ export function renderModels(
     const cached = out.get(name);
     if (cached !== undefined) return cached;
     const node = dag.nodes.get(name)!;
+    // a seed is data, not a template: its values never pass through Handlebars
+    if (node.seed) {
+      const sql = seedSql(node.seed);
+      out.set(name, sql);
+      return sql;
+    }
     if (rendering.has(name)) throw new XpError('MODEL_CYCLE', `ephemeral models inline each other: ${[...rendering, name].join(' → ')}`, { location: { file: node.path } });
     rendering.add(name);
     // Scope by the partition being rendered, not by the node: an ephemeral model inlined

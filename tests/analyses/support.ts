@@ -40,7 +40,7 @@ vars:
 
 /** The shipped project with `experiments` (YAML under `experiments:`) as its only experiments. */
 export function analysisProject(experiments: string, prefix = 'analyses'): TempProject {
-  const p = copyProject(REPO_ROOT, { only: ['configs', 'models', 'macros', 'analyses'], prefix });
+  const p = copyProject(REPO_ROOT, { only: ['configs', 'models', 'macros', 'analyses', 'seeds'], prefix });
   rmSync(p.file('configs/experiments'), { recursive: true, force: true });
   rmSync(p.file('configs/minio.yaml'), { force: true });
   p.write('configs/dev.yaml', `${PROJECT_HEAD}${METRICS}\nexperiments:\n${experiments}`);

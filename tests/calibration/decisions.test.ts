@@ -56,7 +56,7 @@ interface Primary extends Record<string, unknown> {
 
 describe('decision calibration through the pipeline', () => {
   it(`A/A (${N_AA}) and a planted +30% lift (${N_EFFECT}): decision rates at their stated error rates`, async () => {
-    const p = copyProject(REPO_ROOT, { only: ['configs', 'models', 'macros', 'analyses'], prefix: 'calibration' });
+    const p = copyProject(REPO_ROOT, { only: ['configs', 'models', 'macros', 'analyses', 'seeds'], prefix: 'calibration' });
     const base = p.read('configs/dev.yaml').split('\nexperiments:\n')[0]!;
     const ids: string[] = [];
     let yaml = '';

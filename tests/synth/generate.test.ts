@@ -70,6 +70,8 @@ describe('generateExperimentData: files', () => {
       { name: 'user_id', type: 'VARCHAR' },
       { name: 'variant', type: 'VARCHAR' },
       { name: 'exposed_at', type: 'TIMESTAMP' },
+      { name: 'platform', type: 'VARCHAR' },
+      { name: 'country', type: 'VARCHAR' },
     ]);
     expect(await db.columns(`select * from read_parquet('${g.outcomes}')`)).toEqual([
       { name: 'experiment_id', type: 'VARCHAR' },
@@ -388,5 +390,25 @@ describe('synthPlan', () => {
     expect(synthPlan(experiment('exp_a')).key).toBe(a);
     expect(synthPlan(experiment('exp_b')).key).not.toBe(a);
     expect(synthPlan(experiment('exp_a', {}, { seed: 8 })).key).not.toBe(a);
+  });
+});
+
+describe('generateExperimentData: dimensions', () => {
+  it('gives each user one platform and country at the configured shares, and platform_srm drops only that platform\'s control exposures', async () => {
+    const plain = await generate(experiment('exp_dims'));
+    const skewed = await generate(experiment('exp_dims', {}, { platform_srm: { platform: 'ios', control_loss_rate: 0.2 } }));
+    const per = await one<{ multi: number }>(`select count(*)::integer as multi from (select user_id from read_parquet('${plain.exposures}') group by user_id having count(distinct platform) > 1 or count(distinct country) > 1)`);
+    expect(per.multi).toBe(0);
+    const shares = await db.all<{ platform: string; share: number }>(`select platform, count(*) / sum(count(*)) over () as share from (select distinct user_id, platform from read_parquet('${plain.exposures}')) group by 1 order by 1`);
+    // 20,000 users × 0.9 exposed: a share's binomial sd is below 0.004, so ±0.02 is over 5 sd
+    expect(shares.map((r) => r.platform)).toEqual(['android', 'ios', 'web']);
+    for (const [p, want] of [['android', 0.4], ['ios', 0.45], ['web', 0.15]] as const) expect(Math.abs(shares.find((r) => r.platform === p)!.share - want)).toBeLessThan(0.02);
+    // the skewed file is the plain one minus some ios control rows: every other row identical
+    const cols = 'experiment_id, user_id, variant, exposed_at, platform, country';
+    const extra = await one<{ n: number }>(`select count(*)::integer as n from (select ${cols} from read_parquet('${skewed.exposures}') except all select ${cols} from read_parquet('${plain.exposures}'))`);
+    expect(extra.n).toBe(0);
+    const dropped = await db.all<{ platform: string; variant: string; n: number }>(`select platform, variant, count(*)::integer as n from (select ${cols} from read_parquet('${plain.exposures}') except all select ${cols} from read_parquet('${skewed.exposures}')) group by all`);
+    expect(dropped.map((d) => `${d.platform}/${d.variant}`)).toEqual(['ios/control']);
+    expect(dropped[0]!.n).toBeGreaterThan(500);
   });
 });

@@ -11,6 +11,8 @@ import did from './did.ts';
 import pretrends from './pretrends.ts';
 import sequential from './sequential.ts';
 import srm from './srm.ts';
+import srmDebug from './srm_debug.ts';
+import slices from './slices.ts';
 
 export interface BuiltinPlugin {
   readonly plugin: AnalysisPlugin;
@@ -24,7 +26,7 @@ export interface BuiltinPlugin {
 
 const entry = (plugin: AnalysisPlugin): BuiltinPlugin => ({ plugin, file: new URL(`../../../src/analyses/builtin/${plugin.name}.ts`, import.meta.url) });
 
-export const BUILTIN_PLUGINS: readonly BuiltinPlugin[] = [ab, cuped, decision, did, pretrends, sequential, srm].map(entry);
+export const BUILTIN_PLUGINS: readonly BuiltinPlugin[] = [ab, cuped, decision, did, pretrends, sequential, srm, srmDebug, slices].map(entry);
 
 /** The names of the built-in plugins, in registry order. */
 export const BUILTIN_PLUGIN_NAMES: readonly string[] = BUILTIN_PLUGINS.map((b) => b.plugin.name);

@@ -16,6 +16,7 @@ export interface CommandEntry {
 
 export const COMMANDS: readonly CommandEntry[] = [
   { name: 'build', summary: 'build the models and analyses of the selected experiment partitions', load: async () => (await import('./build.ts')).registerBuild },
+  { name: 'seed', summary: 'load the CSV seeds under seeds/ into the warehouse as tables (the first stage of xp build)', load: async () => (await import('./seed.ts')).registerSeed },
   { name: 'generate', summary: 'write deterministic synthetic raw Parquet for the selected experiments into the raw store', load: async () => (await import('./generate.ts')).registerGenerate },
   { name: 'compile', summary: 'render every model (ephemeral ones too) to target/compiled/<experiment>/<model>.sql and write target/manifest.json', load: async () => (await import('./compile.ts')).registerCompile },
   { name: 'ls', summary: 'list the project\'s models', load: async () => (await import('./ls.ts')).registerLs },

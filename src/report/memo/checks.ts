@@ -6,6 +6,7 @@ import { decimalsFor, fmtCount, fmtP, fmtPercent, groupNumbersInText } from '../
 import type { DqResult, ReportInputs } from '../inputs.ts';
 import type { DataQualitySection, DqLine, SrmSection } from '../memo-data.ts';
 import { sectionState } from './section-state.ts';
+import { srmDebugHeadline } from '../../analyses/lib/srm-debug-rows.ts';
 
 export function srmSection(inputs: ReportInputs): SrmSection {
   const variants = [inputs.experiment.control, ...inputs.experiment.treatments];
@@ -40,6 +41,9 @@ export function srmSection(inputs: ReportInputs): SrmSection {
     verdict,
     mismatch,
     daily: daily.length ? `${fmtCount(flagged)} of ${fmtCount(daily.length)} days below the threshold (the same test on the cumulative counts up to each day, so the last day is the overall test)` : null,
+    ...(mismatch && inputs.srmDebug?.length
+      ? { debug: srmDebugHeadline(inputs.srmDebug, variants) ?? 'no single dimension level or day is out of balance after Holm correction (the imbalance is spread thinly)' }
+      : {}),
   };
 }
 
