@@ -164,7 +164,7 @@ describe('xp build', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
       'error[RAW_DATA_MISSING] model stg_events · experiment exp_b · object exp_b/events/: no raw events files for experiment exp_b\n' +
-      '  hint: generate synthetic data with `xp generate --experiment-id exp_b` or load Parquet files there\n',
+      '  hint: generate synthetic data with `xp generate --select exp_b` or load Parquet files there\n',
     );
   });
 

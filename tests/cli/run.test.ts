@@ -54,7 +54,7 @@ describe('xp run', () => {
       const r = await xp(p.root, 'run', '--as-of', AS_OF);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(1);
-      expect(r.stdout).toMatch(/^plan: 8 to build, 0 up to date/);
+      expect(r.stdout).toMatch(/^plan: 12 to build, 0 up to date/);
       expect(await builtIds()).toEqual([SKEWED]);
       expect(r.stdout).toMatch(new RegExp(`${SKEWED}\\s+CRITICAL\\s+\\d+\\s+running\\s+.*srm:CRITICAL`));
       expect(r.stdout).not.toContain(IDLE);
@@ -68,8 +68,8 @@ describe('xp run', () => {
       hook.received.length = 0;
       const again = await xp(p.root, 'run', '--as-of', AS_OF);
       expect(again.code).toBe(1);
-      expect(again.stdout).toMatch(/^plan: 0 to build, 8 up to date/);
-      expect(again.stdout).toContain('16 steps: 0 built, 16 up to date, 0 skipped, 0 failed');
+      expect(again.stdout).toMatch(/^plan: 0 to build, 12 up to date/);
+      expect(again.stdout).toContain('22 steps: 0 built, 22 up to date, 0 skipped, 0 failed');
       expect(hook.received.length).toBe(bodies.length);
     } finally {
       delete process.env.XP_TEST_RUN_ALERT_URL;

@@ -38,7 +38,7 @@ ${extra}    synth: { seed: ${seed}, n_users: ${USERS}, user_offset: ${offset}, e
 
 describe('xp overlaps through the pipeline', () => {
   it(`independent pairs (${N_PAIRS}) flag at alpha; a planted interaction and a broken layer are caught`, async () => {
-    const p = copyProject(REPO_ROOT, { only: ['configs', 'models', 'macros', 'analyses'], prefix: 'overlaps' });
+    const p = copyProject(REPO_ROOT, { only: ['configs', 'models', 'macros', 'analyses', 'seeds'], prefix: 'overlaps' });
     const base = p.read('configs/dev.yaml').split('\nexperiments:\n')[0]!;
     let body = '';
     const first = dayNumber('2026-01-01');
@@ -59,7 +59,7 @@ describe('xp overlaps through the pipeline', () => {
     p.write('configs/dev.yaml', `${base}\nexperiments:\n${body}`);
     rmSync(p.file('configs/experiments'), { recursive: true, force: true });
     const project = await loadProject('configs/dev.yaml', p.root);
-    const outcome = await runBuild(project, { select: 'all', generateSynth: true, skip: new Set(['memo', 'did', 'pretrends', 'cuped', 'sequential', 'decision', 'ab', 'srm']) });
+    const outcome = await runBuild(project, { select: 'all', generateSynth: true, skip: new Set(['memo', 'did', 'pretrends', 'cuped', 'sequential', 'decision', 'ab', 'srm', 'slices', 'srm_debug']) });
     expect(outcome.results.filter((r) => r.status === 'error')).toEqual([]);
 
     const pairs: PairReport[] = await withLedgerRead(project.config, async (db) => {

@@ -164,6 +164,7 @@ describe("rows of another experiment in a raw folder (runs last: it changes chec
       'exposures_missing_user_id', 'outcomes_missing_user_id', 'exposures_duplicate_rows', 'outcomes_duplicate_rows',
       'exposures_outside_window', 'outcomes_outside_window', 'exposures_unknown_variant', 'multi_variant_users',
       'exposures_min_count', 'metric_events_conversion', 'metric_events_revenue', 'metric_events_revenue_per_order',
+      'metric_events_revenue_buyers_capped', 'metric_events_revenue_p95',
       'metric_events_bounce_rate', 'raw_foreign_experiment_rows',
     ]);
     expect(dq.at(-1)).toEqual({

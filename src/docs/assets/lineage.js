@@ -200,7 +200,9 @@
   }
 
   // ---- search: by name, or by a metric the node computes ----
+  var MAX_RESULTS = 12;
   var matches = [];
+  var hidden = 0;
   var active = 0;
   var query = '';
   function metricHit(n, q) {
@@ -218,6 +220,8 @@
       li.addEventListener('mousedown', function (ev) { ev.preventDefault(); choose(n.id); });
       results.appendChild(li);
     });
+    // the list stays short; the graph highlights every match, so say how many more it shows
+    if (hidden > 0) results.appendChild(el('li', { class: 'more', 'aria-disabled': 'true' }, '+ ' + hidden + ' more, highlighted in the graph'));
     results.hidden = matches.length === 0;
   }
   function choose(id) {
@@ -234,12 +238,14 @@
     var rank = function (n) { var i = n.label.toLowerCase().indexOf(q); return i === 0 ? 0 : i > 0 ? 1 : 2; };
     // nodes found by a metric keep the graph's order: the models that compute it, then the analyses
     var order = new Map(data.nodes.map(function (n, i) { return [n.id, i]; }));
-    matches = q === '' ? [] : data.nodes.filter(function (n) { return hits(n, q); })
+    var all = q === '' ? [] : data.nodes.filter(function (n) { return hits(n, q); })
       .sort(function (a, b) {
         var r = rank(a) - rank(b);
         if (r || rank(a) === 2) return r || order.get(a.id) - order.get(b.id);
         return a.label.length - b.label.length || (a.label < b.label ? -1 : 1);
-      }).slice(0, 12);
+      });
+    matches = all.slice(0, MAX_RESULTS);
+    hidden = all.length - matches.length;
     active = 0;
     renderResults();
   });
@@ -259,6 +265,7 @@
     if (ev.key === 'Escape') {
       search.value = '';
       matches = [];
+      hidden = 0;
       renderResults();
       elById.forEach(function (g) { g.classList.remove('match'); });
       clearSelection();
