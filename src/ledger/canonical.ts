@@ -30,14 +30,21 @@ export interface HashedFields {
   readonly at: string;
   readonly kind: string;
   readonly payload: unknown;
+  /** who appended the event; events written before actors existed have none */
+  readonly actor?: string | null;
 }
 
-/** sha256 over (prev_hash, seq, experiment_id, at, kind, canonical payload), NUL-separated. */
+/**
+ * sha256 over (prev_hash, seq, experiment_id, at, kind, canonical payload), NUL-separated,
+ * then `actor:<name>` when the event has an actor. An event without one hashes exactly as
+ * before actors existed, so old chains still verify; the extra part cannot be confused with
+ * a payload because canonical JSON never contains a raw NUL.
+ */
 export function eventHash(e: HashedFields): string {
   const h = createHash('sha256');
-  for (const part of ['xp-ledger-v1', e.prevHash, String(e.seq), e.experimentId, e.at, e.kind, canonicalJson(e.payload)]) {
-    h.update(part).update('\u0000');
-  }
+  const parts = ['xp-ledger-v1', e.prevHash, String(e.seq), e.experimentId, e.at, e.kind, canonicalJson(e.payload)];
+  if (e.actor) parts.push(`actor:${e.actor}`);
+  for (const part of parts) h.update(part).update('\u0000');
   return h.digest('hex');
 }
 

@@ -105,6 +105,8 @@ interface EventBase {
   readonly at: string;
   readonly prevHash: string;
   readonly hash: string;
+  /** who appended it (`XP_ACTOR`, else the OS user); absent on events written before actors existed */
+  readonly actor?: string;
 }
 
 /** A stored event, discriminated by kind. */

@@ -6,6 +6,7 @@
  * store. Appends run in the caller's transaction when there is one, so an event commits
  * together with the data it describes.
  */
+import os from 'node:os';
 import type { Kysely } from 'kysely';
 import { XpError } from '../core/errors.ts';
 import { stateOf, type StateSource } from '../state/bind.ts';
@@ -43,11 +44,12 @@ export function toEvent(row: LedgerTable): LedgerEvent {
     payload: JSON.parse(row.payload) as unknown,
     prevHash: row.prev_hash,
     hash: row.hash,
+    ...(row.actor ? { actor: row.actor } : {}),
   } as LedgerEvent;
 }
 
 export function toRow(e: LedgerEvent): LedgerTable {
-  return { seq: e.seq, experiment_id: e.experimentId, at: e.at, kind: e.kind, payload: canonicalJson(e.payload), prev_hash: e.prevHash, hash: e.hash };
+  return { seq: e.seq, experiment_id: e.experimentId, at: e.at, kind: e.kind, payload: canonicalJson(e.payload), prev_hash: e.prevHash, hash: e.hash, actor: e.actor ?? null };
 }
 
 /** Events of the given experiments (all when omitted), by experiment then seq. */
@@ -102,6 +104,17 @@ async function writeHead(state: StateStore, e: LedgerEvent): Promise<void> {
   await state.db.insertInto('xp.ledger_heads').values({ experiment_id: e.experimentId, seq: e.seq, hash: e.hash, at: e.at }).execute();
 }
 
+/** Who appends: `XP_ACTOR` when set, else the OS user (never empty: `unknown` when neither is known). */
+export function currentActor(env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env.XP_ACTOR?.trim();
+  if (fromEnv) return fromEnv;
+  try {
+    return os.userInfo().username || 'unknown';
+  } catch {
+    return 'unknown'; // no passwd entry for this uid (some containers)
+  }
+}
+
 function corrupt(experimentId: string, message: string): XpError {
   return new XpError('LEDGER_CORRUPT', message, {
     location: { experiment: experimentId },
@@ -128,8 +141,8 @@ function raced(experimentId: string, cause: unknown): XpError {
  * `at` never goes backwards within a chain, so `--at <timestamp>` is well defined. On
  * PostgreSQL the head row is locked first, so appends of several processes queue.
  */
-export async function appendEvent(source: StateSource, experimentId: string, event: NewEvent, now = new Date()): Promise<LedgerEvent> {
-  return (await appendEvents(source, new Map([[experimentId, [event]]]), now))[0]!;
+export async function appendEvent(source: StateSource, experimentId: string, event: NewEvent, now = new Date(), actor = currentActor()): Promise<LedgerEvent> {
+  return (await appendEvents(source, new Map([[experimentId, [event]]]), now, actor))[0]!;
 }
 
 /**
@@ -139,7 +152,7 @@ export async function appendEvent(source: StateSource, experimentId: string, eve
  * not seconds. Each chain is checked against its head first; on PostgreSQL the heads are
  * locked (FOR UPDATE) so two writers of one experiment cannot both extend it.
  */
-export async function appendEvents(source: StateSource, batch: ReadonlyMap<string, readonly NewEvent[]>, now = new Date()): Promise<LedgerEvent[]> {
+export async function appendEvents(source: StateSource, batch: ReadonlyMap<string, readonly NewEvent[]>, now = new Date(), actor = currentActor()): Promise<LedgerEvent[]> {
   const ids = [...batch.keys()].filter((id) => batch.get(id)!.length > 0);
   if (!ids.length) return [];
   try {
@@ -170,8 +183,8 @@ export async function appendEvents(source: StateSource, batch: ReadonlyMap<strin
             const seq = prev.seq + 1;
             const at = prev.at > iso ? prev.at : iso;
             const payload = JSON.parse(canonicalJson(event.payload)) as unknown;
-            const hash = eventHash({ prevHash: prev.hash, seq, experimentId, at, kind: event.kind, payload });
-            const e = { seq, experimentId, at, kind: event.kind, payload, prevHash: prev.hash, hash } as LedgerEvent;
+            const hash = eventHash({ prevHash: prev.hash, seq, experimentId, at, kind: event.kind, payload, actor });
+            const e = { seq, experimentId, at, kind: event.kind, payload, prevHash: prev.hash, hash, actor } as LedgerEvent;
             rows.push(toRow(e));
             stored.push(e);
             prev = { seq, hash, at };

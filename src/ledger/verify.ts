@@ -44,7 +44,7 @@ export function verifyChain(experimentId: string, events: readonly LedgerEvent[]
     if (e.prevHash !== (prev?.hash ?? '')) {
       if (e.seq === expectedSeq) add(e.seq, 'broken-link', 'prev_hash does not match the previous event\'s hash');
     }
-    if (eventHash({ prevHash: e.prevHash, seq: e.seq, experimentId: e.experimentId, at: e.at, kind: e.kind, payload: e.payload }) !== e.hash) {
+    if (eventHash({ prevHash: e.prevHash, seq: e.seq, experimentId: e.experimentId, at: e.at, kind: e.kind, payload: e.payload, actor: e.actor }) !== e.hash) {
       add(e.seq, 'edited', `hash does not match the event's content (the ${e.kind} event was edited)`);
     }
     prev = e;

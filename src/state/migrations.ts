@@ -57,6 +57,12 @@ export const MIGRATIONS: readonly Migration[] = [
     embedded: ['create table if not exists xp.state_moves (moved_to varchar not null, moved_at varchar not null, experiments bigint not null, events bigint not null)'],
     postgres: ['create table if not exists xp.state_moves (moved_to text not null, moved_at text not null, experiments bigint not null, events bigint not null)'],
   },
+  {
+    version: 4,
+    name: 'ledger actor',
+    embedded: ['alter table xp.ledger add column if not exists actor varchar'],
+    postgres: ['alter table xp.ledger add column if not exists actor text'],
+  },
 ];
 
 /** The schema version this code writes and reads. */

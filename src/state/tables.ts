@@ -18,6 +18,8 @@ export interface LedgerTable {
   payload: string;
   prev_hash: string;
   hash: string;
+  /** who appended the event (migration 4); null on older events */
+  actor?: string | null;
 }
 
 export interface LedgerHeadsTable {

@@ -66,7 +66,7 @@ export async function logCommand(project: Project, experimentId: string): Promis
 }
 
 export function formatLog(events: readonly LedgerEvent[]): string {
-  return textTable(['seq', 'at', 'kind', 'payload', 'hash'], events.map((e) => [e.seq, e.at, e.kind, canonicalJson(e.payload), e.hash.slice(0, 12)]));
+  return textTable(['seq', 'at', 'actor', 'kind', 'payload', 'hash'], events.map((e) => [e.seq, e.at, e.actor ?? '', e.kind, canonicalJson(e.payload), e.hash.slice(0, 12)]));
 }
 
 export const registerLedger: RegisterCommand = (program, ctx, withConfig) => {
