@@ -11,14 +11,7 @@ regions as (
 ){{#if dimensions.length}},
 
 attributes as (
-    select
-        cast(user_id as varchar) as user_id,
-        {{#each dimensions}}
-        arg_min(cast({{ident this}} as varchar), row(cast(exposed_at as timestamp), cast({{ident this}} as varchar))) as {{ident this}}{{#unless @last}},{{/unless}}
-        {{/each}}
-    from {{source "raw" "exposures"}}
-    where cast(experiment_id as varchar) = {{partition}} and user_id is not null
-    group by 1
+    {{> first_exposure_attributes}}
 ),
 
 with_attributes as (
