@@ -3,7 +3,7 @@
  * the experiment has pre-period data that correlates with the metric, else a
  * not-eligible row that says why.
  */
-import { cupedTest, isNotEstimable, ratioCupedTest, type CupedTestResult } from '../../stats/index.ts';
+import { cupedTest, isNotEstimable, ratioCupedTest, type CupedTestResult, type Interval, type NotEstimable } from '../../stats/index.ts';
 import type { Experiment } from '../../project/types.ts';
 import { cupedStats, key, ratioCupedStats, type OverallAggregate } from './aggregates.ts';
 import { CUPED_MIN_CORRELATION, type MetricPlan } from './settings.ts';
@@ -74,14 +74,7 @@ export function cupedRows(input: CupedInput): CupedRow[] {
         ...base,
         status: 'ok', reason: null, reason_detail: null,
         correlation, theta: absolute.theta, variance_reduction: absolute.varianceReduction,
-        raw_lift: absolute.unadjusted.estimate, raw_se: absolute.unadjusted.se,
-        raw_ci_lower: absolute.unadjusted.ci[0], raw_ci_upper: absolute.unadjusted.ci[1], raw_p_value: absolute.unadjusted.pValue,
-        adjusted_lift: absolute.estimate, adjusted_se: absolute.se,
-        adjusted_ci_lower: absolute.ci[0], adjusted_ci_upper: absolute.ci[1], adjusted_p_value: absolute.pValue,
-        ...(isNotEstimable(relative) ? {} : {
-          raw_relative_lift: relative.unadjusted.estimate, raw_relative_ci_lower: relative.unadjusted.ci[0], raw_relative_ci_upper: relative.unadjusted.ci[1],
-          adjusted_relative_lift: relative.estimate, adjusted_relative_ci_lower: relative.ci[0], adjusted_relative_ci_upper: relative.ci[1],
-        }),
+        ...estimateColumns(absolute, relative),
       });
     }
   }
@@ -95,6 +88,29 @@ export function cupedRows(input: CupedInput): CupedRow[] {
  * a ratio has no per-user value whose correlation with its pre-period value could be read.
  * correlation stays empty; theta is the ratio regression's coefficient.
  */
+/** A CUPED-style test's readout (per-user or ratio): its adjusted and unadjusted estimates. */
+interface AdjustedReadout {
+  readonly estimate: number;
+  readonly se: number;
+  readonly ci: Interval;
+  readonly pValue: number;
+  readonly unadjusted: { readonly estimate: number; readonly se: number; readonly ci: Interval; readonly pValue: number };
+}
+
+/** The raw and adjusted lift columns of a CUPED row, absolute and (when estimable) relative. */
+function estimateColumns(absolute: AdjustedReadout, relative: AdjustedReadout | NotEstimable): Partial<CupedRow> {
+  return {
+    raw_lift: absolute.unadjusted.estimate, raw_se: absolute.unadjusted.se,
+    raw_ci_lower: absolute.unadjusted.ci[0], raw_ci_upper: absolute.unadjusted.ci[1], raw_p_value: absolute.unadjusted.pValue,
+    adjusted_lift: absolute.estimate, adjusted_se: absolute.se,
+    adjusted_ci_lower: absolute.ci[0], adjusted_ci_upper: absolute.ci[1], adjusted_p_value: absolute.pValue,
+    ...(isNotEstimable(relative) ? {} : {
+      raw_relative_lift: relative.unadjusted.estimate, raw_relative_ci_lower: relative.unadjusted.ci[0], raw_relative_ci_upper: relative.unadjusted.ci[1],
+      adjusted_relative_lift: relative.estimate, adjusted_relative_ci_lower: relative.ci[0], adjusted_relative_ci_upper: relative.ci[1],
+    }),
+  };
+}
+
 function ratioCupedRow(base: CupedRow, c: OverallAggregate, t: OverallAggregate, alpha: number): CupedRow {
   const ratios = (a: OverallAggregate): [number | null, number | null] => [
     a.denominator_sum ? a.sum / a.denominator_sum : null,
@@ -119,13 +135,6 @@ function ratioCupedRow(base: CupedRow, c: OverallAggregate, t: OverallAggregate,
     ...row,
     status: 'ok', reason: null, reason_detail: null,
     theta: absolute.theta, variance_reduction: absolute.varianceReduction,
-    raw_lift: absolute.unadjusted.estimate, raw_se: absolute.unadjusted.se,
-    raw_ci_lower: absolute.unadjusted.ci[0], raw_ci_upper: absolute.unadjusted.ci[1], raw_p_value: absolute.unadjusted.pValue,
-    adjusted_lift: absolute.estimate, adjusted_se: absolute.se,
-    adjusted_ci_lower: absolute.ci[0], adjusted_ci_upper: absolute.ci[1], adjusted_p_value: absolute.pValue,
-    ...(isNotEstimable(relative) ? {} : {
-      raw_relative_lift: relative.unadjusted.estimate, raw_relative_ci_lower: relative.unadjusted.ci[0], raw_relative_ci_upper: relative.unadjusted.ci[1],
-      adjusted_relative_lift: relative.estimate, adjusted_relative_ci_lower: relative.ci[0], adjusted_relative_ci_upper: relative.ci[1],
-    }),
+    ...estimateColumns(absolute, relative),
   };
 }
