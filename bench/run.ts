@@ -18,6 +18,8 @@
  *
  * `--only concurrency` measures issue 13's figures alone and replaces that section of an
  * existing bench/RESULTS.md; `--only extraction` likewise for issue 18's (bench/extraction.ts).
+ * Any other partial run (`--only <experiment>`, `--skip-s3`, `--skip-many`) is a check while
+ * working, not the record: it writes bench/data/RESULTS.partial.md and leaves RESULTS.md alone.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -41,6 +43,8 @@ const CONFIG = 'bench/bench.yaml';
 const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 const log = (s: string): void => void process.stderr.write(`[bench] ${s}\n`);
+const partial = only !== undefined || args.includes('--skip-s3') || args.includes('--skip-many');
+const RESULTS = partial ? 'bench/data/RESULTS.partial.md' : 'bench/RESULTS.md';
 
 interface Measured { seconds: number; maxRssMb: number; [k: string]: unknown }
 
@@ -279,8 +283,9 @@ async function main(): Promise<void> {
     '',
     ...sections,
   ].join('\n');
-  writeFileSync('bench/RESULTS.md', md + '\n');
-  log('wrote bench/RESULTS.md');
+  mkdirSync(path.dirname(RESULTS), { recursive: true });
+  writeFileSync(RESULTS, md + '\n');
+  log(`wrote ${RESULTS}`);
 }
 
 await main();
