@@ -13,7 +13,6 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XpError } from '../../src/core/errors.ts';
 import { openDb, type Db } from '../../src/engine/connection.ts';
-import { canonicalJson, eventHash } from '../../src/ledger/canonical.ts';
 import type { LedgerEvent, NewEvent } from '../../src/ledger/events.ts';
 import { appendEvent, ensureLedgerTables, readEvents, readHeads } from '../../src/ledger/store.ts';
 import { currentSigningKey, generateSigningKey, keyIdOf, parseSigningKey, trustedKeysOf, type SigningKey } from '../../src/ledger/signing.ts';
@@ -23,6 +22,7 @@ import { embeddedState } from '../../src/state/embedded/store.ts';
 import { openPostgresState } from '../../src/state/postgres/store.ts';
 import type { StateStore } from '../../src/state/state.ts';
 import { startPostgres, type PgServer } from '../helpers/postgres.ts';
+import { forgeAndRechain } from './forge.ts';
 
 const skipped = (node: string): NewEvent => ({ kind: 'stage_skipped', payload: { runId: 'r', node, stage: 'ingest', reason: 'flag' } });
 const tmp = (prefix: string): string => mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -39,24 +39,6 @@ async function appendThree(state: StateStore, key: SigningKey | null): Promise<L
     await appendEvent(state, 'exp_a', skipped(node), new Date(Date.UTC(2026, 0, 1 + i)), 'alice', key);
   }
   return (await readEvents(state)).get('exp_a')!;
-}
-
-/**
- * What a forger with write access to the state does: edit event `seq`'s payload, then
- * recompute that hash and every later one (relinking prev_hash) and move the head, so the
- * plain hash chain verifies. The signatures are left as they were: the forger has no key.
- */
-async function forgeAndRechain(state: StateStore, seq: number, payload: unknown): Promise<void> {
-  const events = (await readEvents(state)).get('exp_a')!;
-  let prevHash = '';
-  for (const e of events) {
-    const p = e.seq === seq ? payload : e.payload;
-    const hash = eventHash({ prevHash, seq: e.seq, experimentId: e.experimentId, at: e.at, kind: e.kind, payload: p, actor: e.actor });
-    await state.db.updateTable('xp.ledger').set({ payload: canonicalJson(p), prev_hash: prevHash, hash })
-      .where('experiment_id', '=', 'exp_a').where('seq', '=', e.seq).execute();
-    prevHash = hash;
-  }
-  await state.db.updateTable('xp.ledger_heads').set({ hash: prevHash }).where('experiment_id', '=', 'exp_a').execute();
 }
 
 let server: PgServer;
@@ -201,7 +183,7 @@ describe('exports carry the signature', () => {
       const current = path.join(dir, 'current.parquet');
       await exportLedger(db, ['exp_a'], current);
       const old = path.join(dir, 'old.parquet');
-      const [{ v }] = await db.all<{ v: string }>("select decode(value) as v from parquet_kv_metadata($1) where decode(key) = 'xp_ledger_end'", [current]);
+      const [{ v }] = (await db.all<{ v: string }>("select decode(value) as v from parquet_kv_metadata($1) where decode(key) = 'xp_ledger_end'", [current])) as [{ v: string }];
       await db.run(`copy (select * exclude (signature, key_id) from read_parquet('${current}')) to '${old}' (format parquet, kv_metadata {xp_ledger_end: '${v!.replaceAll("'", "''")}'})`);
       const columns = (await db.all<{ name: string }>('select name from parquet_schema($1)', [old])).map((c) => c.name);
       expect(columns).not.toContain('signature');
