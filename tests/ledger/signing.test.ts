@@ -184,7 +184,7 @@ describe('exports carry the signature', () => {
       await exportLedger(db, ['exp_a'], current);
       const old = path.join(dir, 'old.parquet');
       const [{ v }] = (await db.all<{ v: string }>("select decode(value) as v from parquet_kv_metadata($1) where decode(key) = 'xp_ledger_end'", [current])) as [{ v: string }];
-      await db.run(`copy (select * exclude (signature, key_id) from read_parquet('${current}')) to '${old}' (format parquet, kv_metadata {xp_ledger_end: '${v!.replaceAll("'", "''")}'})`);
+      await db.run(`copy (select * exclude (signature, key_id) from read_parquet('${current}')) to '${old}' (format parquet, kv_metadata {xp_ledger_end: '${v.replaceAll("'", "''")}'})`);
       const columns = (await db.all<{ name: string }>('select name from parquet_schema($1)', [old])).map((c) => c.name);
       expect(columns).not.toContain('signature');
       const back = (await readLedgerFile(db, old)).get('exp_a')!;
