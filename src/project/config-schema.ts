@@ -250,6 +250,10 @@ export const experimentSchema = z.strictObject({
   dimension_max_levels: z.number().int().positive().optional(),
   /** what the memo and report show beyond the defaults: `dimensions`, the slices of these dimensions */
   report: z.strictObject({ dimensions: z.array(identifier).default([]) }).optional(),
+  /** `xp run` rebuilds it when its last rebuild is older than `every` (src/runner/schedule-due.ts), even with unchanged inputs */
+  schedule: z.strictObject({
+    every: z.string().regex(/^[1-9]\d*[mhd]$/, { message: 'a cadence is a whole number and a unit: 30m, 6h or 1d' }),
+  }).optional(),
 });
 
 /**
