@@ -18,6 +18,7 @@ import { openDb, type Db } from '../engine/connection.ts';
 import { sqlLiteral } from '../engine/sql.ts';
 import type { LedgerEvent } from './events.ts';
 import { ensureLedgerTables, insertEvents, readEvents, readHeads, toEvent, toRow, type LedgerTable } from './store.ts';
+import type { TrustedKeys } from './signing.ts';
 import { assertIntact, verifyChain, verifyLedger } from './verify.ts';
 
 export type LedgerFileFormat = 'jsonl' | 'parquet';
@@ -245,17 +246,18 @@ export function planImport(experimentId: string, incoming: readonly LedgerEvent[
   return { experimentId, action, events: incoming.length, added: toInsert.length, toInsert };
 }
 
-export async function importLedger(db: Db, file: string, only?: ReadonlySet<string>): Promise<ImportedExperiment[]> {
+/** `keys`: the config's trusted signers; signed events in the file must verify under them (as `xp ledger verify` checks). */
+export async function importLedger(db: Db, file: string, only?: ReadonlySet<string>, keys?: TrustedKeys): Promise<ImportedExperiment[]> {
   await ensureLedgerTables(db);
   const incoming = await readLedgerFile(db, file);
   const ids = [...incoming.keys()].filter((id) => !only || only.has(id)).sort();
-  const fileReports = ids.map((id) => verifyChain(id, incoming.get(id)!));
+  const fileReports = ids.map((id) => verifyChain(id, incoming.get(id)!, undefined, keys));
   for (const r of fileReports) {
     if (r.problems.length) {
       const p = r.problems[0]!;
       throw new XpError('LEDGER_CORRUPT', `${file}: the chain of ${p.experimentId} is broken at seq ${p.seq}: ${p.message.replace(/^.*?: /, '')}`, {
         location: { file, experiment: p.experimentId },
-        hint: 'nothing was imported; export the experiment again from its source warehouse',
+        hint: `nothing was imported; ${p.hint ?? 'export the experiment again from its source warehouse'}`,
       });
     }
   }

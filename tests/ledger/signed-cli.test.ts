@@ -66,6 +66,32 @@ describe('xp ledger verify with signed events', () => {
     expect(r.stderr).toMatch(/error\[LEDGER_CORRUPT\] experiment exp_a: 1 broken chain\(s\); first: exp_a at seq 1/);
   });
 
+  it('import checks signatures too: a signed export imports, a forged-and-rechained one is refused', async () => {
+    const root = await signedProject(true);
+    const good = path.join(root, 'good.jsonl');
+    expect((await xp(root, ['ledger', 'export', '--select', 'exp_a', '--to', good])).code).toBe(0);
+    const db = await openDb(warehouse(root));
+    try {
+      const first = (await ledger(root))[0]!;
+      await forgeAndRechain(db, 1, { ...(first.payload as object), name: 'forged' });
+    } finally {
+      db.close();
+    }
+    // export checks the hash chain only, which the forger made consistent
+    const forged = path.join(root, 'forged.parquet');
+    expect((await xp(root, ['ledger', 'export', '--select', 'exp_a', '--to', forged])).code).toBe(0);
+    const elsewhere = makeProject();
+    editConfig(elsewhere, (y) => `${y}${publicLine}\n`);
+    const refused = await xp(elsewhere, ['ledger', 'import', forged]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/the chain of exp_a is broken at seq 1: the registered event's signature does not verify under key ci_runner/);
+    expect(existsSync(warehouse(elsewhere)) ? await ledger(elsewhere) : []).toEqual([]);
+    const ok = await xp(elsewhere, ['ledger', 'import', good]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect((await ledger(elsewhere)).every((e) => e.keyId === keyId)).toBe(true);
+    expect((await xp(elsewhere, ['ledger', 'verify'])).code).toBe(0);
+  });
+
   it('an event signed by a key the config does not list fails verify', async () => {
     const root = await signedProject(false);
     const r = await xp(root, ['ledger', 'verify']);

@@ -66,7 +66,8 @@ export async function importCommand(project: Project, file: string): Promise<Imp
     mem.close();
   }
   if (!ids.length) throw new XpError('USAGE', `${file} holds no events`, { location: { file } });
-  return withLedgerWrite(project.config, ids, `xp ledger import ${file}`, (db) => importLedger(db, file, new Set(ids)));
+  const keys = trustedKeysOf(project.config.ledger?.public_keys);
+  return withLedgerWrite(project.config, ids, `xp ledger import ${file}`, (db) => importLedger(db, file, new Set(ids), keys));
 }
 
 export async function logCommand(project: Project, experimentId: string): Promise<LedgerEvent[]> {
