@@ -5,7 +5,7 @@
  * experiment without a policy behaves as before.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { editConfig, kinds, ledger, makeProject, xp } from './helpers.ts';
+import { build, editConfig, kinds, ledger, makeProject, writeRaw, xp } from './helpers.ts';
 
 const as = (actor: string) => ({ XP_ACTOR: actor });
 
@@ -80,5 +80,31 @@ describe('policy through xp experiment', () => {
     const ap = await xp(root, ['experiment', 'approve', 'exp_b', '--action', 'stop'], as('bob'));
     expect(ap.code).toBe(2);
     expect(ap.stderr).toContain('error[POLICY_DENIED] experiment exp_b: stop of experiment exp_b needs no approval: it has no policy');
+  });
+});
+
+describe('policy on accepting a design change (xp build --accept-config-change)', () => {
+  let root: string;
+  beforeAll(async () => {
+    root = makeProject();
+    editConfig(root, (y) => y.replace('    days: 7\n  exp_b:',
+      '    days: 7\n    policy: { owners: [alice], approvers: [bob], approve: [accept-config-change] }\n  exp_b:'));
+    await writeRaw(root, 'exp_a', 0, 0, 40);
+    await build(root);
+  });
+
+  it('needs an approval by another approver, and writes nothing without one', async () => {
+    expect((await xp(root, ['experiment', 'start', 'exp_a'], as('alice'))).code).toBe(0);
+    editConfig(root, (y) => y.replace('  exp_a:\n    name: A\n    variants: { control: 0.5, treatment: 0.5 }', '  exp_a:\n    name: A\n    variants: { control: 0.4, treatment: 0.6 }'));
+    const before = await ledger(root);
+    const denied = await xp(root, ['build', '--select', 'exp_a', '--accept-config-change'], as('alice'));
+    expect(denied.code).toBe(2);
+    expect(denied.stderr).toContain('error[POLICY_DENIED] experiment exp_a: accept-config-change of experiment exp_a by alice needs an approval by an approver other than alice (bob)');
+    expect(await ledger(root)).toEqual(before);
+
+    expect((await xp(root, ['experiment', 'approve', 'exp_a', '--action', 'accept-config-change'], as('bob'))).code).toBe(0);
+    const ok = await xp(root, ['build', '--select', 'exp_a', '--accept-config-change'], as('alice'));
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(kinds(await ledger(root))).toContain('config_changed');
   });
 });
