@@ -52,6 +52,7 @@ describe('policy through xp experiment', () => {
     expect(a.code, a.stderr).toBe(0);
     expect(a.stdout).toMatch(/exp_a: pause approved by bob \(ledger seq \d+\)/);
     expect((await ledger(root)).at(-1)).toMatchObject({ kind: 'approval', actor: 'bob', payload: { action: 'pause', reason: 'holiday freeze' } });
+    expect((await xp(root, ['status', 'exp_a'])).stdout).toMatch(/\napproval   pause by bob at \S+ \(seq \d+\), not used yet: holiday freeze\n/);
 
     const self = await xp(root, ['experiment', 'pause', 'exp_a'], as('bob'));
     expect(self.code).toBe(2);
@@ -60,6 +61,7 @@ describe('policy through xp experiment', () => {
     const ok = await xp(root, ['experiment', 'pause', 'exp_a'], as('alice'));
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/exp_a: running → paused/);
+    expect((await xp(root, ['status', 'exp_a'])).stdout).not.toContain('approval   ');
     expect((await xp(root, ['experiment', 'resume', 'exp_a'], as('alice'))).code).toBe(0);
 
     const again = await xp(root, ['experiment', 'pause', 'exp_a'], as('alice'));
