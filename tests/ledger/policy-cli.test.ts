@@ -2,8 +2,10 @@
  * `policy:` through the CLI on real embedded state: an owner starts; an actor the policy
  * does not list is refused (exit 2, nothing recorded); a restricted action needs an
  * approval by another approver (`xp experiment approve`), which one action uses up; an
- * experiment without a policy behaves as before.
+ * experiment without a policy behaves as before; approvals survive an export and import;
+ * accepting a design change in `xp build` needs its own approval.
  */
+import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { build, editConfig, kinds, ledger, makeProject, writeRaw, xp } from './helpers.ts';
 
@@ -74,6 +76,18 @@ describe('policy through xp experiment', () => {
     const r = await xp(root, ['experiment', 'stop', 'exp_a', '--reason', 'harm'], as('bob'));
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/exp_a: running → stopped/);
+  });
+
+  it('carries approvals through an export and import; the chain verifies', async () => {
+    const file = path.join(root, 'exp_a.jsonl');
+    expect((await xp(root, ['ledger', 'export', '--select', 'exp_a', '--to', file])).code).toBe(0);
+    const other = makeProject();
+    const imported = await xp(other, ['ledger', 'import', file]);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect((await xp(other, ['ledger', 'verify'])).code).toBe(0);
+    expect((await ledger(other)).filter((e) => e.kind === 'approval').map((e) => [e.actor, e.payload])).toEqual([
+      ['bob', { action: 'pause', reason: 'holiday freeze' }], ['carol', { action: 'stop' }],
+    ]);
   });
 
   it('leaves an experiment without a policy as before', async () => {
