@@ -61,6 +61,7 @@ export type ErrorCode =
   | 'STATE_MOVED'
   | 'LIFECYCLE_INVALID'
   | 'CONFIG_CHANGED'
+  | 'POLICY_DENIED'
   | 'PLUGIN_INVALID'
   | 'ALERT_FAILED'
   | 'INTERNAL';
@@ -81,6 +82,8 @@ const exitCodeOf: Record<ErrorCode, ExitCode> = {
   PLUGIN_INVALID: ExitCode.invalid,
   LIFECYCLE_INVALID: ExitCode.invalid,
   CONFIG_CHANGED: ExitCode.invalid,
+  /** the experiment's policy: the actor may not do this, or an approval is missing */
+  POLICY_DENIED: ExitCode.invalid,
   MODEL_FAILED: ExitCode.failed,
   RAW_DATA_MISSING: ExitCode.failed,
   RAW_DATA_CORRUPT: ExitCode.failed,

@@ -26,8 +26,9 @@ import { applyEvent, foldEvents, type ExperimentState } from './fold.ts';
 import { killPoint } from '../core/kill-points.ts';
 import { TERMINAL } from './lifecycle.ts';
 import { acquireExperimentLocks } from './lock.ts';
+import { acceptsDesignChange, assertAllowed } from './policy.ts';
 import { clearProgress, stopProgress } from './progress.ts';
-import { appendEvent, appendEvents, ensureLedgerTables, readEvents } from './store.ts';
+import { appendEvent, appendEvents, currentActor, ensureLedgerTables, readEvents } from './store.ts';
 import { assertIntact, verifyLedger } from './verify.ts';
 
 export interface BuildGuard {
@@ -118,6 +119,8 @@ export async function openBuildLedger(db: Db, project: Project, experiments: rea
 
   // Decide every experiment's config events first, so a refusal writes nothing.
   const decisions = building.map((e) => ({ e, d: configEvents(states.get(e.id)!, e, project.config, { acceptConfigChange: opts.acceptConfigChange }) }));
+  // accepting a design change is a policy action (src/ledger/policy.ts), checked before anything is written
+  for (const { e, d } of decisions) if (acceptsDesignChange(d.events)) assertAllowed(e.id, e.policy, states.get(e.id)!, 'accept-config-change', currentActor());
   const committedBy = new Map<string, Set<string>>(building.map((e) => [e.id, new Set<string>()]));
   const began = performance.now();
 

@@ -2,6 +2,7 @@
  * The ledger's events: one append-only, hash-chained sequence per experiment. Every kind
  * has a typed payload; `LedgerEvent` is the stored row with the payload parsed.
  */
+import type { PolicyAction } from '../project/types.ts';
 import type { RawObject } from '../storage/types.ts';
 import type { ConfigChange, ConfigSnapshot } from './config-snapshot.ts';
 
@@ -90,12 +91,15 @@ export interface Payloads {
   look: LookPayload;
   decision: { readonly decision: string; readonly reason?: string; readonly look?: number; readonly details?: Readonly<Record<string, unknown>> };
   memo_written: { readonly path: string; readonly hash: string; readonly runId?: string };
+  /** an approver's consent to one restricted action (src/ledger/policy.ts); the approver is the event's actor */
+  approval: { readonly action: PolicyAction; readonly reason?: string };
 }
 
 export type EventKind = keyof Payloads;
 export const EVENT_KINDS: readonly EventKind[] = [
   'registered', 'config_snapshot', 'config_changed', 'status_changed', 'input_snapshot', 'build_started',
   'stage_finished', 'stage_failed', 'stage_skipped', 'build_finished', 'look', 'decision', 'memo_written',
+  'approval',
 ];
 
 interface EventBase {

@@ -5,6 +5,7 @@
  */
 import type { RawObject } from '../storage/types.ts';
 import type { ConfigChange, ConfigSnapshot } from './config-snapshot.ts';
+import type { PolicyAction } from '../project/types.ts';
 import type { LedgerEvent, LifecycleAction, LookPayload, Status } from './events.ts';
 
 export interface LookRecord extends LookPayload {
@@ -48,6 +49,15 @@ export interface BuildRecord {
   readonly finished: readonly string[];
 }
 
+export interface ApprovalRecord {
+  readonly seq: number;
+  readonly at: string;
+  readonly action: PolicyAction;
+  /** the approver; absent only on events without an actor */
+  readonly actor?: string;
+  readonly reason?: string;
+}
+
 export interface ExperimentState {
   readonly experimentId: string;
   readonly registered: boolean;
@@ -75,12 +85,15 @@ export interface ExperimentState {
   readonly attempts: number;
   /** the first error since the last successful build */
   readonly firstError?: ErrorRecord;
+  /** approvals recorded for restricted actions (src/ledger/policy.ts decides which are still unused) */
+  readonly approvals: readonly ApprovalRecord[];
 }
 
 export function initialState(experimentId: string): ExperimentState {
   return {
     experimentId, registered: false, seq: 0, head: '', status: 'draft', statusHistory: [], configChanges: [],
     looks: [], alphaSpent: 0, builds: { started: 0, succeeded: 0, failed: 0, interrupted: 0 }, stages: {}, attempts: 0,
+    approvals: [],
   };
 }
 
@@ -159,6 +172,8 @@ function step(s: ExperimentState, e: LedgerEvent): ExperimentState {
       return { ...s, decision: { decision: e.payload.decision, seq: e.seq, at: e.at, ...(e.payload.reason ? { reason: e.payload.reason } : {}), ...(e.payload.look ? { look: e.payload.look } : {}) } };
     case 'memo_written':
       return { ...s, memo: { path: e.payload.path, hash: e.payload.hash, seq: e.seq, at: e.at } };
+    case 'approval':
+      return { ...s, approvals: [...s.approvals, { seq: e.seq, at: e.at, action: e.payload.action, ...(e.actor ? { actor: e.actor } : {}), ...(e.payload.reason ? { reason: e.payload.reason } : {}) }] };
   }
 }
 

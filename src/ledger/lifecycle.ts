@@ -8,7 +8,8 @@ import type { Experiment, ProjectConfig } from '../project/types.ts';
 import { configEvents } from './config-authority.ts';
 import type { LedgerEvent, LifecycleAction, Status } from './events.ts';
 import { applyEvent, foldEvents, type ExperimentState } from './fold.ts';
-import { appendEvent, ensureLedgerTables, readExperimentEvents } from './store.ts';
+import { acceptsDesignChange, assertAllowed } from './policy.ts';
+import { appendEvent, currentActor, ensureLedgerTables, readExperimentEvents } from './store.ts';
 import { assertIntact, verifyChain } from './verify.ts';
 import { readHeads } from './store.ts';
 
@@ -73,9 +74,12 @@ export async function changeStatus(
   }
   const from = state.status;
   const to = nextStatus(experimentId, from, action);
+  // the YAML's policy (an experiment known only from the ledger has none to apply)
+  assertAllowed(experimentId, experiment?.policy, state, action, currentActor());
   const decision = experiment && (action === 'start' || !state.registered)
     ? configEvents(state, experiment, project, { starting: action === 'start', acceptConfigChange: opts.acceptConfigChange })
     : { events: [], notes: [] };
+  if (acceptsDesignChange(decision.events)) assertAllowed(experimentId, experiment?.policy, state, 'accept-config-change', currentActor());
   const appended: LedgerEvent[] = [];
   await db.transaction(async (tx) => {
     for (const e of [...decision.events, { kind: 'status_changed' as const, payload: { from, to, action, ...(opts.reason ? { reason: opts.reason } : {}) } }]) {

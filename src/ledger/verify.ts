@@ -29,7 +29,8 @@ export interface ChainReport {
 }
 
 const KNOWN = new Set(['registered', 'config_snapshot', 'config_changed', 'status_changed', 'input_snapshot', 'build_started',
-  'stage_finished', 'stage_failed', 'stage_skipped', 'build_finished', 'look', 'decision', 'memo_written']);
+  'stage_finished', 'stage_failed', 'stage_skipped', 'build_finished', 'look', 'decision', 'memo_written',
+  'approval']);
 
 /**
  * `head` undefined: no head to compare with (an export file). `keys` undefined: signatures

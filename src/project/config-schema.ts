@@ -212,6 +212,23 @@ export const decisionSchema = z.strictObject({
   power: z.number().gt(0).lt(1).default(0.8),
 });
 
+/** What a `policy:` governs: the lifecycle actions (src/ledger/lifecycle.ts) and accepting a design change of a running experiment. */
+export const POLICY_ACTIONS = ['start', 'pause', 'resume', 'complete', 'stop', 'cancel', 'accept-config-change'] as const;
+
+const actorName = z.string().trim().min(1, { message: 'expected an actor name (XP_ACTOR or the OS user)' });
+
+/**
+ * Who may do what (README#who-may-do-what, src/ledger/policy.ts): only owners and approvers
+ * may perform a policy action; one listed in `approve` also needs an approval recorded in the
+ * ledger by an approver other than the actor.
+ */
+export const policySchema = z.strictObject({
+  owners: z.array(actorName).default([]),
+  approvers: z.array(actorName).default([]),
+  approve: z.array(z.enum(POLICY_ACTIONS)).default([]),
+}).refine((p) => p.owners.length + p.approvers.length > 0, { message: 'a policy needs at least one owner or approver: nobody could act on the experiment' })
+  .refine((p) => !p.approve.length || p.approvers.length > 0, { message: 'policy.approve lists actions but policy.approvers is empty: nobody could approve them', path: ['approvers'] });
+
 export const experimentSchema = z.strictObject({
   name: z.string(),
   description: z.string().optional(),
@@ -254,6 +271,8 @@ export const experimentSchema = z.strictObject({
   schedule: z.strictObject({
     every: z.string().regex(/^[1-9]\d*[mhd]$/, { message: 'a cadence is a whole number and a unit: 30m, 6h or 1d' }),
   }).optional(),
+  /** who may start, pause, stop, complete, cancel it or accept a design change (README#who-may-do-what) */
+  policy: policySchema.optional(),
 });
 
 /**
@@ -311,6 +330,8 @@ export type MetricConfig = z.infer<typeof metricSchema>;
 export type ExperimentConfig = z.infer<typeof experimentSchema>;
 export type SynthConfig = z.infer<typeof synthSchema>;
 export type DecisionConfig = z.infer<typeof decisionSchema>;
+export type PolicyConfig = z.infer<typeof policySchema>;
+export type PolicyAction = (typeof POLICY_ACTIONS)[number];
 /** the decision rules of an experiment without a `decision:` block */
 export const defaultDecisionConfig: DecisionConfig = decisionSchema.parse({});
 export type ModelSettings = z.infer<typeof modelSettingsSchema>;

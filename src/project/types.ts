@@ -2,6 +2,7 @@
 import type { ExperimentConfig, RawProjectConfig, ModelSettings } from './config-schema.ts';
 
 export type { MetricConfig, SynthConfig, ModelSettings } from './config-schema.ts';
+export type { PolicyAction, PolicyConfig } from './config-schema.ts';
 
 export interface Experiment extends ExperimentConfig {
   readonly id: string;

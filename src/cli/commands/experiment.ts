@@ -1,5 +1,6 @@
 /**
- * `xp experiment start|pause|resume|complete|stop|cancel <id>`: lifecycle transitions,
+ * `xp experiment start|pause|resume|complete|stop|cancel <id>`: lifecycle transitions (and
+ * `approve`, for an experiment with a `policy:`),
  * each recorded in the ledger; an invalid one is refused (LIFECYCLE_INVALID, exit 2).
  * `start` also checks the design (src/design): the power of the primary and of every
  * non-inferiority guardrail at the planned sample, printed after the start is recorded;
@@ -9,9 +10,11 @@ import { XpError } from '../../core/errors.ts';
 import type { Project } from '../../runner/load-project.ts';
 import type { DesignCheck } from '../../design/check.ts';
 import { formatDesignCheck, powerPct } from '../../design/format.ts';
-import { LIFECYCLE_ACTIONS, type LifecycleAction } from '../../ledger/events.ts';
+import { LIFECYCLE_ACTIONS, type LedgerEvent, type LifecycleAction } from '../../ledger/events.ts';
 import { foldEvents } from '../../ledger/fold.ts';
 import { changeStatus, type TransitionResult } from '../../ledger/lifecycle.ts';
+import { recordApproval } from '../../ledger/approve.ts';
+import { POLICY_ACTIONS, type PolicyAction } from '../../project/config-schema.ts';
 import { withLedgerRead, withLedgerWrite } from '../../ledger/open.ts';
 import { hasLedger, readExperimentEvents } from '../../ledger/store.ts';
 import type { RegisterCommand } from '../command.ts';
@@ -53,6 +56,13 @@ export async function experimentCommand(project: Project, action: LifecycleActio
   return { outcome: 'recorded', transition, design };
 }
 
+/** `xp experiment approve <id> --action <a>`: an approver's consent to one restricted action (src/ledger/policy.ts). */
+export async function approveCommand(project: Project, experimentId: string, action: PolicyAction, opts: { readonly reason?: string; readonly note?: (message: string) => void } = {}): Promise<LedgerEvent> {
+  const experiment = project.config.experiments.find((e) => e.id === experimentId);
+  return withLedgerWrite(project.config, [experimentId], `xp experiment approve ${experimentId}`,
+    (db) => recordApproval(db, experimentId, experiment, action, opts), opts.note);
+}
+
 /** LIFECYCLE_INVALID (exit 2): what failed, and what to change. */
 export function designRefusal(design: DesignCheck): XpError {
   const id = design.experimentId;
@@ -92,4 +102,18 @@ export const registerExperiment: RegisterCommand = (program, ctx, withConfig) =>
       if (r.design) ctx.io.stdout.write(`${formatDesignCheck(r.design)}\n`);
     });
   }
+  withConfig(group.command('approve'))
+    .description('record your approval of one restricted action (policy.approve); another owner or approver then performs it')
+    .argument('<experiment_id>')
+    .requiredOption('--action <action>', `the action approved: ${POLICY_ACTIONS.join(', ')}`)
+    .option('--reason <text>', 'why, kept in the ledger')
+    .action(async (experimentId: string, o: { config: string; action: string; reason?: string }) => {
+      if (!(POLICY_ACTIONS as readonly string[]).includes(o.action)) {
+        throw new XpError('USAGE', `unknown action ${o.action} for xp experiment approve`, { hint: `expected one of: ${POLICY_ACTIONS.join(', ')}` });
+      }
+      const e = await approveCommand(await ctx.project(o.config), experimentId, o.action as PolicyAction, {
+        reason: o.reason, note: (m) => ctx.io.stderr.write(`note: ${m}\n`),
+      });
+      ctx.io.stdout.write(`${experimentId}: ${o.action} approved by ${e.actor ?? 'unknown'} (ledger seq ${e.seq})\n`);
+    });
 };

@@ -11,6 +11,7 @@ import { eventsAt, foldEvents, type ExperimentState } from '../../ledger/fold.ts
 import { holderAlive, readLock, type LockHolder } from '../../ledger/lock.ts';
 import { isWarehouseLocked, projectPaths, withLedgerRead } from '../../ledger/open.ts';
 import { readProgress, type BuildProgress } from '../../ledger/progress.ts';
+import { lastPerformed } from '../../ledger/policy.ts';
 import { ledgerExperiments, readEvents } from '../../ledger/store.ts';
 import { fmtSeconds, textTable } from '../../core/format.ts';
 import type { RegisterCommand } from '../command.ts';
@@ -132,6 +133,9 @@ export function formatStatusDetail(x: ExperimentStatus, r: Pick<StatusResult, 'l
   out.push(`looks      ${s.looks.length} taken, alpha spent ${num(s.alphaSpent, 4)}`);
   for (const l of s.looks) {
     out.push(`  #${l.look}  t=${num(l.informationFraction)}  z=${num(l.z)}  boundary=${num(l.boundary)}  alpha=${num(l.alphaSpent, 4)}  ${l.decision}  input ${short(l.inputHash)}  ${l.at}`);
+  }
+  for (const ap of s.approvals.filter((a) => a.seq > lastPerformed(s, a.action))) {
+    out.push(`approval   ${ap.action} by ${ap.actor ?? 'unknown'} at ${ap.at} (seq ${ap.seq}), not used yet${ap.reason ? `: ${ap.reason}` : ''}`);
   }
   if (s.decision) out.push(`decision   ${s.decision.decision}${s.decision.reason ? `: ${s.decision.reason}` : ''}`);
   if (s.memo) out.push(`memo       ${s.memo.path}`);
