@@ -111,6 +111,10 @@ interface EventBase {
   readonly hash: string;
   /** who appended it (`XP_ACTOR`, else the OS user); absent on events written before actors existed */
   readonly actor?: string;
+  /** base64 ed25519 signature over `hash` (XP_SIGNING_KEY was set); absent on unsigned events */
+  readonly signature?: string;
+  /** the signing key's id (src/ledger/signing.ts keyIdOf) */
+  readonly keyId?: string;
 }
 
 /** A stored event, discriminated by kind. */

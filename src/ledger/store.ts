@@ -15,6 +15,7 @@ import type { StateStore } from '../state/state.ts';
 import type { LedgerTable, StateDatabase } from '../state/tables.ts';
 import { canonicalJson, eventHash } from './canonical.ts';
 import type { LedgerEvent, NewEvent } from './events.ts';
+import { currentSigningKey, signHash } from './signing.ts';
 
 export type { LedgerHeadsTable, LedgerTable } from '../state/tables.ts';
 
@@ -45,11 +46,12 @@ export function toEvent(row: LedgerTable): LedgerEvent {
     prevHash: row.prev_hash,
     hash: row.hash,
     ...(row.actor ? { actor: row.actor } : {}),
+    ...(row.signature ? { signature: row.signature, keyId: row.key_id ?? '' } : {}),
   } as LedgerEvent;
 }
 
 export function toRow(e: LedgerEvent): LedgerTable {
-  return { seq: e.seq, experiment_id: e.experimentId, at: e.at, kind: e.kind, payload: canonicalJson(e.payload), prev_hash: e.prevHash, hash: e.hash, actor: e.actor ?? null };
+  return { seq: e.seq, experiment_id: e.experimentId, at: e.at, kind: e.kind, payload: canonicalJson(e.payload), prev_hash: e.prevHash, hash: e.hash, actor: e.actor ?? null, signature: e.signature ?? null, key_id: e.keyId ?? null };
 }
 
 /** Events of the given experiments (all when omitted), by experiment then seq. */
@@ -141,8 +143,8 @@ function raced(experimentId: string, cause: unknown): XpError {
  * `at` never goes backwards within a chain, so `--at <timestamp>` is well defined. On
  * PostgreSQL the head row is locked first, so appends of several processes queue.
  */
-export async function appendEvent(source: StateSource, experimentId: string, event: NewEvent, now = new Date(), actor = currentActor()): Promise<LedgerEvent> {
-  return (await appendEvents(source, new Map([[experimentId, [event]]]), now, actor))[0]!;
+export async function appendEvent(source: StateSource, experimentId: string, event: NewEvent, now = new Date(), actor = currentActor(), signer = currentSigningKey()): Promise<LedgerEvent> {
+  return (await appendEvents(source, new Map([[experimentId, [event]]]), now, actor, signer))[0]!;
 }
 
 /**
@@ -152,7 +154,7 @@ export async function appendEvent(source: StateSource, experimentId: string, eve
  * not seconds. Each chain is checked against its head first; on PostgreSQL the heads are
  * locked (FOR UPDATE) so two writers of one experiment cannot both extend it.
  */
-export async function appendEvents(source: StateSource, batch: ReadonlyMap<string, readonly NewEvent[]>, now = new Date(), actor = currentActor()): Promise<LedgerEvent[]> {
+export async function appendEvents(source: StateSource, batch: ReadonlyMap<string, readonly NewEvent[]>, now = new Date(), actor = currentActor(), signer = currentSigningKey()): Promise<LedgerEvent[]> {
   const ids = [...batch.keys()].filter((id) => batch.get(id)!.length > 0);
   if (!ids.length) return [];
   try {
@@ -184,7 +186,7 @@ export async function appendEvents(source: StateSource, batch: ReadonlyMap<strin
             const at = prev.at > iso ? prev.at : iso;
             const payload = JSON.parse(canonicalJson(event.payload)) as unknown;
             const hash = eventHash({ prevHash: prev.hash, seq, experimentId, at, kind: event.kind, payload, actor });
-            const e = { seq, experimentId, at, kind: event.kind, payload, prevHash: prev.hash, hash, actor } as LedgerEvent;
+            const e = { seq, experimentId, at, kind: event.kind, payload, prevHash: prev.hash, hash, actor, ...(signer ? signHash(hash, signer) : {}) } as LedgerEvent;
             rows.push(toRow(e));
             stored.push(e);
             prev = { seq, hash, at };

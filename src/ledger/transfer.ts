@@ -18,6 +18,7 @@ import { openDb, type Db } from '../engine/connection.ts';
 import { sqlLiteral } from '../engine/sql.ts';
 import type { LedgerEvent } from './events.ts';
 import { ensureLedgerTables, insertEvents, readEvents, readHeads, toEvent, toRow, type LedgerTable } from './store.ts';
+import type { TrustedKeys } from './signing.ts';
 import { assertIntact, verifyChain, verifyLedger } from './verify.ts';
 
 export type LedgerFileFormat = 'jsonl' | 'parquet';
@@ -61,12 +62,12 @@ export function endRecordOf(experimentIds: readonly string[], events: ReadonlyMa
 async function writeParquet(rows: readonly LedgerTable[], end: EndRecord, file: string): Promise<void> {
   const db = await openDb(':memory:');
   try {
-    await db.run('create table ledger (seq bigint, experiment_id varchar, "at" varchar, kind varchar, payload varchar, prev_hash varchar, hash varchar, actor varchar)');
+    await db.run('create table ledger (seq bigint, experiment_id varchar, "at" varchar, kind varchar, payload varchar, prev_hash varchar, hash varchar, actor varchar, signature varchar, key_id varchar)');
     const BATCH = 500;
     for (let i = 0; i < rows.length; i += BATCH) {
       const chunk = rows.slice(i, i + BATCH);
-      const params = chunk.flatMap((r) => [r.seq, r.experiment_id, r.at, r.kind, r.payload, r.prev_hash, r.hash, r.actor ?? null]);
-      await db.run(`insert into ledger values ${chunk.map((_, j) => `(${Array.from({ length: 8 }, (_, k) => `$${j * 8 + k + 1}`).join(', ')})`).join(', ')}`, params);
+      const params = chunk.flatMap((r) => [r.seq, r.experiment_id, r.at, r.kind, r.payload, r.prev_hash, r.hash, r.actor ?? null, r.signature ?? null, r.key_id ?? null]);
+      await db.run(`insert into ledger values ${chunk.map((_, j) => `(${Array.from({ length: 10 }, (_, k) => `$${j * 10 + k + 1}`).join(', ')})`).join(', ')}`, params);
     }
     await db.run(
       `copy (select * from ledger order by experiment_id, seq)
@@ -170,10 +171,11 @@ async function readParquet(db: Db, file: string): Promise<{ rows: LedgerTable[];
   let rows: LedgerTable[];
   let meta: { v: string }[];
   try {
-    // exports written before actors existed have no actor column
+    // exports written before actors (or signatures) existed lack those columns
     const columns = new Set((await db.all<{ name: string }>('select name from parquet_schema($1)', [path.resolve(file)])).map((c) => c.name));
+    const optional = ['actor', 'signature', 'key_id'].map((c) => (columns.has(c) ? c : `null as ${c}`)).join(', ');
     rows = await db.all<LedgerTable & Record<string, unknown>>(
-      `select seq, experiment_id, "at", kind, payload::varchar as payload, prev_hash, hash, ${columns.has('actor') ? 'actor' : 'null as actor'} from read_parquet($1)`, [path.resolve(file)],
+      `select seq, experiment_id, "at", kind, payload::varchar as payload, prev_hash, hash, ${optional} from read_parquet($1)`, [path.resolve(file)],
     );
     meta = await db.all<{ v: string }>('select decode(value) as v from parquet_kv_metadata($1) where decode(key) = $2', [path.resolve(file), END_METADATA_KEY]);
   } catch (cause) {
@@ -244,17 +246,18 @@ export function planImport(experimentId: string, incoming: readonly LedgerEvent[
   return { experimentId, action, events: incoming.length, added: toInsert.length, toInsert };
 }
 
-export async function importLedger(db: Db, file: string, only?: ReadonlySet<string>): Promise<ImportedExperiment[]> {
+/** `keys`: the config's trusted signers; signed events in the file must verify under them (as `xp ledger verify` checks). */
+export async function importLedger(db: Db, file: string, only?: ReadonlySet<string>, keys?: TrustedKeys): Promise<ImportedExperiment[]> {
   await ensureLedgerTables(db);
   const incoming = await readLedgerFile(db, file);
   const ids = [...incoming.keys()].filter((id) => !only || only.has(id)).sort();
-  const fileReports = ids.map((id) => verifyChain(id, incoming.get(id)!));
+  const fileReports = ids.map((id) => verifyChain(id, incoming.get(id)!, undefined, keys));
   for (const r of fileReports) {
     if (r.problems.length) {
       const p = r.problems[0]!;
       throw new XpError('LEDGER_CORRUPT', `${file}: the chain of ${p.experimentId} is broken at seq ${p.seq}: ${p.message.replace(/^.*?: /, '')}`, {
         location: { file, experiment: p.experimentId },
-        hint: 'nothing was imported; export the experiment again from its source warehouse',
+        hint: `nothing was imported; ${p.hint ?? 'export the experiment again from its source warehouse'}`,
       });
     }
   }

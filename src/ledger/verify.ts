@@ -1,19 +1,24 @@
 /**
  * Check a chain: seqs 1..n without gaps, each prev_hash equal to the previous hash, each
  * hash recomputed from the event, and the last event equal to the recorded head (so a
- * deleted newest event is caught too). Pure; `verifyLedger` reads the warehouse.
+ * deleted newest event is caught too). Given the config's trusted keys, each signed event's
+ * signature is checked too: a forger who edits an event and recomputes the whole chain
+ * passes the hash checks but cannot sign. Pure; `verifyLedger` reads the warehouse.
  */
 import { XpError } from '../core/errors.ts';
 import type { Db } from '../engine/connection.ts';
 import { eventHash } from './canonical.ts';
 import type { LedgerEvent } from './events.ts';
+import { signatureValid, type TrustedKeys } from './signing.ts';
 import { readEvents, readHeads, type Head } from './store.ts';
 
 export interface ChainProblem {
   readonly experimentId: string;
   readonly seq: number;
-  readonly problem: 'edited' | 'missing' | 'out-of-order' | 'broken-link' | 'head-mismatch' | 'unknown-kind';
+  readonly problem: 'edited' | 'missing' | 'out-of-order' | 'broken-link' | 'head-mismatch' | 'unknown-kind' | 'unknown-key' | 'bad-signature';
   readonly message: string;
+  /** what to do about it (signature problems) */
+  readonly hint?: string;
 }
 
 export interface ChainReport {
@@ -27,11 +32,14 @@ const KNOWN = new Set(['registered', 'config_snapshot', 'config_changed', 'statu
   'stage_finished', 'stage_failed', 'stage_skipped', 'build_finished', 'look', 'decision', 'memo_written',
   'approval']);
 
-/** `head` undefined: no head to compare with (an export file). */
-export function verifyChain(experimentId: string, events: readonly LedgerEvent[], head?: Head | null): ChainReport {
+/**
+ * `head` undefined: no head to compare with (an export file). `keys` undefined: signatures
+ * are not checked (export and import move chains as they are; `xp ledger verify` checks them).
+ */
+export function verifyChain(experimentId: string, events: readonly LedgerEvent[], head?: Head | null, keys?: TrustedKeys): ChainReport {
   const problems: ChainProblem[] = [];
-  const add = (seq: number, problem: ChainProblem['problem'], message: string): void => {
-    problems.push({ experimentId, seq, problem, message: `${experimentId} seq ${seq}: ${message}` });
+  const add = (seq: number, problem: ChainProblem['problem'], message: string, hint?: string): void => {
+    problems.push({ experimentId, seq, problem, message: `${experimentId} seq ${seq}: ${message}`, ...(hint ? { hint } : {}) });
   };
   let prev: LedgerEvent | undefined;
   for (const e of events) {
@@ -48,6 +56,7 @@ export function verifyChain(experimentId: string, events: readonly LedgerEvent[]
     if (eventHash({ prevHash: e.prevHash, seq: e.seq, experimentId: e.experimentId, at: e.at, kind: e.kind, payload: e.payload, actor: e.actor }) !== e.hash) {
       add(e.seq, 'edited', `hash does not match the event's content (the ${e.kind} event was edited)`);
     }
+    if (keys && e.signature !== undefined) checkSignature(e, keys, add);
     prev = e;
   }
   if (head !== undefined) {
@@ -62,11 +71,23 @@ export function verifyChain(experimentId: string, events: readonly LedgerEvent[]
   return { experimentId, events: events.length, head: prev?.hash ?? '', problems };
 }
 
-export async function verifyLedger(db: Db, experimentIds?: readonly string[]): Promise<ChainReport[]> {
+function checkSignature(e: LedgerEvent, keys: TrustedKeys, add: (seq: number, problem: ChainProblem['problem'], message: string, hint?: string) => void): void {
+  const trusted = keys.get(e.keyId ?? '');
+  if (!trusted) {
+    add(e.seq, 'unknown-key', `the ${e.kind} event is signed by key ${e.keyId || '(none)'}, which is not in ledger.public_keys`,
+      keys.size ? `trusted keys: ${[...keys].map(([id, k]) => `${k.name} (${id})`).join(', ')}; add the signer's public key under ledger.public_keys if it is trusted, else the event was forged`
+        : 'list the signers\' public keys under ledger.public_keys in the project config (`xp ledger keygen` prints the line)');
+  } else if (!signatureValid(e.hash, e.signature!, trusted.key)) {
+    add(e.seq, 'bad-signature', `the ${e.kind} event's signature does not verify under key ${trusted.name} (${e.keyId}): the event or the chain before it was rewritten`,
+      'restore the experiment from an export (`xp ledger import <file>`) or a warehouse backup, and find out who wrote to the state store');
+  }
+}
+
+export async function verifyLedger(db: Db, experimentIds?: readonly string[], keys?: TrustedKeys): Promise<ChainReport[]> {
   const events = await readEvents(db, experimentIds);
   const heads = await readHeads(db);
   const ids = experimentIds ?? [...new Set([...events.keys(), ...heads.keys()])].sort();
-  return ids.map((id) => verifyChain(id, events.get(id) ?? [], heads.get(id) ?? null));
+  return ids.map((id) => verifyChain(id, events.get(id) ?? [], heads.get(id) ?? null, keys));
 }
 
 /** Throw LEDGER_CORRUPT naming the first problem of the first broken chain. */

@@ -267,6 +267,10 @@ export const experimentSchema = z.strictObject({
   dimension_max_levels: z.number().int().positive().optional(),
   /** what the memo and report show beyond the defaults: `dimensions`, the slices of these dimensions */
   report: z.strictObject({ dimensions: z.array(identifier).default([]) }).optional(),
+  /** `xp run` rebuilds it when its last rebuild is older than `every` (src/runner/schedule-due.ts), even with unchanged inputs */
+  schedule: z.strictObject({
+    every: z.string().regex(/^[1-9]\d*[mhd]$/, { message: 'a cadence is a whole number and a unit: 30m, 6h or 1d' }),
+  }).optional(),
   /** who may start, pause, stop, complete, cancel it or accept a design change (README#who-may-do-what) */
   policy: policySchema.optional(),
 });
@@ -288,6 +292,11 @@ const alertsSchema = z.strictObject({
   webhook_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'expected the name of an environment variable holding the webhook URL, e.g. XP_ALERT_URL' }),
 });
 
+/** The ledger's trusted signers (README#signed-ledger-events): name → base64 SPKI DER or PEM ed25519 public key. */
+const ledgerSchema = z.strictObject({
+  public_keys: z.record(z.string(), z.string()).default({}),
+});
+
 /** The analysis plugins: the built-in pack (src/analyses/builtin) and the project's analyses/*.ts. */
 const analysesSchema = z.strictObject({
   /** run the built-in pack (ab, srm, cuped, did, pretrends, sequential, decision); a project plugin of the same name replaces one */
@@ -303,6 +312,7 @@ export const projectConfigSchema = z.strictObject({
   storage: storageSchema.prefault({}),
   state: stateSchema.optional(),
   alerts: alertsSchema.optional(),
+  ledger: ledgerSchema.optional(),
   vars: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).default({}),
   models: z.record(z.string(), modelSettingsSchema).default({}),
   analyses: analysesSchema.prefault({}),

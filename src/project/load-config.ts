@@ -10,6 +10,7 @@ import { readYaml, type YamlSource } from './yaml-source.ts';
 import { checkOutputFolders } from './output-folders.ts';
 import { checkMetricSettings, checkPrimaryMetric } from './metric-checks.ts';
 import { checkLayerCapacity } from './check-layers.ts';
+import { checkPublicKeys } from './check-public-keys.ts';
 import { allowedKeys } from './schema-keys.ts';
 import { didYouMean } from './suggest.ts';
 import {
@@ -180,6 +181,7 @@ export function loadConfig(configPath: string, projectRoot = process.cwd()): Pro
     checkMetricSettings(name, metric, src);
   }
   checkOutputFolders({ ...raw, root: projectRoot }, src);
+  checkPublicKeys(raw.ledger?.public_keys ?? {}, src);
   return {
     ...raw,
     file,

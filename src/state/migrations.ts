@@ -63,6 +63,12 @@ export const MIGRATIONS: readonly Migration[] = [
     embedded: ['alter table xp.ledger add column if not exists actor varchar'],
     postgres: ['alter table xp.ledger add column if not exists actor text'],
   },
+  {
+    version: 5,
+    name: 'ledger signatures',
+    embedded: ['alter table xp.ledger add column if not exists signature varchar', 'alter table xp.ledger add column if not exists key_id varchar'],
+    postgres: ['alter table xp.ledger add column if not exists signature text', 'alter table xp.ledger add column if not exists key_id text'],
+  },
 ];
 
 /** The schema version this code writes and reads. */

@@ -20,6 +20,10 @@ export interface LedgerTable {
   hash: string;
   /** who appended the event (migration 4); null on older events */
   actor?: string | null;
+  /** base64 ed25519 signature over the hash (migration 5); null on unsigned events */
+  signature?: string | null;
+  /** which key signed it: first 16 hex of sha256 of its SPKI DER (migration 5) */
+  key_id?: string | null;
 }
 
 export interface LedgerHeadsTable {

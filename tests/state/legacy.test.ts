@@ -67,7 +67,7 @@ describe(`the legacy warehouse (made with ${expected.madeWith.slice(0, 10)})`, (
     expect(b.code, b.stdout + b.stderr).toBe(0);
     expect(await versionOf(root)).toEqual({
       version: STATE_VERSION,
-      rows: [{ version: 1, name: 'ledger and heads' }, { version: 2, name: 'partition catalog and runs' }, { version: 3, name: 'moves' }, { version: 4, name: 'ledger actor' }],
+      rows: [{ version: 1, name: 'ledger and heads' }, { version: 2, name: 'partition catalog and runs' }, { version: 3, name: 'moves' }, { version: 4, name: 'ledger actor' }, { version: 5, name: 'ledger signatures' }],
     });
     const r = await xp(root, ['status', 'exp_a', '--format', 'json']);
     const now = (JSON.parse(r.stdout) as { state: typeof expected.status.state }).state;

@@ -42,10 +42,10 @@ describe.each(['embedded', 'postgres'] as const)('%s', (backend) => {
   it('migrates a new store once, recording every version', async () => {
     state = await open();
     expect(await stateVersion(state)).toBe(0);
-    expect(await migrateState(state)).toEqual({ from: 0, to: STATE_VERSION, applied: ['1 ledger and heads', '2 partition catalog and runs', '3 moves', '4 ledger actor'] });
+    expect(await migrateState(state)).toEqual({ from: 0, to: STATE_VERSION, applied: ['1 ledger and heads', '2 partition catalog and runs', '3 moves', '4 ledger actor', '5 ledger signatures'] });
     expect(await migrateState(state)).toEqual({ from: STATE_VERSION, to: STATE_VERSION, applied: [] });
     const rows = await state.db.selectFrom('xp.state_version').select(['version', 'name']).orderBy('version').execute();
-    expect(rows).toEqual([{ version: 1, name: 'ledger and heads' }, { version: 2, name: 'partition catalog and runs' }, { version: 3, name: 'moves' }, { version: 4, name: 'ledger actor' }]);
+    expect(rows).toEqual([{ version: 1, name: 'ledger and heads' }, { version: 2, name: 'partition catalog and runs' }, { version: 3, name: 'moves' }, { version: 4, name: 'ledger actor' }, { version: 5, name: 'ledger signatures' }]);
     for (const t of ['ledger', 'ledger_heads', 'partitions', 'runs', 'state_version', 'state_moves'] as const) expect(await state.hasTable(t)).toBe(true);
   });
 
@@ -76,8 +76,8 @@ describe('two processes migrating one PostgreSQL database at once', () => {
     const stores = await Promise.all([1, 2, 3].map(() => openPostgresState(pgTarget(url, 'racing'))));
     try {
       const results = await Promise.all(stores.map((s) => migrateState(s)));
-      expect(results.flatMap((r) => r.applied)).toEqual(['1 ledger and heads', '2 partition catalog and runs', '3 moves', '4 ledger actor']);
-      expect(await stores[0]!.db.selectFrom('xp.state_version').select('version').orderBy('version').execute()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
+      expect(results.flatMap((r) => r.applied)).toEqual(['1 ledger and heads', '2 partition catalog and runs', '3 moves', '4 ledger actor', '5 ledger signatures']);
+      expect(await stores[0]!.db.selectFrom('xp.state_version').select('version').orderBy('version').execute()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
     } finally {
       await Promise.all(stores.map((s) => s.close()));
     }

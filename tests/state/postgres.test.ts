@@ -58,7 +58,7 @@ describe('builds with the state in PostgreSQL', () => {
     const parts = await pgRows<{ model: string }>(url, "select model from xp.partitions where experiment_id = 'exp_a' order by model");
     expect(parts.map((p) => p.model)).toEqual(['analysis:seq_probe', 'analysis:variant_count', 'stg_events', 'user_values', 'variant_totals']);
     expect(await pgRows(url, 'select count(*)::int as n from xp.runs')).toEqual([{ n: 3 }]);
-    expect(await pgRows(url, 'select version from xp.state_version order by version')).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
+    expect(await pgRows(url, 'select version from xp.state_version order by version')).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
     const db = await openDb(warehouse(root), { readOnly: true });
     try {
       expect(await tablesIn(db, 'xp')).toEqual(new Set()); // no second copy of the state
@@ -168,7 +168,7 @@ describe('builds with the state in PostgreSQL', () => {
     expect(s.stdout).toBe([
       'backend     postgres',
       `where       postgres@127.0.0.1:${server.port}/builds`,
-      'schema      version 4',
+      'schema      version 5',
       'experiments 1',
       '',
     ].join('\n'));

@@ -1,6 +1,7 @@
 /**
- * `xp ledger verify | export | import | log`: check every chain, move experiments
- * between warehouses, read one experiment's events.
+ * `xp ledger verify | export | import | log | keygen`: check every chain (and the
+ * signatures of signed events), move experiments between warehouses, read one
+ * experiment's events, make a signing key pair.
  */
 import { Option, type Command } from 'commander';
 import { XpError } from '../../core/errors.ts';
@@ -11,6 +12,7 @@ import { withLedgerRead, withLedgerWrite } from '../../ledger/open.ts';
 import { ledgerExperiments, readExperimentEvents } from '../../ledger/store.ts';
 import { exportLedger, importLedger, readLedgerFile, type ExportResult, type ImportedExperiment } from '../../ledger/transfer.ts';
 import { verifyLedger, type ChainReport } from '../../ledger/verify.ts';
+import { generateSigningKey, trustedKeysOf } from '../../ledger/signing.ts';
 import { openDb } from '../../engine/connection.ts';
 import { canonicalJson } from '../../ledger/canonical.ts';
 import { textTable } from '../../core/format.ts';
@@ -30,7 +32,8 @@ export async function verifyCommand(project: Project, select?: string): Promise<
   const empty = await withLedgerRead(project.config, async (db) => !db || !(await ledgerExperiments(db)).length);
   if (empty && select === undefined) return []; // nothing recorded yet: nothing to verify
   const ids = await selectFromLedger(project, select);
-  return withLedgerRead(project.config, async (db) => verifyLedger(db!, ids));
+  const keys = trustedKeysOf(project.config.ledger?.public_keys);
+  return withLedgerRead(project.config, async (db) => verifyLedger(db!, ids, keys));
 }
 
 export function formatVerify(reports: readonly ChainReport[]): string {
@@ -38,7 +41,12 @@ export function formatVerify(reports: readonly ChainReport[]): string {
   const lines: string[] = [];
   for (const r of reports) {
     if (!r.problems.length) lines.push(`ok      ${r.experimentId}: ${r.events} events, head ${r.head.slice(0, 12)}`);
-    else for (const p of r.problems) lines.push(`BROKEN  ${r.experimentId} seq ${p.seq}: ${p.problem}: ${p.message.replace(/^.*?: /, '')}`);
+    else {
+      for (const p of r.problems) {
+        lines.push(`BROKEN  ${r.experimentId} seq ${p.seq}: ${p.problem}: ${p.message.replace(/^.*?: /, '')}`);
+        if (p.hint) lines.push(`        hint: ${p.hint}`);
+      }
+    }
   }
   return lines.join('\n');
 }
@@ -58,7 +66,8 @@ export async function importCommand(project: Project, file: string): Promise<Imp
     mem.close();
   }
   if (!ids.length) throw new XpError('USAGE', `${file} holds no events`, { location: { file } });
-  return withLedgerWrite(project.config, ids, `xp ledger import ${file}`, (db) => importLedger(db, file, new Set(ids)));
+  const keys = trustedKeysOf(project.config.ledger?.public_keys);
+  return withLedgerWrite(project.config, ids, `xp ledger import ${file}`, (db) => importLedger(db, file, new Set(ids), keys));
 }
 
 export async function logCommand(project: Project, experimentId: string): Promise<LedgerEvent[]> {
@@ -67,6 +76,16 @@ export async function logCommand(project: Project, experimentId: string): Promis
 
 export function formatLog(events: readonly LedgerEvent[]): string {
   return textTable(['seq', 'at', 'actor', 'kind', 'payload', 'hash'], events.map((e) => [e.seq, e.at, e.actor ?? '', e.kind, canonicalJson(e.payload), e.hash.slice(0, 12)]));
+}
+
+/** A fresh ed25519 key pair, as text to act on: the private key for XP_SIGNING_KEY, the config line for the public one. */
+export function formatKeygen(name: string, k: ReturnType<typeof generateSigningKey>): string {
+  return [
+    `# private key (key id ${k.keyId}): keep it secret; save it to a file and set XP_SIGNING_KEY to the file's path (or to this text)`,
+    k.privatePem.trimEnd(),
+    '# public key: add under ledger: public_keys: in the project config',
+    `ledger: { public_keys: { ${name}: "${k.publicKey}" } }`,
+  ].join('\n');
 }
 
 export const registerLedger: RegisterCommand = (program, ctx, withConfig) => {
@@ -104,6 +123,14 @@ export const registerLedger: RegisterCommand = (program, ctx, withConfig) => {
     .action(async (file: string, o: { config: string }) => {
       const r = await importCommand(await ctx.project(o.config), file);
       for (const x of r) ctx.io.stdout.write(`${x.action.padEnd(10)} ${x.experimentId}: ${x.events} events (${x.added} added)\n`);
+    });
+
+  ledger.command('keygen')
+    .description('make an ed25519 signing key pair: the private key PEM for XP_SIGNING_KEY and the config line for its public key')
+    .option('--name <name>', 'the name to list the public key under', 'signer')
+    .action((o: { name: string }) => {
+      if (!/^[A-Za-z0-9_.@-]+$/.test(o.name)) throw new XpError('USAGE', `--name ${JSON.stringify(o.name)}: use letters, digits, _ . @ -`, { hint: 'e.g. --name ci_runner' });
+      ctx.io.stdout.write(formatKeygen(o.name, generateSigningKey()) + '\n');
     });
 
   sub('log')
