@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { XpError } from '../../src/core/errors.ts';
 import { loadConfig } from '../../src/project/load-config.ts';
 import { xp } from '../helpers/cli.ts';
+import { configProject, loadConfigError } from '../helpers/config-error.ts';
 
 let dir: string | undefined;
 afterEach(() => { if (dir) rmSync(dir, { recursive: true, force: true }); dir = undefined; });
@@ -24,24 +25,14 @@ const experiment = (id: string, extra: string, start = '2026-01-05'): string => 
 ${extra}`;
 
 function project(experiments: string, layers = 'layers:\n  checkout: { description: checkout pages }\n'): string {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'xp-layers-'));
-  mkdirSync(path.join(dir, 'configs'));
-  writeFileSync(path.join(dir, 'configs/dev.yaml'), `metrics:
+  dir = configProject('xp-layers-', `metrics:
   conversion: { type: binomial, event: purchase }
 ${layers}experiments:
 ${experiments}`);
   return dir;
 }
 
-function loadError(root: string): XpError {
-  try {
-    loadConfig('configs/dev.yaml', root);
-  } catch (err) {
-    if (err instanceof XpError) return err;
-    throw err;
-  }
-  throw new Error('expected the config to be refused');
-}
+const loadError = (root: string): XpError => loadConfigError(root);
 
 describe('layers in the config', () => {
   it('loads a layer whose experiments fit, and one whose full-traffic experiments do not overlap in time', () => {

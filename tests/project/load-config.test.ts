@@ -8,6 +8,7 @@ import { XpError } from '../../src/core/errors.ts';
 import { loadConfig } from '../../src/project/load-config.ts';
 import { FIXTURES, REPO_ROOT } from '../helpers/project.ts';
 import { xp } from '../helpers/cli.ts';
+import { loadConfigError } from '../helpers/config-error.ts';
 
 const ID_RULE = 'an experiment id must match ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ (letters, digits, _ . -; no quotes, slashes or spaces)';
 
@@ -70,15 +71,7 @@ const cases: readonly Case[] = [
   },
 ];
 
-function loadError(dir: string): XpError {
-  try {
-    loadConfig('dev.yaml', dir);
-  } catch (err) {
-    if (err instanceof XpError) return err;
-    throw err;
-  }
-  throw new Error(`the config in ${dir} loaded without an error`);
-}
+const loadError = (dir: string): XpError => loadConfigError(dir, 'dev.yaml');
 
 describe('loadConfig: one broken config per error class', () => {
   it.each(cases)('$dir → $code at $file:$line', (c) => {

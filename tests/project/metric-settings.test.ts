@@ -10,6 +10,7 @@ import { loadConfig } from '../../src/project/load-config.ts';
 import { winsorisation } from '../../src/project/winsorisation.ts';
 import { FIXTURES, REPO_ROOT } from '../helpers/project.ts';
 import { xp } from '../helpers/cli.ts';
+import { loadConfigError } from '../helpers/config-error.ts';
 
 interface Case { readonly dir: string; readonly line: number; readonly message: string }
 
@@ -25,15 +26,7 @@ const cases: readonly Case[] = [
   { dir: 'quantile-primary', line: 13, message: 'experiment exp_ok: the primary metric revenue_p50 is a quantile metric' },
 ];
 
-function loadError(dir: string): XpError {
-  try {
-    loadConfig('dev.yaml', dir);
-  } catch (err) {
-    if (err instanceof XpError) return err;
-    throw err;
-  }
-  throw new Error(`the config in ${dir} loaded without an error`);
-}
+const loadError = (dir: string): XpError => loadConfigError(dir, 'dev.yaml');
 
 describe('metric settings that cannot work are config errors at file:line', () => {
   it.each(cases)('$dir → line $line', (c) => {

@@ -9,14 +9,13 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { XpError } from '../../src/core/errors.ts';
 import { loadConfig } from '../../src/project/load-config.ts';
+import { configProject, loadConfigError } from '../helpers/config-error.ts';
 
 let dir: string | undefined;
 afterEach(() => { if (dir) rmSync(dir, { recursive: true, force: true }); dir = undefined; });
 
 function project(policy: string): string {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'xp-policy-'));
-  mkdirSync(path.join(dir, 'configs'));
-  writeFileSync(path.join(dir, 'configs/dev.yaml'), `metrics:
+  dir = configProject('xp-policy-', `metrics:
   conversion: { type: binomial, event: purchase }
 experiments:
   exp_a:
@@ -30,15 +29,7 @@ experiments:
   return dir;
 }
 
-function loadError(root: string): XpError {
-  try {
-    loadConfig('configs/dev.yaml', root);
-  } catch (err) {
-    if (err instanceof XpError) return err;
-    throw err;
-  }
-  throw new Error('expected the config to be refused');
-}
+const loadError = (root: string): XpError => loadConfigError(root);
 
 describe('policy in the config', () => {
   it('loads a policy, defaulting the lists', () => {

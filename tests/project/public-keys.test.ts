@@ -12,28 +12,19 @@ import { XpError } from '../../src/core/errors.ts';
 import { generateSigningKey, trustedKeysOf } from '../../src/ledger/signing.ts';
 import { loadConfig } from '../../src/project/load-config.ts';
 import { xp } from '../helpers/cli.ts';
+import { configProject, loadConfigError } from '../helpers/config-error.ts';
 
 let dir: string | undefined;
 afterEach(() => { if (dir) rmSync(dir, { recursive: true, force: true }); dir = undefined; });
 
 function project(ledger: string): string {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'xp-keys-'));
-  mkdirSync(path.join(dir, 'configs'));
-  writeFileSync(path.join(dir, 'configs/dev.yaml'), `metrics:
+  dir = configProject('xp-keys-', `metrics:
   conversion: { type: binomial, event: purchase }
 ${ledger}`);
   return dir;
 }
 
-function loadError(root: string): XpError {
-  try {
-    loadConfig('configs/dev.yaml', root);
-  } catch (err) {
-    if (err instanceof XpError) return err;
-    throw err;
-  }
-  throw new Error('expected the config to be refused');
-}
+const loadError = (root: string): XpError => loadConfigError(root);
 
 describe('ledger.public_keys', () => {
   it('loads base64 SPKI DER and PEM ed25519 keys, trusted by their key ids', () => {
