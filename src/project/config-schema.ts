@@ -105,9 +105,8 @@ const capSchema = z.strictObject({
   lower_value: z.number().optional(),
   upper_value: z.number().optional(),
 });
-const binomialMetric = z.strictObject({
-  type: z.literal('binomial'),
-  event: identifier,
+/** The keys every metric type takes, after its own (so parsed key order is unchanged). */
+const metricCommon = {
   description: z.string().optional(),
   direction: z.enum(['increase', 'decrease']).default('increase'),
   guardrail: z.boolean().default(false),
@@ -115,6 +114,11 @@ const binomialMetric = z.strictObject({
   /** opt in: shipping also requires this guardrail to be shown non-inferior at `margin` */
   noninferiority: z.boolean().default(false),
   prior: priorSchema.optional(),
+};
+const binomialMetric = z.strictObject({
+  type: z.literal('binomial'),
+  event: identifier,
+  ...metricCommon,
 });
 const meanMetric = z.strictObject({
   type: z.literal('mean'),
@@ -125,26 +129,14 @@ const meanMetric = z.strictObject({
   cap: capSchema.optional(),
   /** capping quantiles computed among users with a nonzero value */
   cap_nonzero: z.boolean().optional(),
-  description: z.string().optional(),
-  direction: z.enum(['increase', 'decrease']).default('increase'),
-  guardrail: z.boolean().default(false),
-  margin: z.number().nonnegative().optional(),
-  /** opt in: shipping also requires this guardrail to be shown non-inferior at `margin` */
-  noninferiority: z.boolean().default(false),
-  prior: priorSchema.optional(),
+  ...metricCommon,
 });
 const ratioPart = z.strictObject({ event: identifier, value: identifier.optional() });
 const ratioMetric = z.strictObject({
   type: z.literal('ratio'),
   numerator: ratioPart,
   denominator: ratioPart,
-  description: z.string().optional(),
-  direction: z.enum(['increase', 'decrease']).default('increase'),
-  guardrail: z.boolean().default(false),
-  margin: z.number().nonnegative().optional(),
-  /** opt in: shipping also requires this guardrail to be shown non-inferior at `margin` */
-  noninferiority: z.boolean().default(false),
-  prior: priorSchema.optional(),
+  ...metricCommon,
 });
 /** The `quantile` of users' values (e.g. 0.5: the median user), compared between arms. */
 const quantileMetric = z.strictObject({
@@ -152,12 +144,7 @@ const quantileMetric = z.strictObject({
   event: identifier,
   value: identifier.optional(),
   quantile: z.number().gt(0, { message: 'quantile must be in (0, 1)' }).lt(1, { message: 'quantile must be in (0, 1)' }),
-  description: z.string().optional(),
-  direction: z.enum(['increase', 'decrease']).default('increase'),
-  guardrail: z.boolean().default(false),
-  margin: z.number().nonnegative().optional(),
-  noninferiority: z.boolean().default(false),
-  prior: priorSchema.optional(),
+  ...metricCommon,
 });
 export const metricSchema = z.discriminatedUnion('type', [binomialMetric, meanMetric, ratioMetric, quantileMetric]);
 
