@@ -36,6 +36,13 @@ export interface OverallAggregate {
   readonly value_floor?: number | null;
 }
 
+/** One row of slices/slice_aggregates: the overall sufficient statistics within one level of one dimension. */
+export interface SliceAggregate extends Pick<OverallAggregate,
+  'variant' | 'metric' | 'metric_type' | 'n' | 'sum' | 'sum_squares' | 'denominator_sum' | 'denominator_sum_squares' | 'numerator_denominator_sum'> {
+  readonly dimension: string;
+  readonly level: string;
+}
+
 /** One row of metric_aggregates_daily: one variant × metric × day (pre and post period). */
 export interface DailyAggregate {
   readonly variant: string;

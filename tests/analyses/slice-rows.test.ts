@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { capSlices, sliceRows, type SliceAggregate } from '../../src/analyses/lib/slice-rows.ts';
+import { capSlices, sliceRows } from '../../src/analyses/lib/slice-rows.ts';
+import type { SliceAggregate } from '../../src/analyses/model-rows.ts';
 import { FIXTURES } from '../helpers/project.ts';
 
 const fx = JSON.parse(readFileSync(`${FIXTURES}/srm-debug/slices.json`, 'utf8')) as {

@@ -1,5 +1,6 @@
 import { definePlugin } from '../../analyse/plugin.ts';
-import { sliceRows, type SliceAggregate } from '../lib/slice-rows.ts';
+import { sliceRows } from '../lib/slice-rows.ts';
+import type { SliceAggregate } from '../model-rows.ts';
 import type { MetricType } from '../lib/aggregates.ts';
 import { DEFAULT_MAX_LEVELS, DEFAULT_MIN_USERS } from '../lib/srm-debug-rows.ts';
 import { SLICE_RESULTS } from '../tables.ts';

@@ -10,22 +10,9 @@
  */
 import { adjustPValues, isNotEstimable } from '../../stats/index.ts';
 import { compare } from './compare.ts';
-import type { ArmStats, MetricType } from './aggregates.ts';
+import type { ArmStats } from './aggregates.ts';
+import type { SliceAggregate } from '../model-rows.ts';
 import type { SliceRow } from '../tables.ts';
-
-export interface SliceAggregate {
-  readonly dimension: string;
-  readonly level: string;
-  readonly variant: string;
-  readonly metric: string;
-  readonly metric_type: MetricType;
-  readonly n: number;
-  readonly sum: number;
-  readonly sum_squares: number;
-  readonly denominator_sum: number | null;
-  readonly denominator_sum_squares: number | null;
-  readonly numerator_denominator_sum: number | null;
-}
 
 export interface SliceSettings {
   readonly control: string;
