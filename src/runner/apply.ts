@@ -18,6 +18,7 @@ import { PartitionMap } from '../plan/partition-map.ts';
 import type { DqFinding, Reporter } from '../core/events.ts';
 import type { StepResult } from '../core/results.ts';
 import { commitStage, type StageLedger } from '../ledger/build-session.ts';
+import { deferCommits, restorePartition } from '../engine/scratch/scratch-db.ts';
 
 export function compiledPath(targetDir: string, step: Pick<PlanStep, 'experimentId' | 'model'>): string {
   return path.join(targetDir, 'compiled', step.experimentId ?? '_project', `${step.model}.sql`);
@@ -86,9 +87,28 @@ export interface ApplyOptions {
   readonly ledger?: StageLedger;
 }
 
+/** Consecutive steps of one stage (ingest, dq, metrics): the build commits each run of them at once. */
+function byStage(steps: readonly PlanStep[]): PlanStep[][] {
+  const runs: PlanStep[][] = [];
+  for (const step of steps) {
+    const last = runs.at(-1);
+    if (last && last[0]!.stage === step.stage) last.push(step);
+    else runs.push([step]);
+  }
+  return runs;
+}
+
 export async function applySteps(steps: readonly PlanStep[], opts: ApplyOptions): Promise<StepResult[]> {
   const results: StepResult[] = [];
   const blocked = new PartitionMap<string>(); // partition → the failed ancestor that blocks it
+  // A build's scratch commits to the warehouse once per stage, not once per model: each
+  // commit holds the warehouse file in a section of its own (attach, write, checkpoint on
+  // detach: ~50 ms even for a few rows), and the ledger says which stages committed.
+  for (const run of byStage(steps)) await deferCommits(opts.db, () => applyRun(run, opts, results, blocked));
+  return results;
+}
+
+async function applyRun(steps: readonly PlanStep[], opts: ApplyOptions, results: StepResult[], blocked: PartitionMap<string>): Promise<void> {
   for (const step of steps) {
     const base = { experimentId: step.experimentId, node: step.model, stage: step.stage, fingerprint: step.fingerprint };
     // a partition also waits on a failed project-level ancestor; a project-level model
@@ -103,6 +123,8 @@ export async function applySteps(steps: readonly PlanStep[], opts: ApplyOptions)
       result = { ...base, status: 'skipped', reason: 'ephemeral', ...(blocker ? { upstream: blocker } : {}), seconds: 0 };
     } else if (blocker) {
       result = { ...base, status: 'skipped', reason: 'upstream-failed', upstream: blocker, seconds: 0 };
+      // the scratch left out its previous rows, expecting this rebuild: they come back
+      if (step.action === 'build') await restorePartition(opts.db, step);
     } else if (step.action === 'skip') {
       result = { ...base, status: 'skipped', reason: step.reason, seconds: 0 };
     } else {
@@ -122,6 +144,7 @@ export async function applySteps(steps: readonly PlanStep[], opts: ApplyOptions)
         result = { ...base, status: 'success', reason: step.reason, rows, seconds: (performance.now() - started) / 1000 };
       } catch (cause) {
         const err = modelError(step, file, cause);
+        await restorePartition(opts.db, step);
         result = { ...base, status: 'error', seconds: (performance.now() - started) / 1000, message: err.message, code: err.code, file };
         for (const d of descendants(opts.dag, step.model)) {
           // a failed project-level model blocks every partition's descendants
@@ -133,5 +156,4 @@ export async function applySteps(steps: readonly PlanStep[], opts: ApplyOptions)
     opts.reporter({ type: 'step-end', result });
     if (result.status === 'success') await reportDq(step, opts);
   }
-  return results;
 }

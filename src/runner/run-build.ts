@@ -151,7 +151,8 @@ export async function runBuild(project: Project, opts: BuildOptions): Promise<Bu
       await ledger.started(prepared.snapshots);
       // nothing to build: no data copied into the scratch, no data tests loaded
       const building = prepared.steps.some((s) => s.action === 'build');
-      if (building) await ensureBuildData(db);
+      // the partitions the plan rebuilds are not copied in: they are replaced before anything reads them
+      if (building) await ensureBuildData(db, prepared.steps.filter((s) => s.action === 'build' && s.materialized === 'partitioned' && s.experimentId !== null).map((s) => ({ model: s.model, experimentId: s.experimentId })));
       const auditFor = building ? dataTestAudits(project, reporter) : () => undefined;
       const results = await applySteps(prepared.steps, { db, projectLevel: (model, fn) => inWarehouse(db, model, fn), dag: project.dag, targetDir: targetDir(project.config), runId, reporter, auditFor, ledger: ledger.stages });
       const storedNodes = storedByKey(stored);

@@ -30,14 +30,19 @@ describe('SIGKILL at each stage, then resume', () => {
     expect(after['variant_totals']).not.toBe(before['variant_totals']);
   });
 
+  // The build's scratch commits to the warehouse once per stage (src/runner/apply.ts):
+  // stg_events and user_values are stage ingest, variant_totals stage metrics.
   const cases: { point: string; committed: string[] }[] = [
     { point: 'after:build_started', committed: [] },
     { point: 'during:stg_events', committed: [] },
-    { point: 'after:stg_events', committed: ['stg_events'] },
-    { point: 'during:user_values', committed: ['stg_events'] },
-    // inside the warehouse transaction that commits a stage from the build's scratch
-    { point: 'during:commit:user_values', committed: ['stg_events'] },
-    { point: 'after:variant_totals', committed: ['stg_events', 'user_values', 'variant_totals'] },
+    // done in the scratch, but its stage has not committed yet
+    { point: 'after:stg_events', committed: [] },
+    { point: 'during:user_values', committed: [] },
+    // inside the warehouse transaction that commits stage ingest from the build's scratch
+    { point: 'during:commit:stg_events', committed: [] },
+    // inside the one committing stage metrics: stage ingest stays committed
+    { point: 'during:commit:variant_totals', committed: ['stg_events', 'user_values'] },
+    { point: 'after:variant_totals', committed: ['stg_events', 'user_values'] },
     { point: 'after:analysis:variant_count', committed: ['stg_events', 'user_values', 'variant_totals'] },
   ];
 

@@ -76,6 +76,8 @@ function serialised<T>(file: string, fn: () => Promise<T>): Promise<T> {
   return run;
 }
 
+const partitionKey = (p: NotedPartition): string => `${p.model}\u0000${p.experimentId ?? ''}`;
+
 const scratchDir = (targetDir: string): string => path.join(targetDir, 'scratch');
 
 /** Whether a statement names schema `exp` (a relation, or a catalog query about it): the scratch copies its data first. */
@@ -104,8 +106,12 @@ export class ScratchDb implements Db {
   /** each experiment's ledger head (seq) as the warehouse has it */
   readonly #heads = new Map<string, number>();
   #depth = 0;
+  /** inside `deferCommits`: transactions stay in the scratch until it ends */
+  #deferring = 0;
   #committedSignature = '';
   #data: Promise<void> | undefined;
+  /** partitions left out at copy-in because the build replaces them (`ensureData`) */
+  readonly #replaced = new Set<string>();
 
   private constructor(
     private readonly raw: Db,
@@ -144,17 +150,34 @@ export class ScratchDb implements Db {
    * or memo that needs it (and, as a safety net, before any statement that names schema
    * `exp`). A transaction cannot attach the warehouse, so inside one it is our bug.
    */
-  ensureData(): Promise<void> {
+  ensureData(replaced: readonly NotedPartition[] = []): Promise<void> {
     if (!this.#data) {
       if (this.#depth > 0) {
         return Promise.reject(new XpError('INTERNAL', 'a build transaction read schema exp before the scratch had copied the warehouse\'s data; call ensureData() before the transaction'));
       }
-      this.#data = this.#section(() => this.#copyData());
+      this.#data = this.#section(() => this.#copyData(replaced));
     }
     return this.#data;
   }
 
-  /** A transaction of the scratch, then its commit to the warehouse (one section). */
+  /**
+   * A step that was to replace `partition` failed: copy its previous rows back in (they
+   * were left out at copy-in), so what reads it next in this build (a publish of an
+   * unchanged partition) sees the warehouse's good partition, as before the build.
+   */
+  async restore(partition: NotedPartition): Promise<void> {
+    if (!this.#replaced.has(partitionKey(partition)) || this.#depth > 0) return;
+    this.#replaced.delete(partitionKey(partition));
+    await this.#section(async () => {
+      const source = `${WAREHOUSE}.${MODELS}.${quoteIdent(partition.model)}`;
+      const target = `${MODELS}.${quoteIdent(partition.model)}`;
+      if (!(await this.#tablesOf(WAREHOUSE, MODELS)).has(partition.model)) return;
+      await this.raw.run(`delete from ${target} where experiment_id = $1`, [partition.experimentId]);
+      await this.raw.run(`insert into ${target} by name select * from ${source} where experiment_id = $1`, [partition.experimentId]);
+    });
+  }
+
+  /** A transaction of the scratch, then its commit to the warehouse (one section), unless commits are deferred. */
   async transaction<T>(fn: (db: Db) => Promise<T>): Promise<T> {
     if (this.#depth > 0) return fn(this);
     this.#depth++;
@@ -164,8 +187,23 @@ export class ScratchDb implements Db {
     } finally {
       this.#depth--;
     }
-    await this.commit();
+    if (this.#deferring === 0) await this.commit();
     return out;
+  }
+
+  /**
+   * Run `fn`, committing the transactions it runs to the warehouse once, at its end (also
+   * when it throws: what committed in the scratch before the failure is kept, as when each
+   * transaction committed on its own). One section instead of one per transaction.
+   */
+  async deferCommits<T>(fn: () => Promise<T>): Promise<T> {
+    this.#deferring++;
+    try {
+      return await fn();
+    } finally {
+      this.#deferring--;
+      if (this.#deferring === 0) await this.commit();
+    }
   }
 
   interrupt(): void {
@@ -180,7 +218,7 @@ export class ScratchDb implements Db {
 
   /** Called by recordFingerprint: this partition is new in the scratch and commits with the transaction. */
   note(partition: NotedPartition): void {
-    this.#pending.set(`${partition.model}\u0000${partition.experimentId ?? ''}`, partition);
+    this.#pending.set(partitionKey(partition), partition);
   }
 
   static async open(opts: ScratchOptions): Promise<ScratchDb> {
@@ -258,9 +296,16 @@ export class ScratchDb implements Db {
     });
   }
 
-  /** The data section: the selected experiments' partitions, the project-level tables, the views. */
-  async #copyData(): Promise<void> {
+  /**
+   * The data section: the selected experiments' partitions, the project-level tables, the
+   * views. Partitions in `replaced` are left out (their tables are still created): the
+   * build rebuilds them before anything reads them, so copying their old rows would only
+   * be thrown away (a full refresh replaces every one: at 1M users that copy was a third
+   * of a second). A rebuild that fails puts them back (`restore`).
+   */
+  async #copyData(replaced: readonly NotedPartition[]): Promise<void> {
     const ids = this.opts.experimentIds.map(sqlLiteral).join(', ') || 'null';
+    for (const p of replaced) if (p.experimentId !== null) this.#replaced.add(partitionKey(p));
     const have = await this.#tablesOf(WAREHOUSE, MODELS);
     const local = await this.#tablesOf(this.catalog, MODELS);
     for (const [table, scope] of this.opts.layout.tables) {
@@ -274,7 +319,9 @@ export class ScratchDb implements Db {
         // a view over a table this build does not read cannot be bound here: leave it out
         if (sql) await this.raw.run(sql).catch(() => undefined);
       } else if (scope === 'partitioned') {
-        await this.raw.run(`create table ${target} as select * from ${source} where experiment_id in (${ids})`);
+        const left = this.opts.experimentIds.filter((id) => !this.#replaced.has(partitionKey({ model: table, experimentId: id })));
+        const keep = left.map(sqlLiteral).join(', ') || 'null';
+        await this.raw.run(`create table ${target} as select * from ${source} where experiment_id in (${keep})`);
       } else {
         await this.raw.run(`create table ${target} as select * from ${source}`);
       }
@@ -371,7 +418,7 @@ export class ScratchDb implements Db {
       if (pending[0]) killPoint('during', `commit:${pending[0].model}`);
       return written;
     }));
-    for (const p of pending) this.#pending.delete(`${p.model}\u0000${p.experimentId ?? ''}`);
+    for (const p of pending) this.#pending.delete(partitionKey(p));
     for (const [id, seq] of heads) this.#heads.set(id, seq);
     this.#committedSignature = signature;
   }
@@ -415,8 +462,19 @@ export function scratchOf(db: Db): ScratchDb | undefined {
 }
 
 /** Before a transaction that reads or writes schema `exp`: a build's scratch copies its data in first (a no-op otherwise). */
-export async function ensureBuildData(db: Db): Promise<void> {
-  await scratchOf(db)?.ensureData();
+export async function ensureBuildData(db: Db, replaced: readonly NotedPartition[] = []): Promise<void> {
+  await scratchOf(db)?.ensureData(replaced);
+}
+
+/** Run `fn` with one warehouse commit at its end when `db` is a build's scratch (see ScratchDb.deferCommits). */
+export function deferCommits<T>(db: Db, fn: () => Promise<T>): Promise<T> {
+  const scratch = scratchOf(db);
+  return scratch ? scratch.deferCommits(fn) : fn();
+}
+
+/** After a step that was to replace a partition failed: the scratch gets the previous partition back. */
+export async function restorePartition(db: Db, partition: NotedPartition): Promise<void> {
+  await scratchOf(db)?.restore(partition);
 }
 
 /** Run a project-level step in the warehouse when `db` is a build's scratch; otherwise on `db` itself. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDb } from '../../../src/engine/connection.ts';
-import { ensureBuildData, ScratchDb, type ScratchLayout } from '../../../src/engine/scratch/scratch-db.ts';
+import { deferCommits, ensureBuildData, restorePartition, ScratchDb, type ScratchLayout } from '../../../src/engine/scratch/scratch-db.ts';
 
 const layout: ScratchLayout = {
   tables: new Map([['t', 'partitioned'], ['whole', 'whole']]),
@@ -66,6 +66,55 @@ describe('a build scratch copies the data it reads only when something reads it'
       expect(await again.transaction((tx) => tx.all('select count(*)::int as n from exp.t'))).toEqual([{ n: 2 }]);
     } finally {
       again.close();
+    }
+  });
+});
+
+describe('partitions the build replaces', () => {
+  const openAB = (warehouse: string): Promise<ScratchDb> =>
+    ScratchDb.open({ warehouse, targetDir: path.join(root, 'target'), runId: 'r1', experimentIds: ['a', 'b'], embeddedState: false, layout });
+
+  it('are not copied in (the table still is, with the other partitions), and a failed rebuild gets them back', async () => {
+    const file = await warehouseWithRows();
+    const scratch = await openAB(file);
+    try {
+      await ensureBuildData(scratch, [{ model: 't', experimentId: 'a' }]);
+      expect(await scratch.all('select experiment_id, x from exp.t order by x')).toEqual([{ experiment_id: 'b', x: 3 }]);
+      await restorePartition(scratch, { model: 't', experimentId: 'a' });
+      expect(await scratch.all('select experiment_id, x from exp.t order by x')).toEqual([
+        { experiment_id: 'a', x: 1 }, { experiment_id: 'a', x: 2 }, { experiment_id: 'b', x: 3 },
+      ]);
+      // once only: a second restore copies nothing twice
+      await restorePartition(scratch, { model: 't', experimentId: 'a' });
+      expect(await scratch.all('select count(*)::int as n from exp.t')).toEqual([{ n: 3 }]);
+    } finally {
+      scratch.close();
+    }
+  });
+
+  it('deferred commits reach the warehouse once, at the end, and not before', async () => {
+    const file = await warehouseWithRows();
+    const scratch = await openAB(file);
+    const inWarehouse = async (): Promise<number> => {
+      const ro = await openDb(file, { readOnly: true });
+      try {
+        return Number((await ro.all<{ n: number }>("select count(*) as n from exp.t where experiment_id = 'a'"))[0]!.n);
+      } finally {
+        ro.close();
+      }
+    };
+    try {
+      await ensureBuildData(scratch, [{ model: 't', experimentId: 'a' }]);
+      await deferCommits(scratch, async () => {
+        await scratch.transaction(async (tx) => {
+          await tx.run("insert into exp.t values ('a', 10)");
+          (tx as ScratchDb).note({ model: 't', experimentId: 'a' });
+        });
+        expect(await inWarehouse()).toBe(2); // the old partition, still
+      });
+      expect(await inWarehouse()).toBe(1); // replaced by the new one
+    } finally {
+      scratch.close();
     }
   });
 });
