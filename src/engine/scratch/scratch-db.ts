@@ -9,9 +9,11 @@
  *    `xp` is copied; the data the build reads (the selected experiments' partitions, the
  *    project-level tables, the views) is copied in a second section the first time
  *    anything needs it (`ensureData`), so a build that finds everything fresh copies no
- *    data at all. Each time the warehouse is detached afterwards.
- * 2. **commit** (after every transaction of the scratch: one per stage): the partitions
- *    the transaction built, and the state rows it wrote (ledger events, fingerprints, run
+ *    data at all; partitions the build is about to replace are not copied (`restore`
+ *    brings one back when its rebuild fails). Each time the warehouse is detached afterwards.
+ * 2. **commit** (after every transaction of the scratch, or once at the end of a
+ *    `deferCommits`: the build defers each stage's, so one per stage): the partitions
+ *    the transactions built, and the state rows it wrote (ledger events, fingerprints, run
  *    records), are copied into the warehouse in ONE warehouse transaction. A crash before
  *    it leaves the warehouse as it was; after it, the stage is committed as before. Each
  *    partition is old or new, never mixed, and the ledger says which stages committed.
