@@ -2,8 +2,8 @@
 -- A/B, CUPED, ratio (delta method) and difference-in-differences tests need, so the
 -- statistics code never sees a user or an event. Also the caps applied to capped mean
 -- metrics (metric_aggregates_daily caps its cumulative values with the same ones).
-with user_metrics as (
-    select * from {{ref "user_metrics"}}
+with wide as (
+    select * from {{ref "user_metrics_wide"}}
 ),
 
 variants as (
@@ -27,43 +27,111 @@ grid as (
     ) as metric_definitions (metric, metric_type, metric_order)
 ),
 
+-- one pass over the users: every metric's sums side by side, per variant (wide, so the
+-- users × metrics rows are never formed; exact_sum gives the same bits on every run)
+wide_sums as (
+    select
+        variant,
+        count(*) as n
+{{#each metrics}}
+        , {{#> exact_sum}}m{{@index}}_value{{/exact_sum}} as m{{@index}}_sum
+        , {{#> exact_sum}}m{{@index}}_value * m{{@index}}_value{{/exact_sum}} as m{{@index}}_sum_squares
+        , {{#> exact_sum}}m{{@index}}_pre_value{{/exact_sum}} as m{{@index}}_pre_sum
+        , {{#> exact_sum}}m{{@index}}_pre_value * m{{@index}}_pre_value{{/exact_sum}} as m{{@index}}_pre_sum_squares
+        , {{#> exact_sum}}m{{@index}}_value * m{{@index}}_pre_value{{/exact_sum}} as m{{@index}}_sum_pre_product
+{{#if (eq type "ratio")}}
+        , {{#> exact_sum}}m{{@index}}_denominator{{/exact_sum}} as m{{@index}}_denominator_sum
+        , {{#> exact_sum}}m{{@index}}_denominator * m{{@index}}_denominator{{/exact_sum}} as m{{@index}}_denominator_sum_squares
+        , {{#> exact_sum}}m{{@index}}_numerator * m{{@index}}_denominator{{/exact_sum}} as m{{@index}}_numerator_denominator_sum
+        -- ratio CUPED (stats/ratio-cuped.ts): the pre-period denominator and the cross sums of
+        -- the four per-user parts (Σ numerator · pre_numerator is sum_pre_product)
+        , {{#> exact_sum}}m{{@index}}_pre_denominator{{/exact_sum}} as m{{@index}}_pre_denominator_sum
+        , {{#> exact_sum}}m{{@index}}_pre_denominator * m{{@index}}_pre_denominator{{/exact_sum}} as m{{@index}}_pre_denominator_sum_squares
+        , {{#> exact_sum}}m{{@index}}_pre_numerator * m{{@index}}_pre_denominator{{/exact_sum}} as m{{@index}}_pre_numerator_denominator_sum
+        , {{#> exact_sum}}m{{@index}}_denominator * m{{@index}}_pre_denominator{{/exact_sum}} as m{{@index}}_denominator_pre_denominator_sum
+        , {{#> exact_sum}}m{{@index}}_numerator * m{{@index}}_pre_denominator{{/exact_sum}} as m{{@index}}_numerator_pre_denominator_sum
+        , {{#> exact_sum}}m{{@index}}_denominator * m{{@index}}_pre_numerator{{/exact_sum}} as m{{@index}}_denominator_pre_numerator_sum
+{{/if}}
+{{#if (and (eq type "mean") winsor)}}
+        , max(m{{@index}}_value_floor) as m{{@index}}_value_floor
+        , max(m{{@index}}_pre_value_floor) as m{{@index}}_pre_value_floor
+{{/if}}
+{{#if (and (eq type "mean") (or cap_quantile winsor))}}
+        , max(m{{@index}}_value_cap) as m{{@index}}_value_cap
+        , max(m{{@index}}_pre_value_cap) as m{{@index}}_pre_value_cap
+{{/if}}
+{{/each}}
+    from wide
+    group by variant
+),
+
+-- wide to long: one row per variant and metric (a few rows)
 sums as (
     select
         variant,
-        metric,
-        count(*) as n,
-        {{#> exact_sum}}value{{/exact_sum}} as sum,
-        {{#> exact_sum}}value * value{{/exact_sum}} as sum_squares,
-        {{#> exact_sum}}pre_value{{/exact_sum}} as pre_sum,
-        {{#> exact_sum}}pre_value * pre_value{{/exact_sum}} as pre_sum_squares,
-        {{#> exact_sum}}value * pre_value{{/exact_sum}} as sum_pre_product,
-        {{#> exact_sum}}denominator{{/exact_sum}} as denominator_sum,
-        {{#> exact_sum}}denominator * denominator{{/exact_sum}} as denominator_sum_squares,
-        {{#> exact_sum}}numerator * denominator{{/exact_sum}} as numerator_denominator_sum,
-        -- ratio CUPED (stats/ratio-cuped.ts): the pre-period denominator and the cross sums of
-        -- the four per-user parts (Σ numerator · pre_numerator is sum_pre_product)
-        {{#> exact_sum}}pre_denominator{{/exact_sum}} as pre_denominator_sum,
-        {{#> exact_sum}}pre_denominator * pre_denominator{{/exact_sum}} as pre_denominator_sum_squares,
-        {{#> exact_sum}}pre_numerator * pre_denominator{{/exact_sum}} as pre_numerator_denominator_sum,
-        {{#> exact_sum}}denominator * pre_denominator{{/exact_sum}} as denominator_pre_denominator_sum,
-        {{#> exact_sum}}numerator * pre_denominator{{/exact_sum}} as numerator_pre_denominator_sum,
-        {{#> exact_sum}}denominator * pre_numerator{{/exact_sum}} as denominator_pre_numerator_sum,
-        max(value_cap) as value_cap,
-        max(pre_value_cap) as pre_value_cap,
-        max(value_floor) as value_floor,
-        max(pre_value_floor) as pre_value_floor
-    from user_metrics
-    group by variant, metric
+        unnest([
+{{#each metrics}}
+            {
+                metric: {{literal name}},
+                n: n,
+                sum: m{{@index}}_sum,
+                sum_squares: m{{@index}}_sum_squares,
+                pre_sum: m{{@index}}_pre_sum,
+                pre_sum_squares: m{{@index}}_pre_sum_squares,
+                sum_pre_product: m{{@index}}_sum_pre_product,
+{{#if (eq type "ratio")}}
+                denominator_sum: m{{@index}}_denominator_sum,
+                denominator_sum_squares: m{{@index}}_denominator_sum_squares,
+                numerator_denominator_sum: m{{@index}}_numerator_denominator_sum,
+                pre_denominator_sum: m{{@index}}_pre_denominator_sum,
+                pre_denominator_sum_squares: m{{@index}}_pre_denominator_sum_squares,
+                pre_numerator_denominator_sum: m{{@index}}_pre_numerator_denominator_sum,
+                denominator_pre_denominator_sum: m{{@index}}_denominator_pre_denominator_sum,
+                numerator_pre_denominator_sum: m{{@index}}_numerator_pre_denominator_sum,
+                denominator_pre_numerator_sum: m{{@index}}_denominator_pre_numerator_sum,
+{{else}}
+                denominator_sum: null::double,
+                denominator_sum_squares: null::double,
+                numerator_denominator_sum: null::double,
+                pre_denominator_sum: null::double,
+                pre_denominator_sum_squares: null::double,
+                pre_numerator_denominator_sum: null::double,
+                denominator_pre_denominator_sum: null::double,
+                numerator_pre_denominator_sum: null::double,
+                denominator_pre_numerator_sum: null::double,
+{{/if}}
+{{#if (and (eq type "mean") winsor)}}
+                value_floor: m{{@index}}_value_floor,
+                pre_value_floor: m{{@index}}_pre_value_floor,
+{{else}}
+                value_floor: null::double,
+                pre_value_floor: null::double,
+{{/if}}
+{{#if (and (eq type "mean") (or cap_quantile winsor))}}
+                value_cap: m{{@index}}_value_cap,
+                pre_value_cap: m{{@index}}_pre_value_cap
+{{else}}
+                value_cap: null::double,
+                pre_value_cap: null::double
+{{/if}}
+            }{{#unless @last}},{{/unless}}
+{{/each}}
+        ], recursive := true)
+    from wide_sums
 ),
 
 -- quantile metrics (stats/quantile.ts, GrowthBook's quantile test): per arm, the sample
 -- quantile x_(ceil(n nu)) of users' values and the order statistics at
 -- nu -/+ 1.96 sqrt(nu (1 - nu) / n), whose spread gives the quantile's variance
-quantile_levels as (
-    select * from (
-        values (null::varchar, null::double){{#each metrics}}{{#if (eq type "quantile")}}, ({{literal name}}, {{literal quantile}}::double){{/if}}{{/each}}
-    ) as levels (metric, nu)
-    where metric is not null
+-- (each quantile metric's user values with its level; no rows without quantile metrics)
+quantile_values as (
+{{#each metrics}}
+{{#if (eq type "quantile")}}
+    select variant, {{literal name}} as metric, m{{@index}}_value as value, {{literal quantile}}::double as nu from wide
+    union all
+{{/if}}
+{{/each}}
+    select null::varchar as variant, null::varchar as metric, null::double as value, null::double as nu where false
 ),
 
 quantile_positions as (
@@ -77,15 +145,13 @@ quantile_positions as (
         least(users, ceil(users * least(nu + 1.959963984540054 * sqrt(nu * (1 - nu) / users), 0.99999999))) as k_upper
     from (
         select
-            user_metrics.variant,
-            user_metrics.metric,
-            user_metrics.value,
-            quantile_levels.nu,
-            row_number() over (partition by user_metrics.variant, user_metrics.metric order by user_metrics.value) as rank,
-            count(*) over (partition by user_metrics.variant, user_metrics.metric) as users
-        from user_metrics
-        inner join quantile_levels
-            on user_metrics.metric = quantile_levels.metric
+            variant,
+            metric,
+            value,
+            nu,
+            row_number() over (partition by variant, metric order by value) as rank,
+            count(*) over (partition by variant, metric) as users
+        from quantile_values
     ) as ranked
 ),
 
