@@ -1,28 +1,96 @@
 -- The sufficient statistics of metric_aggregates_overall, per dimension level
 -- (slices/user_dimensions): n, sums and sums of squares per level, variant and metric,
 -- for the slices plugin. Post-period only: slices are for understanding, never decisions.
-with user_metrics as (
-    select * from {{ref "user_metrics"}}
+-- Summed from user_metrics_wide (one row per user and level, every metric side by side),
+-- so the users × metrics × levels rows are never formed; an experiment without
+-- dimensions has no slices, and reads no users at all.
+with wide as (
+    select * from {{ref "user_metrics_wide"}}
 ),
 
 dims as (
     select * from {{ref "user_dimensions"}}
+){{#if dimensions.length}},
+
+-- exact_sum: the same bits on every run (a plain double sum is order-dependent)
+by_level as (
+    select
+        dims.dimension,
+        dims.level,
+        wide.variant,
+        count(*) as n
+{{#each metrics}}
+        , {{#> exact_sum}}wide.m{{@index}}_value{{/exact_sum}} as m{{@index}}_sum
+        , {{#> exact_sum}}wide.m{{@index}}_value * wide.m{{@index}}_value{{/exact_sum}} as m{{@index}}_sum_squares
+{{#if (eq type "ratio")}}
+        , {{#> exact_sum}}wide.m{{@index}}_denominator{{/exact_sum}} as m{{@index}}_denominator_sum
+        , {{#> exact_sum}}wide.m{{@index}}_denominator * wide.m{{@index}}_denominator{{/exact_sum}} as m{{@index}}_denominator_sum_squares
+        , {{#> exact_sum}}wide.m{{@index}}_numerator * wide.m{{@index}}_denominator{{/exact_sum}} as m{{@index}}_numerator_denominator_sum
+{{/if}}
+{{/each}}
+    from wide
+    join dims using (user_id)
+    group by dims.dimension, dims.level, wide.variant
+),
+
+-- wide to long: one row per level, variant and metric
+metric_rows as (
+    select
+        dimension,
+        level,
+        variant,
+        n,
+        unnest([
+{{#each metrics}}
+            {
+                metric: {{literal name}},
+                metric_type: {{literal type}},
+                sum: m{{@index}}_sum,
+                sum_squares: m{{@index}}_sum_squares,
+{{#if (eq type "ratio")}}
+                denominator_sum: m{{@index}}_denominator_sum,
+                denominator_sum_squares: m{{@index}}_denominator_sum_squares,
+                numerator_denominator_sum: m{{@index}}_numerator_denominator_sum
+{{else}}
+                denominator_sum: null::double,
+                denominator_sum_squares: null::double,
+                numerator_denominator_sum: null::double
+{{/if}}
+            }{{#unless @last}},{{/unless}}
+{{/each}}
+        ], recursive := true)
+    from by_level
 )
 
 select
     {{partition}} as experiment_id,
-    dims.dimension,
-    dims.level,
-    user_metrics.variant,
-    user_metrics.metric,
-    any_value(user_metrics.metric_type) as metric_type,
-    count(*) as n,
-    -- exact_sum: the same bits on every run (a plain double sum is order-dependent)
-    {{#> exact_sum}}user_metrics.value{{/exact_sum}} as sum,
-    {{#> exact_sum}}user_metrics.value * user_metrics.value{{/exact_sum}} as sum_squares,
-    {{#> exact_sum}}user_metrics.denominator{{/exact_sum}} as denominator_sum,
-    {{#> exact_sum}}user_metrics.denominator * user_metrics.denominator{{/exact_sum}} as denominator_sum_squares,
-    {{#> exact_sum}}user_metrics.numerator * user_metrics.denominator{{/exact_sum}} as numerator_denominator_sum
-from user_metrics
-join dims using (user_id)
-group by all
+    dimension,
+    level,
+    variant,
+    metric,
+    metric_type,
+    n,
+    sum,
+    sum_squares,
+    denominator_sum,
+    denominator_sum_squares,
+    numerator_denominator_sum
+from metric_rows
+{{else}}
+
+select
+    {{partition}} as experiment_id,
+    dimension,
+    level,
+    null::varchar as variant,
+    null::varchar as metric,
+    null::varchar as metric_type,
+    0::bigint as n,
+    null::double as sum,
+    null::double as sum_squares,
+    null::double as denominator_sum,
+    null::double as denominator_sum_squares,
+    null::double as numerator_denominator_sum
+from dims
+where false
+{{/if}}
