@@ -99,17 +99,17 @@ post_by_day as (
         variant,
         day_index
 {{#each metrics}}
-        , {{#> exact_sum}}m{{@index}}_v{{/exact_sum}} as m{{@index}}_sum_daily
-        , {{#> exact_sum}}m{{@index}}_v * m{{@index}}_v{{/exact_sum}} as m{{@index}}_sum_squares_daily
-        , {{#> exact_sum}}m{{@index}}_c - m{{@index}}_c_before{{/exact_sum}} as m{{@index}}_sum_change
-        , {{#> exact_sum}}m{{@index}}_c * m{{@index}}_c - m{{@index}}_c_before * m{{@index}}_c_before{{/exact_sum}} as m{{@index}}_sum_squares_change
+        , {{#> exact_sum whole=whole.value}}m{{@index}}_v{{/exact_sum}} as m{{@index}}_sum_daily
+        , {{#> exact_sum whole=whole.value}}m{{@index}}_v * m{{@index}}_v{{/exact_sum}} as m{{@index}}_sum_squares_daily
+        , {{#> exact_sum whole=whole.value}}m{{@index}}_c - m{{@index}}_c_before{{/exact_sum}} as m{{@index}}_sum_change
+        , {{#> exact_sum whole=whole.value}}m{{@index}}_c * m{{@index}}_c - m{{@index}}_c_before * m{{@index}}_c_before{{/exact_sum}} as m{{@index}}_sum_squares_change
 {{#if (eq type "ratio")}}
-        , {{#> exact_sum}}m{{@index}}_d{{/exact_sum}} as m{{@index}}_den_sum_daily
-        , {{#> exact_sum}}m{{@index}}_d * m{{@index}}_d{{/exact_sum}} as m{{@index}}_den_sum_squares_daily
-        , {{#> exact_sum}}m{{@index}}_v * m{{@index}}_d{{/exact_sum}} as m{{@index}}_num_den_sum_daily
-        , {{#> exact_sum}}m{{@index}}_dc - m{{@index}}_dc_before{{/exact_sum}} as m{{@index}}_den_sum_change
-        , {{#> exact_sum}}m{{@index}}_dc * m{{@index}}_dc - m{{@index}}_dc_before * m{{@index}}_dc_before{{/exact_sum}} as m{{@index}}_den_sum_squares_change
-        , {{#> exact_sum}}m{{@index}}_c * m{{@index}}_dc - m{{@index}}_c_before * m{{@index}}_dc_before{{/exact_sum}} as m{{@index}}_num_den_sum_change
+        , {{#> exact_sum whole=whole.denominator}}m{{@index}}_d{{/exact_sum}} as m{{@index}}_den_sum_daily
+        , {{#> exact_sum whole=whole.denominator}}m{{@index}}_d * m{{@index}}_d{{/exact_sum}} as m{{@index}}_den_sum_squares_daily
+        , {{#> exact_sum whole=(and whole.value whole.denominator)}}m{{@index}}_v * m{{@index}}_d{{/exact_sum}} as m{{@index}}_num_den_sum_daily
+        , {{#> exact_sum whole=whole.denominator}}m{{@index}}_dc - m{{@index}}_dc_before{{/exact_sum}} as m{{@index}}_den_sum_change
+        , {{#> exact_sum whole=whole.denominator}}m{{@index}}_dc * m{{@index}}_dc - m{{@index}}_dc_before * m{{@index}}_dc_before{{/exact_sum}} as m{{@index}}_den_sum_squares_change
+        , {{#> exact_sum whole=(and whole.value whole.denominator)}}m{{@index}}_c * m{{@index}}_dc - m{{@index}}_c_before * m{{@index}}_dc_before{{/exact_sum}} as m{{@index}}_num_den_sum_change
 {{/if}}
 {{/each}}
     from post_values
@@ -136,12 +136,12 @@ pre_by_day as (
         variant,
         day_index
 {{#each metrics}}
-        , {{#> exact_sum}}m{{@index}}_v{{/exact_sum}} as m{{@index}}_sum_daily
-        , {{#> exact_sum}}m{{@index}}_v * m{{@index}}_v{{/exact_sum}} as m{{@index}}_sum_squares_daily
+        , {{#> exact_sum whole=whole.value}}m{{@index}}_v{{/exact_sum}} as m{{@index}}_sum_daily
+        , {{#> exact_sum whole=whole.value}}m{{@index}}_v * m{{@index}}_v{{/exact_sum}} as m{{@index}}_sum_squares_daily
 {{#if (eq type "ratio")}}
-        , {{#> exact_sum}}m{{@index}}_d{{/exact_sum}} as m{{@index}}_den_sum_daily
-        , {{#> exact_sum}}m{{@index}}_d * m{{@index}}_d{{/exact_sum}} as m{{@index}}_den_sum_squares_daily
-        , {{#> exact_sum}}m{{@index}}_v * m{{@index}}_d{{/exact_sum}} as m{{@index}}_num_den_sum_daily
+        , {{#> exact_sum whole=whole.denominator}}m{{@index}}_d{{/exact_sum}} as m{{@index}}_den_sum_daily
+        , {{#> exact_sum whole=whole.denominator}}m{{@index}}_d * m{{@index}}_d{{/exact_sum}} as m{{@index}}_den_sum_squares_daily
+        , {{#> exact_sum whole=(and whole.value whole.denominator)}}m{{@index}}_v * m{{@index}}_d{{/exact_sum}} as m{{@index}}_num_den_sum_daily
 {{/if}}
 {{/each}}
     from pre_values

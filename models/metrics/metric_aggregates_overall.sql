@@ -34,23 +34,23 @@ wide_sums as (
         variant,
         count(*) as n
 {{#each metrics}}
-        , {{#> exact_sum}}m{{@index}}_value{{/exact_sum}} as m{{@index}}_sum
-        , {{#> exact_sum}}m{{@index}}_value * m{{@index}}_value{{/exact_sum}} as m{{@index}}_sum_squares
-        , {{#> exact_sum}}m{{@index}}_pre_value{{/exact_sum}} as m{{@index}}_pre_sum
-        , {{#> exact_sum}}m{{@index}}_pre_value * m{{@index}}_pre_value{{/exact_sum}} as m{{@index}}_pre_sum_squares
-        , {{#> exact_sum}}m{{@index}}_value * m{{@index}}_pre_value{{/exact_sum}} as m{{@index}}_sum_pre_product
+        , {{#> exact_sum whole=whole.value}}m{{@index}}_value{{/exact_sum}} as m{{@index}}_sum
+        , {{#> exact_sum whole=whole.value}}m{{@index}}_value * m{{@index}}_value{{/exact_sum}} as m{{@index}}_sum_squares
+        , {{#> exact_sum whole=whole.value}}m{{@index}}_pre_value{{/exact_sum}} as m{{@index}}_pre_sum
+        , {{#> exact_sum whole=whole.value}}m{{@index}}_pre_value * m{{@index}}_pre_value{{/exact_sum}} as m{{@index}}_pre_sum_squares
+        , {{#> exact_sum whole=whole.value}}m{{@index}}_value * m{{@index}}_pre_value{{/exact_sum}} as m{{@index}}_sum_pre_product
 {{#if (eq type "ratio")}}
-        , {{#> exact_sum}}m{{@index}}_denominator{{/exact_sum}} as m{{@index}}_denominator_sum
-        , {{#> exact_sum}}m{{@index}}_denominator * m{{@index}}_denominator{{/exact_sum}} as m{{@index}}_denominator_sum_squares
-        , {{#> exact_sum}}m{{@index}}_numerator * m{{@index}}_denominator{{/exact_sum}} as m{{@index}}_numerator_denominator_sum
+        , {{#> exact_sum whole=whole.denominator}}m{{@index}}_denominator{{/exact_sum}} as m{{@index}}_denominator_sum
+        , {{#> exact_sum whole=whole.denominator}}m{{@index}}_denominator * m{{@index}}_denominator{{/exact_sum}} as m{{@index}}_denominator_sum_squares
+        , {{#> exact_sum whole=(and whole.value whole.denominator)}}m{{@index}}_numerator * m{{@index}}_denominator{{/exact_sum}} as m{{@index}}_numerator_denominator_sum
         -- ratio CUPED (stats/ratio-cuped.ts): the pre-period denominator and the cross sums of
         -- the four per-user parts (Σ numerator · pre_numerator is sum_pre_product)
-        , {{#> exact_sum}}m{{@index}}_pre_denominator{{/exact_sum}} as m{{@index}}_pre_denominator_sum
-        , {{#> exact_sum}}m{{@index}}_pre_denominator * m{{@index}}_pre_denominator{{/exact_sum}} as m{{@index}}_pre_denominator_sum_squares
-        , {{#> exact_sum}}m{{@index}}_pre_numerator * m{{@index}}_pre_denominator{{/exact_sum}} as m{{@index}}_pre_numerator_denominator_sum
-        , {{#> exact_sum}}m{{@index}}_denominator * m{{@index}}_pre_denominator{{/exact_sum}} as m{{@index}}_denominator_pre_denominator_sum
-        , {{#> exact_sum}}m{{@index}}_numerator * m{{@index}}_pre_denominator{{/exact_sum}} as m{{@index}}_numerator_pre_denominator_sum
-        , {{#> exact_sum}}m{{@index}}_denominator * m{{@index}}_pre_numerator{{/exact_sum}} as m{{@index}}_denominator_pre_numerator_sum
+        , {{#> exact_sum whole=whole.denominator}}m{{@index}}_pre_denominator{{/exact_sum}} as m{{@index}}_pre_denominator_sum
+        , {{#> exact_sum whole=whole.denominator}}m{{@index}}_pre_denominator * m{{@index}}_pre_denominator{{/exact_sum}} as m{{@index}}_pre_denominator_sum_squares
+        , {{#> exact_sum whole=(and whole.value whole.denominator)}}m{{@index}}_pre_numerator * m{{@index}}_pre_denominator{{/exact_sum}} as m{{@index}}_pre_numerator_denominator_sum
+        , {{#> exact_sum whole=whole.denominator}}m{{@index}}_denominator * m{{@index}}_pre_denominator{{/exact_sum}} as m{{@index}}_denominator_pre_denominator_sum
+        , {{#> exact_sum whole=(and whole.value whole.denominator)}}m{{@index}}_numerator * m{{@index}}_pre_denominator{{/exact_sum}} as m{{@index}}_numerator_pre_denominator_sum
+        , {{#> exact_sum whole=(and whole.value whole.denominator)}}m{{@index}}_denominator * m{{@index}}_pre_numerator{{/exact_sum}} as m{{@index}}_denominator_pre_numerator_sum
 {{/if}}
 {{#if (and (eq type "mean") winsor)}}
         , max(m{{@index}}_value_floor) as m{{@index}}_value_floor

@@ -20,12 +20,12 @@ by_level as (
         wide.variant,
         count(*) as n
 {{#each metrics}}
-        , {{#> exact_sum}}wide.m{{@index}}_value{{/exact_sum}} as m{{@index}}_sum
-        , {{#> exact_sum}}wide.m{{@index}}_value * wide.m{{@index}}_value{{/exact_sum}} as m{{@index}}_sum_squares
+        , {{#> exact_sum whole=whole.value}}wide.m{{@index}}_value{{/exact_sum}} as m{{@index}}_sum
+        , {{#> exact_sum whole=whole.value}}wide.m{{@index}}_value * wide.m{{@index}}_value{{/exact_sum}} as m{{@index}}_sum_squares
 {{#if (eq type "ratio")}}
-        , {{#> exact_sum}}wide.m{{@index}}_denominator{{/exact_sum}} as m{{@index}}_denominator_sum
-        , {{#> exact_sum}}wide.m{{@index}}_denominator * wide.m{{@index}}_denominator{{/exact_sum}} as m{{@index}}_denominator_sum_squares
-        , {{#> exact_sum}}wide.m{{@index}}_numerator * wide.m{{@index}}_denominator{{/exact_sum}} as m{{@index}}_numerator_denominator_sum
+        , {{#> exact_sum whole=whole.denominator}}wide.m{{@index}}_denominator{{/exact_sum}} as m{{@index}}_denominator_sum
+        , {{#> exact_sum whole=whole.denominator}}wide.m{{@index}}_denominator * wide.m{{@index}}_denominator{{/exact_sum}} as m{{@index}}_denominator_sum_squares
+        , {{#> exact_sum whole=(and whole.value whole.denominator)}}wide.m{{@index}}_numerator * wide.m{{@index}}_denominator{{/exact_sum}} as m{{@index}}_numerator_denominator_sum
 {{/if}}
 {{/each}}
     from wide

@@ -7,6 +7,7 @@ import { XpError } from '../core/errors.ts';
 import type { Dag } from '../graph/dag.ts';
 import type { Experiment, MetricConfig, ModelNode, ProjectConfig } from '../project/types.ts';
 import { templateWinsorisation } from '../project/winsorisation.ts';
+import { wholeValues } from '../project/whole-values.ts';
 import { relation, sqlLiteral } from '../engine/sql.ts';
 import type { RenderState, SqlEnv } from './sql-env.ts';
 import { PARTITION_PARAM } from './sql-env.ts';
@@ -28,7 +29,8 @@ export interface RenderOptions {
 
 export function templateContext(project: ProjectConfig, experiment: Experiment | undefined): Record<string, unknown> {
   // `winsor`: the two-sided / by-value capping of a mean metric (project/winsorisation.ts)
-  const withWinsor = (m: MetricConfig) => (m.type === 'mean' ? { ...m, winsor: templateWinsorisation(m) } : m);
+  // `whole`: which per-user values are whole numbers, summed with one integer sum (project/whole-values.ts)
+  const withWinsor = (m: MetricConfig) => ({ ...(m.type === 'mean' ? { ...m, winsor: templateWinsorisation(m) } : m), whole: wholeValues(m) });
   const metrics = experiment
     ? experiment.metricNames.map((name) => ({ name, ...withWinsor(project.metrics[name]!) }))
     : Object.entries(project.metrics).map(([name, m]) => ({ name, ...withWinsor(m) }));
