@@ -59,9 +59,12 @@ exposure_users as (
     ) as per_user
 ),
 
--- one scan of the raw outcome rows (duplicates counted as for exposures)
-outcome_stats as (
+-- one scan of the raw outcome rows, grouped by event: a duplicate row repeats its event,
+-- so the duplicates of all rows are the sum of each event's (counted as for exposures),
+-- and the metric event counts below read the same few rows instead of a second scan
+outcome_events as (
     select
+        event,
         count(*) as n_rows,
         count(*) - count(distinct hash(user_id, event, value, occurred_at)) as n_duplicates,
         count(*) filter (where user_id is null) as n_missing_key,
@@ -70,6 +73,16 @@ outcome_stats as (
             where occurred_at < {{> pre_period_start}} or occurred_at >= {{> window_end}}
         ) as n_outside_window
     from outcomes
+    group by event
+),
+
+outcome_stats as (
+    select
+        cast(coalesce(sum(n_rows), 0) as bigint) as n_rows,
+        cast(coalesce(sum(n_duplicates), 0) as bigint) as n_duplicates,
+        cast(coalesce(sum(n_missing_key), 0) as bigint) as n_missing_key,
+        cast(coalesce(sum(n_outside_window), 0) as bigint) as n_outside_window
+    from outcome_events
 ),
 
 analysed as (
@@ -90,9 +103,9 @@ foreign_stats as (
 -- event that never happens (a typo such as page_vew) would read as an all-zero metric
 event_counts as (
     select
-        {{#each metrics}}count(*) filter (where event = {{#if (eq type "ratio")}}{{literal numerator.event}}{{else}}{{literal event}}{{/if}}) as m{{@index}}_events,
-        {{/each}}coalesce(string_agg(distinct event, ', ' order by event), 'none') as events_seen
-    from outcomes
+        {{#each metrics}}cast(coalesce(sum(n_rows) filter (where event = {{#if (eq type "ratio")}}{{literal numerator.event}}{{else}}{{literal event}}{{/if}}), 0) as bigint) as m{{@index}}_events,
+        {{/each}}coalesce(string_agg(event, ', ' order by event), 'none') as events_seen
+    from outcome_events
 ),
 
 metric_events as (
