@@ -225,6 +225,7 @@ async function main(): Promise<void> {
       `| **full build, process wall time incl. startup** | **${fmt(build.seconds)} s** |`,
       `| peak RSS of the build process | ${Math.round(build.peakRssMb)} MB |`,
       ...[...stages.entries()].map(([s, sec]) => `| stage \`${s}\` (from run_results.json) | ${fmt(sec)} s |`),
+      `| of the stages above, the data tests run as audits of the new rows (from run_results.json) | ${fmt(run.results.reduce((t, r) => t + (r.auditSeconds ?? 0), 0))} s |`,
       `| floor: one hand-written query, same sufficient statistics from the same Parquet (best of 2) | ${fmt(floor.seconds)} s (peak RSS ${Math.round(floor.maxRssMb)} MB) |`,
       `| **ratio full build / floor** | **${ratio.toFixed(2)}** |`,
       `| writing the built core partitions (exposures + outcomes, ${Number(persist['rows']).toLocaleString('en-US')} rows) into a DuckDB file, alone (best of 2): a cost the floor does not pay and every build must | ${fmt(persist.seconds)} s |`,

@@ -62,6 +62,8 @@ export interface StepResult {
   readonly upstream?: NodeId;
   readonly rows?: number;
   readonly seconds: number;
+  /** of `seconds`, the time its data tests took as audits of the new rows (models with tests) */
+  readonly auditSeconds?: number;
   readonly fingerprint?: string;
   /** the error, or how an optional stage failed */
   readonly message?: string;

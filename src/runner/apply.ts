@@ -131,6 +131,8 @@ async function applyRun(steps: readonly PlanStep[], opts: ApplyOptions, results:
       opts.reporter({ type: 'step-start', experimentId: step.experimentId, node: step.model, stage: step.stage });
       const file = writeCompiled(opts.targetDir, step);
       const started = performance.now();
+      const audit = opts.auditFor?.(step);
+      let auditSeconds = 0;
       try {
         const apply = (on: Db): Promise<number> => commitStage(opts.ledger, on, step, (db) => materializers[step.materialized].build(db, {
           model: step.model,
@@ -138,10 +140,17 @@ async function applyRun(steps: readonly PlanStep[], opts: ApplyOptions, results:
           experimentId: step.experimentId,
           fingerprint: step.fingerprint,
           runId: opts.runId,
-          audit: opts.auditFor?.(step),
+          audit: audit && (async (tx, rel) => {
+            const t = performance.now();
+            try {
+              await audit(tx, rel);
+            } finally {
+              auditSeconds += (performance.now() - t) / 1000;
+            }
+          }),
         }));
         const rows = step.experimentId === null && opts.projectLevel ? await opts.projectLevel(step.model, apply) : await apply(opts.db);
-        result = { ...base, status: 'success', reason: step.reason, rows, seconds: (performance.now() - started) / 1000 };
+        result = { ...base, status: 'success', reason: step.reason, rows, seconds: (performance.now() - started) / 1000, ...(audit ? { auditSeconds } : {}) };
       } catch (cause) {
         const err = modelError(step, file, cause);
         await restorePartition(opts.db, step);

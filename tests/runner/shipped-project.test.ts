@@ -82,6 +82,12 @@ describe('the shipped project', () => {
     const variants = await withDb(p.file('target/warehouse.duckdb'), (db) =>
       db.all<{ n: number }>("select count(*) as n from exp.experiment_variants where experiment_id = 'exp_add_cart_002'"));
     expect(variants).toEqual([{ n: 3 }]);
+    // run_results.json says how long each model's data tests took as audits of its new rows
+    const run = JSON.parse(readFileSync(p.file('target/run_results.json'), 'utf8')) as { results: { node: string; auditSeconds?: number }[] };
+    const audited = run.results.filter((r) => r.node === 'exposures');
+    expect(audited).toHaveLength(SHIPPED_EXPERIMENTS.length);
+    for (const r of audited) expect(r.auditSeconds).toBeGreaterThan(0);
+    expect(run.results.filter((r) => r.node.startsWith('analysis:') && r.auditSeconds !== undefined)).toEqual([]);
   });
 
   it('a second build, regenerating the same data, builds nothing', async () => {
