@@ -20,6 +20,8 @@ export interface SessionOptions {
   readonly plugin: { readonly name: string; readonly path: string };
   readonly results: ReadonlyMap<string, readonly Row[]>;
   readonly warnings: string[];
+  /** before each ctx.query: lets the runner write rows the query may read (run-analyses.ts) */
+  readonly beforeQuery?: (sql: string, params?: SqlParams) => Promise<void>;
 }
 
 export interface PluginSession {
@@ -76,6 +78,8 @@ export function openSession(opts: SessionOptions): PluginSession {
     metrics: Object.fromEntries(experiment.metricNames.map((m) => [m, project.metrics[m]!])),
     ledger: guarded,
     query: async <T extends Row = Row>(sql: string, params?: SqlParams): Promise<T[]> => {
+      open('query');
+      if (opts.beforeQuery) await track(opts.beforeQuery(sql, params));
       open('query');
       await track(checkReadOnly(db, keeper, sql));
       open('query');
