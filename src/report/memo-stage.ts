@@ -30,7 +30,7 @@ import type { Experiment, ProjectConfig } from '../project/types.ts';
 import { buildMemoData } from './build-memo-data.ts';
 import { chartData } from './charts/chart-data.ts';
 import { renderCharts } from './charts/render-charts.ts';
-import { RENDERER } from './charts/vega-door.ts';
+import { preloadRenderer, RENDERER } from './charts/vega-door.ts';
 import { ledgerPart, memoInputs, readReportInputs } from './read-inputs.ts';
 import { MEMO_MAX_PARTNERS, partnersOf } from '../portfolio/pairs.ts';
 import type { ExperimentState } from '../ledger/fold.ts';
@@ -161,6 +161,8 @@ export async function runMemoStage(opts: MemoStageOptions): Promise<StepResult[]
     if (!opts.fullRefresh && present && stored.inputs === key && stored.fingerprint) {
       return finish({ ...base, status: 'skipped', reason: 'fresh', fingerprint: stored.fingerprint, seconds: seconds() });
     }
+    // charts are drawn only for the HTML report: their renderer loads while the inputs are read
+    if (templates.report.source) preloadRenderer();
     const inputs = await readReportInputs({ ...opts, steps: opts.results });
     const memo = buildMemoData(inputs);
     const charts = chartData(inputs);
@@ -170,7 +172,7 @@ export async function runMemoStage(opts: MemoStageOptions): Promise<StepResult[]
       return finish({ ...base, status: 'skipped', reason: 'fresh', fingerprint, seconds: seconds() });
     }
     const markdown = renderMemo(templates, memo);
-    const html = renderReport(templates, memo, await renderCharts(charts));
+    const html = templates.report.source ? renderReport(templates, memo, await renderCharts(charts)) : undefined;
     writeAtomic(files.memo, markdown);
     if (html !== undefined) writeAtomic(files.report, html);
     writeAtomic(files.data, `${JSON.stringify({ fingerprint, inputs: key, memo }, null, 2)}\n`);
