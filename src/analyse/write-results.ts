@@ -29,16 +29,24 @@ function toSqlValue(v: unknown, type: TableSpec[string], where: string): SqlValu
   return typeof v === 'string' ? v : String(v);
 }
 
-async function ensureTable(db: Db, table: string, spec: TableSpec): Promise<void> {
-  const cols = Object.entries(spec).map(([c, t]) => `${quoteIdent(c)} ${t}`);
-  await db.run(`create table if not exists ${relation(MODEL_SCHEMA, table)} (experiment_id varchar not null, ${cols.join(', ')})`);
+/** Create the tables, and add the columns a table lacks (a plugin that gained columns): one lookup of the columns for all. */
+async function ensureTables(db: Db, tables: readonly (readonly [string, TableSpec])[]): Promise<void> {
+  if (!tables.length) return;
+  for (const [table, spec] of tables) {
+    const cols = Object.entries(spec).map(([c, t]) => `${quoteIdent(c)} ${t}`);
+    await db.run(`create table if not exists ${relation(MODEL_SCHEMA, table)} (experiment_id varchar not null, ${cols.join(', ')})`);
+  }
+  const names = tables.map(([t]) => t);
   const existing = new Set(
-    (await db.all<{ column_name: string }>(
-      'select column_name from information_schema.columns where table_catalog = current_database() and table_schema = $1 and table_name = $2', [MODEL_SCHEMA, table],
-    )).map((r) => r.column_name),
+    (await db.all<{ table_name: string; column_name: string }>(
+      `select table_name, column_name from information_schema.columns where table_catalog = current_database() and table_schema = $1 and table_name in (${names.map((_, i) => `$${i + 2}`).join(', ')})`,
+      [MODEL_SCHEMA, ...names],
+    )).map((r) => `${r.table_name}\u0000${r.column_name}`),
   );
-  for (const [c, t] of Object.entries(spec)) {
-    if (!existing.has(c)) await db.run(`alter table ${relation(MODEL_SCHEMA, table)} add column ${quoteIdent(c)} ${t}`);
+  for (const [table, spec] of tables) {
+    for (const [c, t] of Object.entries(spec)) {
+      if (!existing.has(`${table}\u0000${c}`)) await db.run(`alter table ${relation(MODEL_SCHEMA, table)} add column ${quoteIdent(c)} ${t}`);
+    }
   }
 }
 
@@ -109,10 +117,10 @@ export function stagePluginResults(
 export async function writeStagedResults(db: Db, batch: readonly StagedResults[], runId: string): Promise<void> {
   if (!batch.length) return;
   await db.transaction(async (tx) => {
+    await ensureTables(tx, batch.flatMap((staged) => Object.entries(staged.plugin.writes)));
     for (const staged of batch) {
       const { plugin, experimentId } = staged;
       for (const [table, spec] of Object.entries(plugin.writes)) {
-        await ensureTable(tx, table, spec);
         const rel = relation(MODEL_SCHEMA, table);
         await tx.run(`delete from ${rel} where experiment_id = $1`, [experimentId]);
         const rows = staged.tables.get(table) ?? [];

@@ -111,4 +111,17 @@ describe('batched plugin writes', () => {
     expect(ended).toEqual(expected);
     expect(analyses(o).filter((r) => r.experimentId === 'exp_a').map((r) => `${r.node} ${r.reason ?? r.status}`)).toEqual(expected);
   });
+
+  it('a batch adds the columns its plugins gained and creates their new tables', async () => {
+    await build();
+    p.write('analyses/variant_count.ts', p.read('analyses/variant_count.ts')
+      .replace("note: 'varchar' }", "note: 'varchar', twice: 'bigint' }")
+      .replace('note: ctx.experiment.name', 'note: ctx.experiment.name, twice: Number(r.users) * 2'));
+    writePlugin(p, 'zz_label', "  reads: ['variant_totals'], writes: { zz_labels: { label: 'varchar' } },\n  async run(ctx) { return { zz_labels: [{ label: ctx.experiment.id }] }; },");
+    expect((await build()).status).toBe('success');
+    expect(await rows(wh(), 'select experiment_id, note, twice from exp.variant_summary order by all')).toEqual([
+      { experiment_id: 'exp_a', note: 'A', twice: 100 }, { experiment_id: 'exp_b', note: 'B', twice: 100 },
+    ]);
+    expect(await rows(wh(), 'select * from exp.zz_labels order by all')).toEqual([{ experiment_id: 'exp_a', label: 'exp_a' }, { experiment_id: 'exp_b', label: 'exp_b' }]);
+  });
 });
