@@ -15,6 +15,7 @@ import type { StepResult } from '../core/results.ts';
 import type { LoadedPlugin } from './load-plugins.ts';
 import type { PluginOutput } from './plugin.ts';
 import { runPlugin } from './isolate.ts';
+import { LedgerStateCache } from './plugin-ledger.ts';
 import { stagePluginResults, writeStagedResults, type StagedResults } from './write-results.ts';
 import { ensureBuildData } from '../engine/scratch/scratch-db.ts';
 
@@ -96,6 +97,7 @@ export async function runAnalyses(opts: AnalyseOptions): Promise<StepResult[]> {
    */
   let pending: Pending[] = [];
   let held: { result: StepResult; index: number }[] = [];
+  const ledgerCache = new LedgerStateCache();
   const end = (result: StepResult, index: number): void => {
     out.push(result);
     reporter({ type: 'step-end', result, index, total });
@@ -177,7 +179,7 @@ export async function runAnalyses(opts: AnalyseOptions): Promise<StepResult[]> {
       if (pending.some((p) => Object.keys(p.plugin.plugin.writes).some((t) => mayRead(sql, params, t)))) await flush();
     };
     try {
-      const output: PluginOutput = await runPlugin(plugin, { db: opts.db, project: opts.project, experiment, plugin: { name: plugin.name, path: pluginPath }, results, warnings, beforeQuery });
+      const output: PluginOutput = await runPlugin(plugin, { db: opts.db, project: opts.project, experiment, plugin: { name: plugin.name, path: pluginPath }, results, warnings, beforeQuery, ledgerCache });
       const staged = stagePluginResults(plugin, experiment.id, output, fingerprint);
       for (const w of warnings) reporter({ type: 'warning', experimentId: experiment.id, message: `${plugin.name}: ${w}` });
       // the plugins after it read its rows from `results` (and its table, once written: beforeQuery)
