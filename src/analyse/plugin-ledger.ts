@@ -11,7 +11,8 @@ import type { PluginLedger } from './plugin.ts';
  * sequential and decision plugins each ask for the folded state, and the read grows with
  * the experiment's history), and read again after anything is appended through it. Each
  * call folds a copy, so what one plugin does to the state it gets never reaches another.
- * Only the stage's plugins append to the experiment's ledger while it runs.
+ * Only the stage's plugins append to the experiment's ledger while it runs. The memo stage
+ * (src/report/memo-stage.ts) shares one the same way between its inputs and recordMemo.
  */
 export class LedgerStateCache {
   #events: Promise<LedgerEvent[]> | undefined;

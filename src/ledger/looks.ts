@@ -99,8 +99,8 @@ export async function recordDecision(
   await appendEvent(db, experimentId, { kind: 'decision', payload: decision });
 }
 
-export async function recordMemo(db: Db, experimentId: string, memo: { readonly path: string; readonly hash: string; readonly runId?: string }): Promise<void> {
-  const s = await stateOf(db, experimentId);
+export async function recordMemo(db: Db, experimentId: string, memo: { readonly path: string; readonly hash: string; readonly runId?: string }, read: StateReader = stateOf): Promise<void> {
+  const s = await read(db, experimentId);
   if (s.memo && s.memo.hash === memo.hash && s.memo.path === memo.path) return;
   await appendEvent(db, experimentId, { kind: 'memo_written', payload: memo });
 }

@@ -24,6 +24,7 @@ import type { StepResult } from '../core/results.ts';
 import type { LoadedPlugin } from '../analyse/load-plugins.ts';
 import { XpError } from '../core/errors.ts';
 import { recordMemo } from '../ledger/looks.ts';
+import { LedgerStateCache } from '../analyse/plugin-ledger.ts';
 import { sha256 } from '../core/hash.ts';
 import { memoPath, reportPath } from '../core/paths.ts';
 import type { Experiment, ProjectConfig } from '../project/types.ts';
@@ -163,7 +164,9 @@ export async function runMemoStage(opts: MemoStageOptions): Promise<StepResult[]
     }
     // charts are drawn only for the HTML report: their renderer loads while the inputs are read
     if (templates.report.source) preloadRenderer();
-    const inputs = await readReportInputs({ ...opts, steps: opts.results });
+    // one read of the ledger for the inputs and for recording the memo (nothing appends in between)
+    const ledgerRead = new LedgerStateCache();
+    const inputs = await readReportInputs({ ...opts, steps: opts.results, readState: ledgerRead.read });
     const memo = buildMemoData(inputs);
     const charts = chartData(inputs);
     const fingerprint = sha256(reportCodeHash(), JSON.stringify(memo), JSON.stringify(charts), JSON.stringify(templates));
@@ -178,7 +181,7 @@ export async function runMemoStage(opts: MemoStageOptions): Promise<StepResult[]
     writeAtomic(files.data, `${JSON.stringify({ fingerprint, inputs: key, memo }, null, 2)}\n`);
     // the ledger records the memo relative to the project root, with / on every platform
     const recorded = path.relative(opts.project.root, files.memo).split(path.sep).join('/');
-    await recordMemo(opts.db, experiment.id, { path: recorded, hash: sha256(markdown), runId: opts.runId });
+    await recordMemo(opts.db, experiment.id, { path: recorded, hash: sha256(markdown), runId: opts.runId }, ledgerRead.read);
     return finish({ ...base, status: 'success', fingerprint, seconds: seconds() });
   } catch (cause) {
     const err = cause instanceof XpError ? cause : new XpError('STAGE_FAILED', `memo failed: ${cause instanceof Error ? cause.message : String(cause)}`, {

@@ -24,6 +24,7 @@ import { overlapsIn } from '../portfolio/run-overlaps.ts';
 import { MEMO_MAX_PARTNERS, partnersOf } from '../portfolio/pairs.ts';
 import { scratchOf } from '../engine/scratch/scratch-db.ts';
 import { withLedgerRead } from '../ledger/open.ts';
+import type { StateReader } from '../ledger/looks.ts';
 import type { DailyAggregate, DqResult, Fingerprint, MemoOverlaps, RegistryRow, ReportInputs, ReportTable, ReportTables, SrmCount } from './inputs.ts';
 
 /** The models the memo reads, each once below. */
@@ -65,9 +66,9 @@ export function ledgerPart(s: ExperimentState): ReportInputs['ledger'] {
   };
 }
 
-async function ledgerHashes(db: Db, experimentId: string): Promise<ReportInputs['ledger']> {
+async function ledgerHashes(db: Db, experimentId: string, read?: StateReader): Promise<ReportInputs['ledger']> {
   if (!(await hasLedger(db))) return {};
-  return ledgerPart(foldEvents(experimentId, await readExperimentEvents(db, experimentId)));
+  return ledgerPart(read ? await read(db, experimentId) : foldEvents(experimentId, await readExperimentEvents(db, experimentId)));
 }
 
 /** From the state store (src/state), which may be PostgreSQL rather than the warehouse. */
@@ -82,6 +83,8 @@ export interface ReadOptions {
   readonly experiment: Experiment;
   /** this build's step results (any experiment; the experiment's own are kept) */
   readonly steps: readonly StepResult[];
+  /** how to read the experiment's ledger (the memo stage shares one read with recordMemo); default: from the store */
+  readonly readState?: StateReader;
 }
 
 /** The plugin tables the memo shows, read as the results contract declares them; none when no plugin writes one. */
@@ -121,7 +124,7 @@ export async function readReportInputs(opts: ReadOptions): Promise<ReportInputs>
     ...(writers['slice_results'] && experiment.report?.dimensions.length ? { slices: await readResults(db, 'slice_results', SLICE_RESULTS, id, tables) } : {}),
     writers,
     steps: opts.steps.filter((s) => s.experimentId === id),
-    ledger: await ledgerHashes(db, id),
+    ledger: await ledgerHashes(db, id, opts.readState),
     fingerprints: await fingerprints(db, id),
     ...(await memoOverlaps(db, opts.project, id)),
   };
