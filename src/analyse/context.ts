@@ -10,7 +10,7 @@ import type { Db, Row, SqlParams } from '../engine/connection.ts';
 import { partitionParams } from '../engine/materialize/partitioned.ts';
 import type { Experiment, ProjectConfig } from '../project/types.ts';
 import type { AnalysisContext, PluginLedger } from './plugin.ts';
-import { pluginLedger } from './plugin-ledger.ts';
+import { pluginLedger, type LedgerStateCache } from './plugin-ledger.ts';
 import { checkReadOnly, type DoorKeeper } from './read-door.ts';
 
 export interface SessionOptions {
@@ -20,6 +20,10 @@ export interface SessionOptions {
   readonly plugin: { readonly name: string; readonly path: string };
   readonly results: ReadonlyMap<string, readonly Row[]>;
   readonly warnings: string[];
+  /** before each ctx.query: lets the runner write rows the query may read (run-analyses.ts) */
+  readonly beforeQuery?: (sql: string, params?: SqlParams) => Promise<void>;
+  /** the experiment's ledger, read once for the stage's plugins (plugin-ledger.ts) */
+  readonly ledgerCache?: LedgerStateCache;
 }
 
 export interface PluginSession {
@@ -64,7 +68,7 @@ export function openSession(opts: SessionOptions): PluginSession {
     p.then(done, done);
     return p;
   };
-  const ledger = pluginLedger(db, experiment.id);
+  const ledger = pluginLedger(db, experiment.id, opts.ledgerCache);
   const guarded: PluginLedger = {
     lookContext: () => (open('ledger.lookContext'), track(ledger.lookContext())),
     recordLook: (look) => (open('ledger.recordLook'), track(ledger.recordLook(look))),
@@ -76,6 +80,8 @@ export function openSession(opts: SessionOptions): PluginSession {
     metrics: Object.fromEntries(experiment.metricNames.map((m) => [m, project.metrics[m]!])),
     ledger: guarded,
     query: async <T extends Row = Row>(sql: string, params?: SqlParams): Promise<T[]> => {
+      open('query');
+      if (opts.beforeQuery) await track(opts.beforeQuery(sql, params));
       open('query');
       await track(checkReadOnly(db, keeper, sql));
       open('query');

@@ -1,6 +1,11 @@
 /**
- * Write a plugin's rows as partitions of its declared tables, all in one transaction
- * with the plugin's fingerprint: a failed write leaves the previous results in place.
+ * Write plugins' rows as partitions of their declared tables, with their fingerprints,
+ * all in one transaction: a failed write leaves the previous results in place. A build
+ * writes the plugins of an experiment as one batch (run-analyses.ts): in a build's
+ * scratch every transaction is also a commit to the warehouse, a fixed cost per commit.
+ *
+ * The rows are checked and converted first (`stagePluginResults`, no I/O), so bad rows
+ * fail their own plugin and never a batch.
  */
 import { XpError } from '../core/errors.ts';
 import type { Db, SqlValue } from '../engine/connection.ts';
@@ -24,16 +29,24 @@ function toSqlValue(v: unknown, type: TableSpec[string], where: string): SqlValu
   return typeof v === 'string' ? v : String(v);
 }
 
-async function ensureTable(db: Db, table: string, spec: TableSpec): Promise<void> {
-  const cols = Object.entries(spec).map(([c, t]) => `${quoteIdent(c)} ${t}`);
-  await db.run(`create table if not exists ${relation(MODEL_SCHEMA, table)} (experiment_id varchar not null, ${cols.join(', ')})`);
+/** Create the tables, and add the columns a table lacks (a plugin that gained columns): one lookup of the columns for all. */
+async function ensureTables(db: Db, tables: readonly (readonly [string, TableSpec])[]): Promise<void> {
+  if (!tables.length) return;
+  for (const [table, spec] of tables) {
+    const cols = Object.entries(spec).map(([c, t]) => `${quoteIdent(c)} ${t}`);
+    await db.run(`create table if not exists ${relation(MODEL_SCHEMA, table)} (experiment_id varchar not null, ${cols.join(', ')})`);
+  }
+  const names = tables.map(([t]) => t);
   const existing = new Set(
-    (await db.all<{ column_name: string }>(
-      'select column_name from information_schema.columns where table_catalog = current_database() and table_schema = $1 and table_name = $2', [MODEL_SCHEMA, table],
-    )).map((r) => r.column_name),
+    (await db.all<{ table_name: string; column_name: string }>(
+      `select table_name, column_name from information_schema.columns where table_catalog = current_database() and table_schema = $1 and table_name in (${names.map((_, i) => `$${i + 2}`).join(', ')})`,
+      [MODEL_SCHEMA, ...names],
+    )).map((r) => `${r.table_name}\u0000${r.column_name}`),
   );
-  for (const [c, t] of Object.entries(spec)) {
-    if (!existing.has(c)) await db.run(`alter table ${relation(MODEL_SCHEMA, table)} add column ${quoteIdent(c)} ${t}`);
+  for (const [table, spec] of tables) {
+    for (const [c, t] of Object.entries(spec)) {
+      if (!existing.has(`${table}\u0000${c}`)) await db.run(`alter table ${relation(MODEL_SCHEMA, table)} add column ${quoteIdent(c)} ${t}`);
+    }
   }
 }
 
@@ -68,6 +81,66 @@ function checkOutput(plugin: { name: string; writes: Readonly<Record<string, Tab
   }
 }
 
+/** A plugin's output, checked and converted to the values written: what one plugin adds to a batch. */
+export interface StagedResults {
+  readonly plugin: { readonly name: string; readonly writes: Readonly<Record<string, TableSpec>> };
+  readonly experimentId: string;
+  readonly fingerprint: string;
+  /** per declared table, the rows' values in the order of its columns (experiment_id first) */
+  readonly tables: ReadonlyMap<string, readonly (readonly SqlValue[])[]>;
+  readonly rows: number;
+}
+
+/** Check `output` against the plugin's writes and convert every value; throws PLUGIN_INVALID naming the row and column. */
+export function stagePluginResults(
+  plugin: { name: string; writes: Readonly<Record<string, TableSpec>> },
+  experimentId: string,
+  output: unknown,
+  fingerprint: string,
+): StagedResults {
+  checkOutput(plugin, output);
+  const tables = new Map<string, SqlValue[][]>();
+  let rows = 0;
+  for (const [table, spec] of Object.entries(plugin.writes)) {
+    const cols = Object.keys(spec);
+    const values = (output[table] ?? []).map((row, i) => [
+      experimentId,
+      ...cols.map((c) => toSqlValue(row[c], spec[c]!, `${plugin.name} → ${table} row ${i + 1} column ${c}`)),
+    ]);
+    tables.set(table, values);
+    rows += values.length;
+  }
+  return { plugin, experimentId, fingerprint, tables, rows };
+}
+
+/** Write the staged results of several plugins, and their fingerprints, in one transaction. */
+export async function writeStagedResults(db: Db, batch: readonly StagedResults[], runId: string): Promise<void> {
+  if (!batch.length) return;
+  await db.transaction(async (tx) => {
+    await ensureTables(tx, batch.flatMap((staged) => Object.entries(staged.plugin.writes)));
+    for (const staged of batch) {
+      const { plugin, experimentId } = staged;
+      for (const [table, spec] of Object.entries(plugin.writes)) {
+        const rel = relation(MODEL_SCHEMA, table);
+        await tx.run(`delete from ${rel} where experiment_id = $1`, [experimentId]);
+        const rows = staged.tables.get(table) ?? [];
+        const cols = ['experiment_id', ...Object.keys(spec)];
+        for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+          const params: SqlValue[] = [];
+          const tuples = rows.slice(i, i + ROWS_PER_INSERT).map((values) => {
+            const start = params.length;
+            params.push(...values);
+            return `(${values.map((_, k) => `$${start + k + 1}`).join(', ')})`;
+          });
+          await tx.run(`insert into ${rel} (${cols.map((c, k) => (k === 0 ? c : quoteIdent(c))).join(', ')}) values ${tuples.join(', ')}`, params);
+        }
+      }
+      await recordFingerprint(tx, { model: `analysis:${plugin.name}`, experimentId, fingerprint: staged.fingerprint, runId }, staged.rows);
+    }
+  });
+}
+
+/** One plugin's results on their own: stage and write them. Returns the rows written. */
 export async function writePluginResults(
   db: Db,
   plugin: { name: string; writes: Readonly<Record<string, TableSpec>> },
@@ -76,29 +149,7 @@ export async function writePluginResults(
   fingerprint: string,
   runId: string,
 ): Promise<number> {
-  checkOutput(plugin, output);
-  return db.transaction(async (tx) => {
-    let total = 0;
-    for (const [table, spec] of Object.entries(plugin.writes)) {
-      await ensureTable(tx, table, spec);
-      const rel = relation(MODEL_SCHEMA, table);
-      await tx.run(`delete from ${rel} where experiment_id = $1`, [experimentId]);
-      const rows = output[table] ?? [];
-      const cols = Object.keys(spec);
-      for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-        const chunk = rows.slice(i, i + ROWS_PER_INSERT);
-        const params: SqlValue[] = [];
-        const tuples = chunk.map((row, j) => {
-          const values = [experimentId, ...cols.map((c) => toSqlValue(row[c], spec[c]!, `${plugin.name} → ${table} row ${i + j + 1} column ${c}`))];
-          const start = params.length;
-          params.push(...values);
-          return `(${values.map((_, k) => `$${start + k + 1}`).join(', ')})`;
-        });
-        await tx.run(`insert into ${rel} (experiment_id, ${cols.map(quoteIdent).join(', ')}) values ${tuples.join(', ')}`, params);
-      }
-      total += rows.length;
-    }
-    await recordFingerprint(tx, { model: `analysis:${plugin.name}`, experimentId, fingerprint, runId }, total);
-    return total;
-  });
+  const staged = stagePluginResults(plugin, experimentId, output, fingerprint);
+  await writeStagedResults(db, [staged], runId);
+  return staged.rows;
 }

@@ -69,9 +69,13 @@ export function decodeRow<S extends TableSpec>(spec: S, raw: Row): RowOf<S> {
   return Object.fromEntries(Object.entries(spec).map(([column, type]) => [column, decodeValue(type, raw[column])])) as RowOf<S>;
 }
 
-/** The partition's rows of `table` in a total order (every column), or [] when the table does not exist. */
-export async function readResults<S extends TableSpec>(db: Db, table: string, spec: S, experimentId: string): Promise<RowOf<S>[]> {
-  if (!(await tableExists(db, MODEL_SCHEMA, table))) return [];
+/**
+ * The partition's rows of `table` in a total order (every column), or [] when the table
+ * does not exist. `tables`: the tables of schema exp, when the caller read them once for
+ * several reads (else each read asks).
+ */
+export async function readResults<S extends TableSpec>(db: Db, table: string, spec: S, experimentId: string, tables?: ReadonlySet<string>): Promise<RowOf<S>[]> {
+  if (!(tables ? tables.has(table) : await tableExists(db, MODEL_SCHEMA, table))) return [];
   const rows = await db.all(`select * exclude (experiment_id) from ${relation(MODEL_SCHEMA, table)} where experiment_id = $1 order by all`, [experimentId]);
   return rows.map((r) => decodeRow(spec, r));
 }

@@ -19,6 +19,13 @@ async function stateOf(db: Db, experimentId: string): Promise<ExperimentState> {
   return foldEvents(experimentId, await readExperimentEvents(db, experimentId));
 }
 
+/**
+ * How the functions below read an experiment's folded ledger: from the store each time
+ * (the default), or through the analysis stage's cache (src/analyse/plugin-ledger.ts),
+ * which reads it once for all the plugins of a build instead of once per call.
+ */
+export type StateReader = (db: Db, experimentId: string) => Promise<ExperimentState>;
+
 /** The looks taken so far, in order: what boundaries at the next look are computed from. */
 export async function previousLooks(db: Db, experimentId: string): Promise<LookRecord[]> {
   return [...(await stateOf(db, experimentId)).looks];
@@ -40,8 +47,8 @@ export interface LookContext {
   readonly configChanges: ExperimentState['configChanges'];
 }
 
-export async function lookContext(db: Db, experimentId: string): Promise<LookContext> {
-  const s = await stateOf(db, experimentId);
+export async function lookContext(db: Db, experimentId: string, read: StateReader = stateOf): Promise<LookContext> {
+  const s = await read(db, experimentId);
   const inputHash = s.input?.hash;
   const currentLook = inputHash === undefined ? undefined : s.looks.find((l) => l.inputHash === inputHash);
   return {
@@ -63,8 +70,8 @@ export type RecordLookResult =
  * Record look k+1, unless a look was already taken on this input snapshot (returns it)
  * or the experiment is not running. `inputHash` defaults to the build's snapshot.
  */
-export async function recordLook(db: Db, experimentId: string, look: LookInput): Promise<RecordLookResult> {
-  const s = await stateOf(db, experimentId);
+export async function recordLook(db: Db, experimentId: string, look: LookInput, read: StateReader = stateOf): Promise<RecordLookResult> {
+  const s = await read(db, experimentId);
   if (s.status !== 'running') return { recorded: false, reason: 'not-running', status: s.status };
   const inputHash = look.inputHash ?? s.input?.hash;
   if (inputHash === undefined) {
@@ -85,14 +92,15 @@ export async function recordDecision(
   db: Db,
   experimentId: string,
   decision: { readonly decision: string; readonly reason?: string; readonly look?: number; readonly details?: Readonly<Record<string, unknown>> },
+  read: StateReader = stateOf,
 ): Promise<void> {
-  const s = await stateOf(db, experimentId);
+  const s = await read(db, experimentId);
   if (s.decision && s.decision.decision === decision.decision && s.decision.look === decision.look) return;
   await appendEvent(db, experimentId, { kind: 'decision', payload: decision });
 }
 
-export async function recordMemo(db: Db, experimentId: string, memo: { readonly path: string; readonly hash: string; readonly runId?: string }): Promise<void> {
-  const s = await stateOf(db, experimentId);
+export async function recordMemo(db: Db, experimentId: string, memo: { readonly path: string; readonly hash: string; readonly runId?: string }, read: StateReader = stateOf): Promise<void> {
+  const s = await read(db, experimentId);
   if (s.memo && s.memo.hash === memo.hash && s.memo.path === memo.path) return;
   await appendEvent(db, experimentId, { kind: 'memo_written', payload: memo });
 }

@@ -24,13 +24,14 @@ import type { StepResult } from '../core/results.ts';
 import type { LoadedPlugin } from '../analyse/load-plugins.ts';
 import { XpError } from '../core/errors.ts';
 import { recordMemo } from '../ledger/looks.ts';
+import { LedgerStateCache } from '../analyse/plugin-ledger.ts';
 import { sha256 } from '../core/hash.ts';
 import { memoPath, reportPath } from '../core/paths.ts';
 import type { Experiment, ProjectConfig } from '../project/types.ts';
 import { buildMemoData } from './build-memo-data.ts';
 import { chartData } from './charts/chart-data.ts';
 import { renderCharts } from './charts/render-charts.ts';
-import { RENDERER } from './charts/vega-door.ts';
+import { preloadRenderer, RENDERER } from './charts/vega-door.ts';
 import { ledgerPart, memoInputs, readReportInputs } from './read-inputs.ts';
 import { MEMO_MAX_PARTNERS, partnersOf } from '../portfolio/pairs.ts';
 import type { ExperimentState } from '../ledger/fold.ts';
@@ -161,7 +162,11 @@ export async function runMemoStage(opts: MemoStageOptions): Promise<StepResult[]
     if (!opts.fullRefresh && present && stored.inputs === key && stored.fingerprint) {
       return finish({ ...base, status: 'skipped', reason: 'fresh', fingerprint: stored.fingerprint, seconds: seconds() });
     }
-    const inputs = await readReportInputs({ ...opts, steps: opts.results });
+    // charts are drawn only for the HTML report: their renderer loads while the inputs are read
+    if (templates.report.source) preloadRenderer();
+    // one read of the ledger for the inputs and for recording the memo (nothing appends in between)
+    const ledgerRead = new LedgerStateCache();
+    const inputs = await readReportInputs({ ...opts, steps: opts.results, readState: ledgerRead.read });
     const memo = buildMemoData(inputs);
     const charts = chartData(inputs);
     const fingerprint = sha256(reportCodeHash(), JSON.stringify(memo), JSON.stringify(charts), JSON.stringify(templates));
@@ -170,13 +175,13 @@ export async function runMemoStage(opts: MemoStageOptions): Promise<StepResult[]
       return finish({ ...base, status: 'skipped', reason: 'fresh', fingerprint, seconds: seconds() });
     }
     const markdown = renderMemo(templates, memo);
-    const html = renderReport(templates, memo, await renderCharts(charts));
+    const html = templates.report.source ? renderReport(templates, memo, await renderCharts(charts)) : undefined;
     writeAtomic(files.memo, markdown);
     if (html !== undefined) writeAtomic(files.report, html);
     writeAtomic(files.data, `${JSON.stringify({ fingerprint, inputs: key, memo }, null, 2)}\n`);
     // the ledger records the memo relative to the project root, with / on every platform
     const recorded = path.relative(opts.project.root, files.memo).split(path.sep).join('/');
-    await recordMemo(opts.db, experiment.id, { path: recorded, hash: sha256(markdown), runId: opts.runId });
+    await recordMemo(opts.db, experiment.id, { path: recorded, hash: sha256(markdown), runId: opts.runId }, ledgerRead.read);
     return finish({ ...base, status: 'success', fingerprint, seconds: seconds() });
   } catch (cause) {
     const err = cause instanceof XpError ? cause : new XpError('STAGE_FAILED', `memo failed: ${cause instanceof Error ? cause.message : String(cause)}`, {

@@ -5,7 +5,7 @@
  * does not exist (its plugin is not installed, or never ran) reads as no rows.
  */
 import type { Db, Row } from '../engine/connection.ts';
-import { experimentFingerprints, MODEL_SCHEMA, tableExists } from '../engine/platform-store.ts';
+import { experimentFingerprints, MODEL_SCHEMA, tablesIn } from '../engine/platform-store.ts';
 import type { StepResult } from '../core/results.ts';
 import type { LoadedPlugin } from '../analyse/load-plugins.ts';
 import type { TableSpec } from '../analyse/plugin.ts';
@@ -24,6 +24,7 @@ import { overlapsIn } from '../portfolio/run-overlaps.ts';
 import { MEMO_MAX_PARTNERS, partnersOf } from '../portfolio/pairs.ts';
 import { scratchOf } from '../engine/scratch/scratch-db.ts';
 import { withLedgerRead } from '../ledger/open.ts';
+import type { StateReader } from '../ledger/looks.ts';
 import type { DailyAggregate, DqResult, Fingerprint, MemoOverlaps, RegistryRow, ReportInputs, ReportTable, ReportTables, SrmCount } from './inputs.ts';
 
 /** The models the memo reads, each once below. */
@@ -50,9 +51,9 @@ export function memoInputs(plugins: readonly { readonly name: string; readonly w
   return [...Object.values(MEMO_MODELS), ...writers];
 }
 
-/** One model partition's rows without experiment_id, in the given order (default: every column). */
-async function partitionRows<T extends Row>(db: Db, table: string, experimentId: string, orderBy = 'all'): Promise<T[]> {
-  if (!(await tableExists(db, MODEL_SCHEMA, table))) return [];
+/** One model partition's rows without experiment_id, in the given order (default: every column); `tables`: those of schema exp. */
+async function partitionRows<T extends Row>(db: Db, tables: ReadonlySet<string>, table: string, experimentId: string, orderBy = 'all'): Promise<T[]> {
+  if (!tables.has(table)) return [];
   return db.all<T>(`select * exclude (experiment_id) from ${relation(MODEL_SCHEMA, table)} where experiment_id = $1 order by ${orderBy}`, [experimentId]);
 }
 
@@ -65,9 +66,9 @@ export function ledgerPart(s: ExperimentState): ReportInputs['ledger'] {
   };
 }
 
-async function ledgerHashes(db: Db, experimentId: string): Promise<ReportInputs['ledger']> {
+async function ledgerHashes(db: Db, experimentId: string, read?: StateReader): Promise<ReportInputs['ledger']> {
   if (!(await hasLedger(db))) return {};
-  return ledgerPart(foldEvents(experimentId, await readExperimentEvents(db, experimentId)));
+  return ledgerPart(read ? await read(db, experimentId) : foldEvents(experimentId, await readExperimentEvents(db, experimentId)));
 }
 
 /** From the state store (src/state), which may be PostgreSQL rather than the warehouse. */
@@ -82,12 +83,14 @@ export interface ReadOptions {
   readonly experiment: Experiment;
   /** this build's step results (any experiment; the experiment's own are kept) */
   readonly steps: readonly StepResult[];
+  /** how to read the experiment's ledger (the memo stage shares one read with recordMemo); default: from the store */
+  readonly readState?: StateReader;
 }
 
 /** The plugin tables the memo shows, read as the results contract declares them; none when no plugin writes one. */
-async function reportTables(db: Db, experimentId: string, writers: Readonly<Record<string, string>>): Promise<ReportTables> {
+async function reportTables(db: Db, tables: ReadonlySet<string>, experimentId: string, writers: Readonly<Record<string, string>>): Promise<ReportTables> {
   const read = <S extends TableSpec>(table: ReportTable, spec: S): Promise<RowOf<S>[]> =>
-    (writers[table] ? readResults(db, table, spec, experimentId) : Promise.resolve([]));
+    (writers[table] ? readResults(db, table, spec, experimentId, tables) : Promise.resolve([]));
   return {
     analysis_results: await read('analysis_results', ANALYSIS_RESULTS),
     analysis_results_cuped: await read('analysis_results_cuped', ANALYSIS_RESULTS_CUPED),
@@ -106,20 +109,22 @@ export async function readReportInputs(opts: ReadOptions): Promise<ReportInputs>
   for (const { plugin } of opts.plugins) {
     for (const table of Object.keys(plugin.writes)) writers[table] = plugin.name;
   }
-  const [registry] = await partitionRows<RegistryRow & Row>(db, MEMO_MODELS.registry, id);
+  // which tables exist, asked once rather than before each read
+  const tables = await tablesIn(db, MODEL_SCHEMA);
+  const [registry] = await partitionRows<RegistryRow & Row>(db, tables, MEMO_MODELS.registry, id);
   return {
     experiment,
     metrics: Object.fromEntries(experiment.metricNames.flatMap((m) => (opts.project.metrics[m] ? [[m, opts.project.metrics[m]]] : []))),
     ...(registry ? { registry } : {}),
-    daily: await partitionRows<DailyAggregate & Row>(db, MEMO_MODELS.daily, id, 'variant, metric, day_index'),
-    srmCounts: await partitionRows<SrmCount & Row>(db, MEMO_MODELS.srmCounts, id, 'grain, day_index nulls first, variant'),
-    dq: await partitionRows<DqResult & Row>(db, MEMO_MODELS.dq, id, "case status when 'fail' then 0 when 'warn' then 1 else 2 end, check_name"),
-    tables: await reportTables(db, id, writers),
-    ...(writers['srm_debug_results'] ? { srmDebug: await readResults(db, 'srm_debug_results', SRM_DEBUG_RESULTS, id) } : {}),
-    ...(writers['slice_results'] && experiment.report?.dimensions.length ? { slices: await readResults(db, 'slice_results', SLICE_RESULTS, id) } : {}),
+    daily: await partitionRows<DailyAggregate & Row>(db, tables, MEMO_MODELS.daily, id, 'variant, metric, day_index'),
+    srmCounts: await partitionRows<SrmCount & Row>(db, tables, MEMO_MODELS.srmCounts, id, 'grain, day_index nulls first, variant'),
+    dq: await partitionRows<DqResult & Row>(db, tables, MEMO_MODELS.dq, id, "case status when 'fail' then 0 when 'warn' then 1 else 2 end, check_name"),
+    tables: await reportTables(db, tables, id, writers),
+    ...(writers['srm_debug_results'] ? { srmDebug: await readResults(db, 'srm_debug_results', SRM_DEBUG_RESULTS, id, tables) } : {}),
+    ...(writers['slice_results'] && experiment.report?.dimensions.length ? { slices: await readResults(db, 'slice_results', SLICE_RESULTS, id, tables) } : {}),
     writers,
     steps: opts.steps.filter((s) => s.experimentId === id),
-    ledger: await ledgerHashes(db, id),
+    ledger: await ledgerHashes(db, id, opts.readState),
     fingerprints: await fingerprints(db, id),
     ...(await memoOverlaps(db, opts.project, id)),
   };

@@ -130,9 +130,10 @@ export function createReportEnv(kind: TemplateKind, partials: Readonly<Record<st
     compile(source, file) {
       let template: Handlebars.TemplateDelegate;
       try {
-        // parse now (compile alone defers it to the first render), so syntax errors surface here
-        hb.parse(source);
-        template = hb.compile(source, { strict: true, noEscape: false, preventIndent: true });
+        // parse now (compile alone defers it to the first render), so syntax errors surface
+        // here; compile takes the tree (its whitespace control not applied yet: compile
+        // applies it, as to a string), so the template is parsed once, not twice
+        template = hb.compile(hb.parseWithoutProcessing(source), { strict: true, noEscape: false, preventIndent: true });
       } catch (cause) {
         throw templateError(file, source, cause);
       }

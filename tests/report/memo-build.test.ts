@@ -164,4 +164,23 @@ export default definePlugin({ name: 'zz_boom', description: 'fails', reads: [], 
       writeFileSync(file, good);
     }
   });
+
+  it('a project without a report template writes the same memo and no report (its charts are not drawn)', async () => {
+    const [md] = read();
+    const template = p.file('analyses/templates/report.html.hbs');
+    const source = p.read('analyses/templates/report.html.hbs');
+    rmSync(template);
+    rmSync(p.file('target/reports'), { recursive: true });
+    try {
+      const r = await xp(p.root, 'build', '--select', ID, '--full-refresh');
+      expect(r.code).toBe(0);
+      expect(memoStep(r.stdout)).toMatch(/OK .* memo/);
+      expect(p.read(FILES[0])).toBe(md);
+      expect(existsSync(p.file(FILES[1]))).toBe(false);
+    } finally {
+      writeFileSync(template, source);
+    }
+    expect((await xp(p.root, 'build', '--select', ID)).code).toBe(0);
+    expect(existsSync(p.file(FILES[1]))).toBe(true);
+  });
 });

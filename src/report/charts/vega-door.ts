@@ -33,8 +33,25 @@ function installedVersion(name: string): string {
  */
 export const RENDERER = `vega ${installedVersion('vega')}, vega-lite ${installedVersion('vega-lite')}`;
 
+let modules: Promise<[typeof import('vega'), typeof import('vega-lite')]> | undefined;
+
+/** Vega and Vega-Lite, imported once (a few hundred ms): on first use, or earlier by `preloadRenderer`. */
+function renderer(): Promise<[typeof import('vega'), typeof import('vega-lite')]> {
+  modules ??= Promise.all([import('vega'), import('vega-lite')]);
+  return modules;
+}
+
+/**
+ * Start importing the renderer without waiting for it, so the import's work fills the
+ * time the memo stage waits for DuckDB. A failed import is reported by `renderSvg`, which
+ * awaits the same promise.
+ */
+export function preloadRenderer(): void {
+  renderer().catch(() => undefined);
+}
+
 export async function renderSvg(spec: VegaLiteSpec, idPrefix: string): Promise<string> {
-  const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
+  const [vega, vegaLite] = await renderer();
   const compiled = vegaLite.compile(spec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.Error });
   try {
