@@ -18,15 +18,20 @@ export async function columnsOf(db: Db, schema: string, table: string, catalog?:
   return new Map(rows.map((r) => [r.column_name, r.data_type]));
 }
 
-/** Give `target` (whose columns are `have`) every column of the relation `source`, with its type; create it empty from `source` if it has none. */
-export async function evolveColumns(db: Db, target: string, have: ReadonlyMap<string, string>, source: string): Promise<void> {
+/**
+ * Give `target` (whose columns are `have`) every column of the relation `source`, with its
+ * type; create it empty from `source` if it has none. `want`: the source's columns when the
+ * caller already has them (a commit reads every table's at once), else `describe`d.
+ */
+export async function evolveColumns(db: Db, target: string, have: ReadonlyMap<string, string>, source: string, want?: ReadonlyMap<string, string>): Promise<void> {
   if (!have.size) {
     await db.run(`create table ${target} as select * from ${source} limit 0`);
     return;
   }
-  for (const col of await db.all<{ column_name: string; column_type: string }>(`describe ${source}`)) {
-    const existing = have.get(col.column_name);
-    if (existing === undefined) await db.run(`alter table ${target} add column ${quoteIdent(col.column_name)} ${col.column_type}`);
-    else if (existing !== col.column_type) await db.run(`alter table ${target} alter column ${quoteIdent(col.column_name)} type ${col.column_type}`);
+  const cols = want ?? new Map((await db.all<{ column_name: string; column_type: string }>(`describe ${source}`)).map((c) => [c.column_name, c.column_type]));
+  for (const [name, type] of cols) {
+    const existing = have.get(name);
+    if (existing === undefined) await db.run(`alter table ${target} add column ${quoteIdent(name)} ${type}`);
+    else if (existing !== type) await db.run(`alter table ${target} alter column ${quoteIdent(name)} type ${type}`);
   }
 }

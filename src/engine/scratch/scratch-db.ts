@@ -31,7 +31,7 @@ import path from 'node:path';
 import { XpError } from '../../core/errors.ts';
 import { killPoint } from '../../core/kill-points.ts';
 import { defaultWaitSeconds, openDb, whileLocked, type Db, type Row, type SqlParams, type StatementInfo } from '../connection.ts';
-import { columnsOf, evolveColumns } from '../evolve-columns.ts';
+import { evolveColumns } from '../evolve-columns.ts';
 import { quoteIdent, sqlLiteral } from '../sql.ts';
 
 const WAREHOUSE = 'xp_warehouse';
@@ -76,6 +76,21 @@ function serialised<T>(file: string, fn: () => Promise<T>): Promise<T> {
   const run = before.then(fn, fn);
   sections.set(file, run.catch(() => undefined));
   return run;
+}
+
+/** Every table's columns in schema `exp` of `catalog`, in one catalog query. */
+async function columnsIn(db: Db, catalog: string): Promise<Map<string, Map<string, string>>> {
+  const rows = await db.all<{ table_name: string; column_name: string; data_type: string }>(
+    `select table_name, column_name, data_type from information_schema.columns
+     where table_catalog = $1 and table_schema = $2 order by table_name, ordinal_position`, [catalog, MODELS],
+  );
+  const out = new Map<string, Map<string, string>>();
+  for (const r of rows) {
+    const cols = out.get(r.table_name) ?? new Map<string, string>();
+    cols.set(r.column_name, r.data_type);
+    out.set(r.table_name, cols);
+  }
+  return out;
 }
 
 const partitionKey = (p: NotedPartition): string => `${p.model}\u0000${p.experimentId ?? ''}`;
@@ -378,10 +393,11 @@ export class ScratchDb implements Db {
     if (local.has('partitions')) {
       // only the partitions this transaction built: a project-level row copied back from the
       // warehouse (inWarehouse) may since have been replaced there by another build
-      for (const p of pending) {
-        const key = [p.model, p.experimentId ?? ''];
-        await this.raw.run(`delete from ${WAREHOUSE}.${STATE}.partitions where model = $1 and experiment_id = $2`, key);
-        await this.raw.run(`insert into ${WAREHOUSE}.${STATE}.partitions select * from ${STATE}.partitions where model = $1 and experiment_id = $2`, key);
+      if (pending.length) {
+        const keys = pending.map((p) => `(${sqlLiteral(p.model)}, ${sqlLiteral(p.experimentId ?? '')})`).join(', ');
+        const mine = `(model, experiment_id) in (select * from (values ${keys}))`;
+        await this.raw.run(`delete from ${WAREHOUSE}.${STATE}.partitions where ${mine}`);
+        await this.raw.run(`insert into ${WAREHOUSE}.${STATE}.partitions select * from ${STATE}.partitions where ${mine}`);
       }
     }
     if (local.has('runs')) {
@@ -399,22 +415,31 @@ export class ScratchDb implements Db {
     if (!pending.length && signature === this.#committedSignature) return;
     const layout = this.opts.layout;
     const heads = await this.#section(async () => this.raw.transaction(async () => {
+      // per table, every partition this commit carries, in bulk: one column lookup per
+      // side for all tables, one delete and one insert per table (not per partition)
       const built = await this.#tablesOf(this.catalog, MODELS);
+      const byTable = new Map<string, { scope: TableScope; ids: Set<string | null> }>();
       for (const p of pending) {
         for (const table of layout.tablesOf(p.model)) {
           const scope = layout.tables.get(table) ?? (p.experimentId === null ? 'whole' : 'partitioned');
-          if (scope === 'view') continue; // project-level: written in the warehouse itself (inWarehouse)
-          const target = `${WAREHOUSE}.${MODELS}.${quoteIdent(table)}`;
-          const source = `${MODELS}.${quoteIdent(table)}`;
-          if (!built.has(table)) continue;
-          if (scope === 'whole') {
-            await this.raw.run(`create or replace table ${target} as select * from ${source}`);
-            continue;
-          }
-          await evolveColumns(this.raw, target, await columnsOf(this.raw, MODELS, table, WAREHOUSE), source);
-          await this.raw.run(`delete from ${target} where experiment_id = $1`, [p.experimentId]);
-          await this.raw.run(`insert into ${target} by name select * from ${source} where experiment_id = $1`, [p.experimentId]);
+          if (scope === 'view' || !built.has(table)) continue; // a view: project-level, written in the warehouse itself (inWarehouse)
+          const entry = byTable.get(table) ?? { scope, ids: new Set<string | null>() };
+          entry.ids.add(p.experimentId);
+          byTable.set(table, entry);
         }
+      }
+      const [there, here] = [await columnsIn(this.raw, WAREHOUSE), await columnsIn(this.raw, this.catalog)];
+      for (const [table, { scope, ids }] of byTable) {
+        const target = `${WAREHOUSE}.${MODELS}.${quoteIdent(table)}`;
+        const source = `${MODELS}.${quoteIdent(table)}`;
+        if (scope === 'whole') {
+          await this.raw.run(`create or replace table ${target} as select * from ${source}`);
+          continue;
+        }
+        await evolveColumns(this.raw, target, there.get(table) ?? new Map(), source, here.get(table));
+        const list = [...ids].map((id) => sqlLiteral(id)).join(', ');
+        await this.raw.run(`delete from ${target} where experiment_id in (${list})`);
+        await this.raw.run(`insert into ${target} by name select * from ${source} where experiment_id in (${list})`);
       }
       const written = this.opts.embeddedState ? await this.#commitState(pending) : new Map<string, number>();
       if (pending[0]) killPoint('during', `commit:${pending[0].model}`);
