@@ -13,6 +13,7 @@ import type { RawStore } from '../storage/types.ts';
 import { expectedSourceGlob, snapshotInputs, stageInputs, type InputSnapshot } from '../storage/inputs.ts';
 import { checkDimensionColumns } from '../storage/raw-schema.ts';
 import { tableOfKey } from '../storage/types.ts';
+import { saveParseCache } from '../core/parse-cache.ts';
 
 export interface PrepareOptions {
   readonly experiments: readonly Experiment[];
@@ -111,6 +112,9 @@ export async function prepareBuild(project: Project, store: RawStore, opts: Prep
     fullRefresh: opts.fullRefresh,
     skipStages: opts.skipStages,
   });
+  // what loading and rendering parsed for the first time (src/core/parse-cache.ts); a dry
+  // run or compile writes nothing to target/ beyond what it is asked for
+  if (opts.stage) saveParseCache();
   return { steps, snapshots, models, ephemeral };
 }
 
