@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, visit, isCollection, isMap, isNode, isScalar, type Alias, type Document, type YAMLError } from 'yaml';
 import { XpError, type ErrorCode } from '../core/errors.ts';
 import { memo } from '../core/parse-cache.ts';
+import { sha256 } from '../core/hash.ts';
 
 export interface YamlSource {
   readonly file: string;
@@ -61,8 +62,12 @@ export interface ParseOptions {
 export function parseYaml(text: string, file: string, options: ParseOptions = {}): YamlSource {
   let parsed: YamlSource | undefined;
   const full = (): YamlSource => (parsed ??= parseDocumentOf(text, file, options));
-  const data = memo('yaml', [text, String(options.lineOffset ?? 0)], () => full().data);
-  return { file, data, lineOf: (p) => full().lineOf(p) };
+  const key = [sha256(text), String(options.lineOffset ?? 0)];
+  const data = memo('yaml', key, () => full().data);
+  // a config names each experiment's line (Experiment.line), so lines are remembered too
+  const lineOf = (p: readonly PropertyKey[]): number =>
+    p.some((k) => typeof k === 'symbol') ? full().lineOf(p) : memo('yaml-line', [...key, JSON.stringify(p)], () => full().lineOf(p));
+  return { file, data, lineOf };
 }
 
 function parseDocumentOf(text: string, file: string, options: ParseOptions): YamlSource {

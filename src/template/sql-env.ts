@@ -103,7 +103,12 @@ export function createSqlEnv(partials: Readonly<Record<string, string>>, helpers
   hb.registerHelper('or', (...a: unknown[]) => args(a).values.some(Boolean));
   hb.registerHelper('not', (...a: unknown[]) => !args(a).values[0]);
   for (const [name, fn] of Object.entries(helpers)) hb.registerHelper(name, fn);
-  for (const [name, text] of Object.entries(partials)) hb.registerPartial(name, text);
+  // compiled once each, lazily (a partial with a syntax error fails the model that uses it, as a string partial
+  // does): a partial registered as text is compiled again at every render that calls it
+  for (const [name, text] of Object.entries(partials)) {
+    let compiled: Handlebars.TemplateDelegate | undefined;
+    hb.registerPartial(name, ((context: unknown, options?: Handlebars.RuntimeOptions) => (compiled ??= compileTemplate(hb, text))(context, options)) as Handlebars.Template);
+  }
 
   const cache = new Map<string, Handlebars.TemplateDelegate>();
   return {

@@ -91,3 +91,17 @@ describe('the parse cache of a project', () => {
     expect(() => JSON.parse(readFileSync(cacheFile(), 'utf8')) as unknown).not.toThrow();
   });
 });
+
+describe('parseCacheGuess', () => {
+  it('finds the cache in the folder a top-level target_dir names, else in target/', async () => {
+    const { parseCacheGuess } = await import('../../src/runner/load-project.ts');
+    const at = (yaml: string): string => {
+      writeFileSync(p.file('configs/guess.yaml'), yaml);
+      return parseCacheGuess('configs/guess.yaml', p.root);
+    };
+    expect(at('warehouse: w.duckdb\ntarget_dir: bench/data/target\n')).toBe(p.file('bench/data/target/parse-cache.json'));
+    expect(at("target_dir: 'out dir'  # built here\n")).toBe(p.file('out dir/parse-cache.json'));
+    expect(at('models:\n  target_dir: nested\n')).toBe(p.file('target/parse-cache.json'));
+    expect(parseCacheGuess('configs/missing.yaml', p.root)).toBe(p.file('target/parse-cache.json'));
+  });
+});
