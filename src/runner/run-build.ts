@@ -138,9 +138,13 @@ export async function runBuild(project: Project, opts: BuildOptions): Promise<Bu
 
     // warnings the probe's ledger already gave are not given twice when the scratch opens it again
     const warned = new Set<string>();
-    const openLedger = (db: Db, again: boolean): Promise<BuildLedger> => openBuildLedger(db, project, experiments, {
-      runId, command: opts.command, force: opts.force, acceptConfigChange: opts.acceptConfigChange, fullRefresh: opts.fullRefresh,
-      reporter: (e) => (e.type !== 'warning' ? reporter(e) : again ? warned.has(e.message) || reporter(e) : (warned.add(e.message), reporter(e))),
+    const once: Reporter = (e) => {
+      if (e.type === 'warning' && warned.has(e.message)) return;
+      if (e.type === 'warning') warned.add(e.message);
+      reporter(e);
+    };
+    const openLedger = (db: Db): Promise<BuildLedger> => openBuildLedger(db, project, experiments, {
+      runId, command: opts.command, force: opts.force, acceptConfigChange: opts.acceptConfigChange, fullRefresh: opts.fullRefresh, reporter: once,
     });
     const prepare = (ledger: BuildLedger, stored: ReadonlyPartitionMap<string>): Promise<PreparedBuild> => {
       const withResults = new Set([...stored].map(([key]) => key.experimentId));
@@ -152,12 +156,12 @@ export async function runBuild(project: Project, opts: BuildOptions): Promise<Bu
       });
     };
     // planned on the warehouse first: a build that finds everything fresh needs no scratch (up-to-date.ts)
-    const probe = await probeUpToDate(project, { fullRefresh: !!opts.fullRefresh }, { openLedger: (db) => openLedger(db, false), prepare });
+    const probe = await probeUpToDate(project, { fullRefresh: !!opts.fullRefresh }, { openLedger, prepare });
     // the build's private scratch, committing each stage to the warehouse (src/runner/build-db.ts)
     const db = probe.upToDate?.db ?? await openBuildDb(project, ids, runId);
     try {
       await ensurePlatformTables(db);
-      const ledger = probe.upToDate?.ledger ?? await openLedger(db, true);
+      const ledger = probe.upToDate?.ledger ?? await openLedger(db);
       const stored = probe.upToDate?.stored ?? await readStoredFingerprints(db);
       const prepared = probe.reuse(ledger, stored) ?? await prepare(ledger, stored);
       reporter({ type: 'plan', steps: prepared.steps, experiments: ledger.experiments.map((e) => e.id), ...afterModels(project) });
