@@ -105,3 +105,34 @@ describe('parseCacheGuess', () => {
     expect(parseCacheGuess('configs/missing.yaml', p.root)).toBe(p.file('target/parse-cache.json'));
   });
 });
+
+describe('rendered SQL from the parse cache (render-cache.ts)', () => {
+  const buildSql = async (): Promise<{ sql: Record<string, string>; built: string[] }> => {
+    const o = await runBuild(await loadProject('configs/dev.yaml', p.root), { select: 'all' });
+    return {
+      sql: Object.fromEntries(o.steps.map((s) => [`${s.model}@${s.experimentId ?? '-'}`, s.sql])),
+      built: o.steps.filter((s) => s.action === 'build').map((s) => `${s.model}@${s.experimentId ?? '-'}`).sort(),
+    };
+  };
+
+  it('a build renders what a dry run renders without the cache, and rebuilds what an edit changes', async () => {
+    const noop = await buildSql();
+    expect(noop.built).toEqual([]);
+    expect(noop.sql).toEqual((await uncached()).sql);
+
+    edit('configs/dev.yaml', 'min_value: 0', 'min_value: 3');
+    const afterVar = await buildSql();
+    expect(afterVar.built).toContain('user_values@exp_a');
+    expect(afterVar.sql['user_values@exp_a']).toContain('>= 3');
+
+    mkdirSync(p.file('macros'), { recursive: true });
+    writeFileSync(p.file('macros/tag.sql'), '/* tag v1 */');
+    edit('models/marts/variant_totals.sql', /select/i, '{{> tag}} select');
+    expect((await buildSql()).sql['variant_totals@exp_b']).toContain('/* tag v1 */');
+    writeFileSync(p.file('macros/tag.sql'), '/* tag v2 */');
+    const afterMacro = await buildSql();
+    expect(afterMacro.built).toEqual(['all_totals@-', 'variant_totals@exp_a', 'variant_totals@exp_b']);
+    expect(afterMacro.sql['variant_totals@exp_b']).toContain('/* tag v2 */');
+    expect(afterMacro.sql).toEqual((await uncached()).sql);
+  });
+});
