@@ -13,6 +13,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { sha256 } from '../core/hash.ts';
 import { memo } from '../core/parse-cache.ts';
 import type { Dag } from '../graph/dag.ts';
@@ -57,9 +58,14 @@ export function renderCache(env: SqlEnv, dag: Dag, config: ProjectConfig): Rende
   );
   return {
     render(experiment, names, files) {
-      const entries = memo('render', [templates, JSON.stringify(templateContext(config, experiment)), JSON.stringify([...files]), JSON.stringify(names)],
-        () => [...renderModels(env, dag, config, experiment, names, files)]);
-      return new Map(entries);
+      let sql: Map<string, string> | undefined;
+      // a partition's SQL inlines its macros and ephemeral models (~300 KB for the shipped
+      // models): kept deflated, or the cache would outweigh the rendering it saves
+      const packed = memo('render', [templates, JSON.stringify(templateContext(config, experiment)), JSON.stringify([...files]), JSON.stringify(names)], () => {
+        sql = renderModels(env, dag, config, experiment, names, files);
+        return deflateRawSync(JSON.stringify([...sql]), { level: 1 }).toString('base64');
+      });
+      return sql ?? new Map(JSON.parse(inflateRawSync(Buffer.from(packed, 'base64')).toString('utf8')) as [string, string][]);
     },
   };
 }
