@@ -1,13 +1,15 @@
 #!/usr/bin/env node
-// The `xp` binary. It runs the compiled runner in dist/ (`npm run build`, which `npm ci` and
-// `npm install` run as `prepare`) when dist/ is newer than every file of src/, so startup
-// pays for no TypeScript transpiling; otherwise (an edited checkout) it runs the sources
-// through tsx, so an edit never runs stale code. Either way a project's own TypeScript
-// plugins and macro helpers load through tsx (src/core/ts-loader.ts).
+// The `xp` binary. It runs the compiled runner (`npm run build`, which `npm ci` and
+// `npm install` run as `prepare`) when it is newer than every file of src/, so startup
+// pays for no TypeScript transpiling: the bundle in dist/bundle/ (scripts/bundle.js: a few
+// files instead of hundreds of modules to resolve), or tsc's dist/ when only that was built;
+// otherwise (an edited checkout) it runs the sources through tsx, so an edit never runs
+// stale code. Either way a project's own TypeScript plugins and macro helpers load through
+// tsx (src/core/ts-loader.ts).
 import { readdirSync, statSync } from 'node:fs';
 
 const src = new URL('../src/', import.meta.url);
-const built = statSync(new URL('../dist/cli/main.js', import.meta.url), { throwIfNoEntry: false });
+const mtime = (rel) => statSync(new URL(rel, import.meta.url), { throwIfNoEntry: false })?.mtimeMs ?? -Infinity;
 
 /** The newest modification time under a folder, or Infinity once one is newer than `limit`. */
 function newest(dir, limit) {
@@ -21,8 +23,13 @@ function newest(dir, limit) {
   return max;
 }
 
-if (built && newest(src, built.mtimeMs) <= built.mtimeMs) {
-  await import('../dist/cli/main.js');
+const compiled = mtime('../dist/cli/main.js');
+const bundled = mtime('../dist/bundle/xp.js');
+// the bundle is made from dist/ (scripts/bundle.js), so it counts only if it is the newer
+const entry = bundled >= compiled ? { file: '../dist/bundle/xp.js', built: bundled } : { file: '../dist/cli/main.js', built: compiled };
+
+if (entry.built > -Infinity && newest(src, entry.built) <= entry.built) {
+  await import(entry.file);
 } else {
   const { register } = await import('tsx/esm/api');
   register();

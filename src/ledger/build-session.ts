@@ -28,8 +28,8 @@ import { TERMINAL } from './lifecycle.ts';
 import { acquireExperimentLocks } from './lock.ts';
 import { acceptsDesignChange, assertAllowed } from './policy.ts';
 import { clearProgress, stopProgress } from './progress.ts';
-import { appendEvent, appendEvents, currentActor, ensureLedgerTables, readEvents } from './store.ts';
-import { assertIntact, verifyLedger } from './verify.ts';
+import { appendEvent, appendEvents, currentActor, ensureLedgerTables, readEvents, readHeads } from './store.ts';
+import { assertIntact, verifyRead } from './verify.ts';
 
 export interface BuildGuard {
   release(): void;
@@ -97,8 +97,8 @@ export async function commitStage(ledger: StageLedger | undefined, db: Db, step:
 export async function openBuildLedger(db: Db, project: Project, experiments: readonly Experiment[], opts: BuildLedgerOptions): Promise<BuildLedger> {
   await ensureLedgerTables(db);
   const ids = experiments.map((e) => e.id);
-  assertIntact(await verifyLedger(db, ids));
   const events = await readEvents(db, ids);
+  assertIntact(verifyRead(ids, events, await readHeads(db)));
   const states = new Map(ids.map((id) => [id, foldEvents(id, events.get(id) ?? [])]));
   const note = (experimentId: string, phase: string): void => opts.reporter({ type: 'phase', experimentId, phase });
 

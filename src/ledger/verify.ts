@@ -87,6 +87,11 @@ export async function verifyLedger(db: Db, experimentIds?: readonly string[], ke
   const events = await readEvents(db, experimentIds);
   const heads = await readHeads(db);
   const ids = experimentIds ?? [...new Set([...events.keys(), ...heads.keys()])].sort();
+  return verifyRead(ids, events, heads, keys);
+}
+
+/** verifyLedger over chains and heads already read: a build reads its chains once, to verify and to fold. */
+export function verifyRead(ids: readonly string[], events: ReadonlyMap<string, readonly LedgerEvent[]>, heads: ReadonlyMap<string, Head>, keys?: TrustedKeys): ChainReport[] {
   return ids.map((id) => verifyChain(id, events.get(id) ?? [], heads.get(id) ?? null, keys));
 }
 

@@ -5,6 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, visit, isCollection, isMap, isNode, isScalar, type Alias, type Document, type YAMLError } from 'yaml';
 import { XpError, type ErrorCode } from '../core/errors.ts';
+import { memo } from '../core/parse-cache.ts';
+import { sha256 } from '../core/hash.ts';
 
 export interface YamlSource {
   readonly file: string;
@@ -52,7 +54,23 @@ export interface ParseOptions {
   readonly lineOffset?: number;
 }
 
+/**
+ * Parse `text` (the YAML of `file`). The data comes from the parse cache when this text
+ * was parsed before (src/core/parse-cache.ts); the document itself is parsed only when a
+ * line is asked for, which only an error does.
+ */
 export function parseYaml(text: string, file: string, options: ParseOptions = {}): YamlSource {
+  let parsed: YamlSource | undefined;
+  const full = (): YamlSource => (parsed ??= parseDocumentOf(text, file, options));
+  const key = [sha256(text), String(options.lineOffset ?? 0)];
+  const data = memo('yaml', key, () => full().data);
+  // a config names each experiment's line (Experiment.line), so lines are remembered too
+  const lineOf = (p: readonly PropertyKey[]): number =>
+    p.some((k) => typeof k === 'symbol') ? full().lineOf(p) : memo('yaml-line', [...key, JSON.stringify(p)], () => full().lineOf(p));
+  return { file, data, lineOf };
+}
+
+function parseDocumentOf(text: string, file: string, options: ParseOptions): YamlSource {
   const lineOffset = options.lineOffset ?? 0;
   const lineCounter = new LineCounter();
   const doc: Document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });

@@ -13,6 +13,8 @@ import type { RawStore } from '../storage/types.ts';
 import { expectedSourceGlob, snapshotInputs, stageInputs, type InputSnapshot } from '../storage/inputs.ts';
 import { checkDimensionColumns } from '../storage/raw-schema.ts';
 import { tableOfKey } from '../storage/types.ts';
+import { saveParseCache } from '../core/parse-cache.ts';
+import { renderCache } from './render-cache.ts';
 
 export interface PrepareOptions {
   readonly experiments: readonly Experiment[];
@@ -77,6 +79,7 @@ export async function prepareBuild(project: Project, store: RawStore, opts: Prep
   const snapshots = new Map<string, InputSnapshot>();
   const partitions: PartitionInput[] = [];
   const canMapLocally = store.uri.startsWith('file://');
+  const rendered = opts.stage ? renderCache(env, dag, config) : undefined;
   for (const experiment of opts.experiments) {
     const snapshot = await snapshotInputs(store, experiment.id);
     await opts.checkInputs?.(snapshot);
@@ -91,9 +94,11 @@ export async function prepareBuild(project: Project, store: RawStore, opts: Prep
         await checkDimensionColumns(experiment.id, experiment.dimensions, paths.map((path, i) => ({ path, key: keys[i] ?? path })));
       }
     }
-    const sql = renderModels(env, dag, config, experiment, [...partitionedModels, ...ephemeralInPartitions], files, {
+    const names = [...partitionedModels, ...ephemeralInPartitions];
+    // a build renders from its staged files, remembered from the last build (render-cache.ts)
+    const sql = rendered ? rendered.render(experiment, names, files) : renderModels(env, dag, config, experiment, names, files, {
       // A dry run or compile may come before any data: show where the files will be read.
-      sourceFallback: opts.stage ? undefined : (_s, table) => expectedSourceGlob(store, experiment.id, table),
+      sourceFallback: (_s, table) => expectedSourceGlob(store, experiment.id, table),
     });
     for (const m of ephemeralInPartitions) ephemeral.push({ experimentId: experiment.id, model: m, sql: sql.get(m)! });
     partitions.push({ experimentId: experiment.id, sql, inputs: snapshot.hash });
@@ -111,6 +116,9 @@ export async function prepareBuild(project: Project, store: RawStore, opts: Prep
     fullRefresh: opts.fullRefresh,
     skipStages: opts.skipStages,
   });
+  // what loading and rendering parsed for the first time (src/core/parse-cache.ts); a dry
+  // run or compile writes nothing to target/ beyond what it is asked for
+  if (opts.stage) saveParseCache();
   return { steps, snapshots, models, ephemeral };
 }
 

@@ -11,7 +11,9 @@ import { ensurePlatformTables, readStoredFingerprints, recordRun } from '../engi
 import { openRawStore } from '../storage/open-store.ts';
 import { storedByKey, type PlanStep } from '../plan/plan.ts';
 import { PartitionMap, type ReadonlyPartitionMap } from '../plan/partition-map.ts';
-import { prepareBuild } from './prepare.ts';
+import { prepareBuild, type PreparedBuild } from './prepare.ts';
+import { probeUpToDate } from './up-to-date.ts';
+import type { Db } from '../engine/connection.ts';
 import { openBuildDb } from './build-db.ts';
 import { applySteps } from './apply.ts';
 import { newRunId, writeRunResults, type RunResults } from '../core/results.ts';
@@ -21,7 +23,7 @@ import { type StepResult } from '../core/results.ts';
 import { generateForExperiments } from './generate.ts';
 import { ensureBuildData, inWarehouse } from '../engine/scratch/scratch-db.ts';
 import { runAnalyses, type ModelState } from '../analyse/run-analyses.ts';
-import { guardBuild, openBuildLedger } from '../ledger/build-session.ts';
+import { guardBuild, openBuildLedger, type BuildLedger } from '../ledger/build-session.ts';
 import { trackBuildProgress } from '../ledger/progress.ts';
 import { dataTestAudits } from '../data-tests/audit.ts';
 import { inputGuard } from './input-guard.ts';
@@ -134,19 +136,34 @@ export async function runBuild(project: Project, opts: BuildOptions): Promise<Bu
       return { runId, dryRun: true, experiments: ids, steps: prepared.steps, results: [], status: 'success' };
     }
 
-    // the build's private scratch, committing each stage to the warehouse (src/runner/build-db.ts)
-    const db = await openBuildDb(project, ids, runId);
-    try {
-      await ensurePlatformTables(db);
-      const ledger = await openBuildLedger(db, project, experiments, { runId, command: opts.command, force: opts.force, acceptConfigChange: opts.acceptConfigChange, fullRefresh: opts.fullRefresh, reporter });
-      const stored = await readStoredFingerprints(db);
+    // warnings the probe's ledger already gave are not given twice when the scratch opens it again
+    const warned = new Set<string>();
+    const once: Reporter = (e) => {
+      if (e.type === 'warning' && warned.has(e.message)) return;
+      if (e.type === 'warning') warned.add(e.message);
+      reporter(e);
+    };
+    const openLedger = (db: Db): Promise<BuildLedger> => openBuildLedger(db, project, experiments, {
+      runId, command: opts.command, force: opts.force, acceptConfigChange: opts.acceptConfigChange, fullRefresh: opts.fullRefresh, reporter: once,
+    });
+    const prepare = (ledger: BuildLedger, stored: ReadonlyPartitionMap<string>): Promise<PreparedBuild> => {
       const withResults = new Set([...stored].map(([key]) => key.experimentId));
-      const prepared = await prepareBuild(project, store, {
+      return prepareBuild(project, store, {
         experiments: ledger.experiments, models: opts.models, exclude: opts.exclude, fullRefresh: !!opts.fullRefresh, skipStages, stage: true, stored,
         onStage: (experimentId, done, total) => reporter({ type: 'phase', experimentId, phase: 'stage inputs', detail: `${done}/${total}` }),
         recordedInput: (id) => ledger.state(id).input?.hash,
         checkInputs: inputGuard({ previous: (id) => ledger.state(id).input?.objects, hasResults: (id) => withResults.has(id) }, { accept: !!opts.acceptInputChange, storeUri: store.uri, reporter }),
       });
+    };
+    // planned on the warehouse first: a build that finds everything fresh needs no scratch (up-to-date.ts)
+    const probe = await probeUpToDate(project, { fullRefresh: !!opts.fullRefresh }, { openLedger, prepare });
+    // the build's private scratch, committing each stage to the warehouse (src/runner/build-db.ts)
+    const db = probe.upToDate?.db ?? await openBuildDb(project, ids, runId);
+    try {
+      await ensurePlatformTables(db);
+      const ledger = probe.upToDate?.ledger ?? await openLedger(db);
+      const stored = probe.upToDate?.stored ?? await readStoredFingerprints(db);
+      const prepared = probe.reuse(ledger, stored) ?? await prepare(ledger, stored);
       reporter({ type: 'plan', steps: prepared.steps, experiments: ledger.experiments.map((e) => e.id), ...afterModels(project) });
       await ledger.started(prepared.snapshots);
       // nothing to build: no data copied into the scratch, no data tests loaded

@@ -9,6 +9,7 @@
 import Handlebars from 'handlebars';
 import { XpError } from '../core/errors.ts';
 import { quoteIdent, sqlLiteral } from '../engine/sql.ts';
+import { memo } from '../core/parse-cache.ts';
 
 /** The bound parameter every partitioned model's SQL uses for its experiment id. */
 export const PARTITION_PARAM = 'experiment_id';
@@ -38,6 +39,28 @@ function stateOf(options: Handlebars.HelperOptions, helper: string): RenderState
 function args(fnArgs: unknown[]): { values: unknown[]; options: Handlebars.HelperOptions } {
   return { values: fnArgs.slice(0, -1), options: fnArgs[fnArgs.length - 1] as Handlebars.HelperOptions };
 }
+
+const COMPILE_OPTIONS = { noEscape: true, strict: true, knownHelpersOnly: false } as const;
+
+/**
+ * What `hb.compile(source, COMPILE_OPTIONS)` makes, from Handlebars' precompiled form: the
+ * parse and code generation (most of a start's template cost) come from the parse cache
+ * when this source was compiled before. `compilerOptions` is what compile() attaches:
+ * partials a template calls are compiled with it (strict, noEscape), so both ways agree.
+ */
+function compileTemplate(hb: typeof Handlebars, source: string): Handlebars.TemplateDelegate {
+  const { spec, options } = memo('handlebars', [Handlebars.VERSION, JSON.stringify(COMPILE_OPTIONS), source], () => {
+    // compile() adds data: true to a copy of the options; the compiler then fills in knownHelpers and blockParams
+    const options: Record<string, unknown> = { ...COMPILE_OPTIONS, data: true };
+    return { spec: hb.precompile(source, options) as unknown as string, options };
+  });
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- Handlebars' own precompiled template format
+  const templateSpec = new Function(`return ${spec};`)() as Record<string, unknown>;
+  templateSpec['compilerOptions'] = options;
+  return hb.template(templateSpec as unknown as TemplateSpecification);
+}
+
+type TemplateSpecification = Parameters<typeof Handlebars.template>[0];
 
 export function createSqlEnv(partials: Readonly<Record<string, string>>, helpers: Readonly<Record<string, HelperFn>>): SqlEnv {
   const hb = Handlebars.create();
@@ -80,17 +103,23 @@ export function createSqlEnv(partials: Readonly<Record<string, string>>, helpers
   hb.registerHelper('or', (...a: unknown[]) => args(a).values.some(Boolean));
   hb.registerHelper('not', (...a: unknown[]) => !args(a).values[0]);
   for (const [name, fn] of Object.entries(helpers)) hb.registerHelper(name, fn);
-  for (const [name, text] of Object.entries(partials)) hb.registerPartial(name, text);
+  // compiled once each, lazily (a partial with a syntax error fails the model that uses it, as a string partial
+  // does): a partial registered as text is compiled again at every render that calls it
+  for (const [name, text] of Object.entries(partials)) {
+    let compiled: Handlebars.TemplateDelegate | undefined;
+    hb.registerPartial(name, ((context: unknown, options?: Handlebars.RuntimeOptions) => (compiled ??= compileTemplate(hb, text))(context, options)) as Handlebars.Template);
+  }
 
   const cache = new Map<string, Handlebars.TemplateDelegate>();
   return {
     render(source, context, state, file) {
-      let template = cache.get(source);
-      if (!template) {
-        template = hb.compile(source, { noEscape: true, strict: true, knownHelpersOnly: false });
-        cache.set(source, template);
-      }
       try {
+        // compiled inside the try, as hb.compile compiles at the first call: a syntax error is a TEMPLATE_ERROR of this file
+        let template = cache.get(source);
+        if (!template) {
+          template = compileTemplate(hb, source);
+          cache.set(source, template);
+        }
         return template(context, { data: { xp: state } });
       } catch (cause) {
         // ident/literal raise TEMPLATE_ERROR without knowing the model: add the file.
@@ -113,6 +142,10 @@ export function createSqlEnv(partials: Readonly<Record<string, string>>, helpers
 
 /** Names in {{ref "x"}} and {{source "a" "b"}} found by walking the template AST. */
 export function extractDependencies(source: string, file: string): { refs: string[]; sources: string[] } {
+  return memo('dependencies', [source], () => dependenciesOf(source, file));
+}
+
+function dependenciesOf(source: string, file: string): { refs: string[]; sources: string[] } {
   let ast: ReturnType<typeof Handlebars.parse>;
   try {
     ast = Handlebars.parse(source);

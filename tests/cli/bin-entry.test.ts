@@ -19,7 +19,7 @@ const touch = (file: string, secondsAgo: number): void => {
 
 beforeAll(() => {
   root = mkdtempSync(path.join(tmpdir(), 'xp-bin-'));
-  for (const dir of ['bin', 'dist/cli', 'src/cli/deep']) mkdirSync(path.join(root, dir), { recursive: true });
+  for (const dir of ['bin', 'dist/cli', 'dist/bundle', 'src/cli/deep']) mkdirSync(path.join(root, dir), { recursive: true });
   copyFileSync(path.join(REPO_ROOT, 'bin/xp.js'), path.join(root, 'bin/xp.js'));
   symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(root, 'node_modules'));
   writeFileSync(path.join(root, 'package.json'), '{"type":"module"}');
@@ -35,6 +35,18 @@ describe('bin/xp.js', () => {
     touch('src/cli/deep/other.ts', 60);
     touch('dist/cli/main.js', 10);
     expect(run()).toBe('dist');
+  });
+
+  it('runs the bundle when it was made after dist/ and is newer than the sources', () => {
+    writeFileSync(path.join(root, 'dist/bundle/xp.js'), "console.log('bundle')\n");
+    touch('dist/bundle/xp.js', 5);
+    expect(run()).toBe('bundle');
+  });
+
+  it('runs dist/ when the bundle is older than it (tsc ran, the bundler did not)', () => {
+    touch('dist/bundle/xp.js', 20);
+    expect(run()).toBe('dist');
+    rmSync(path.join(root, 'dist/bundle/xp.js'));
   });
 
   it('runs the sources through tsx once any source file, however deep, is newer', () => {
