@@ -156,7 +156,7 @@ export async function runBuild(project: Project, opts: BuildOptions): Promise<Bu
       });
     };
     // planned on the warehouse first: a build that finds everything fresh needs no scratch (up-to-date.ts)
-    const probe = await probeUpToDate(project, { fullRefresh: !!opts.fullRefresh }, { openLedger, prepare });
+    const probe = await probeUpToDate(project, { fullRefresh: !!opts.fullRefresh, localInputs: store.uri.startsWith('file://') }, { openLedger, prepare });
     // the build's private scratch, committing each stage to the warehouse (src/runner/build-db.ts)
     const db = probe.upToDate?.db ?? await openBuildDb(project, ids, runId);
     try {

@@ -10,7 +10,10 @@
  * and the fingerprints it finds there are those planned from.
  *
  * Only for the embedded state: a PostgreSQL state takes per-experiment advisory locks
- * with its scratch (build-db.ts), and --full-refresh builds every step anyway.
+ * with its scratch (build-db.ts), and --full-refresh builds every step anyway. Only for a
+ * local raw folder: planning stages the inputs, which from S3 or PostgreSQL means
+ * downloading or extracting them, and the warehouse must not be held meanwhile (readers
+ * and other builds would wait on it); a local folder is only listed.
  */
 import { existsSync } from 'node:fs';
 import type { Db } from '../engine/connection.ts';
@@ -45,10 +48,10 @@ export function sameFingerprints(a: ReadonlyPartitionMap<string>, b: ReadonlyPar
 /** Whether a plan builds nothing: every model step is up to date. */
 export const buildsNothing = (prepared: PreparedBuild): boolean => prepared.steps.every((s) => s.action !== 'build');
 
-export async function probeUpToDate(project: Project, opts: { readonly fullRefresh: boolean }, steps: ProbeSteps): Promise<Probe> {
+export async function probeUpToDate(project: Project, opts: { readonly fullRefresh: boolean; readonly localInputs: boolean }, steps: ProbeSteps): Promise<Probe> {
   const config = project.config;
   const loc = stateLocation(config);
-  if (opts.fullRefresh || loc.backend !== 'embedded' || !existsSync(loc.warehouse)) return NO_PROBE;
+  if (opts.fullRefresh || !opts.localInputs || loc.backend !== 'embedded' || !existsSync(loc.warehouse)) return NO_PROBE;
   const db = await openWarehouse(config);
   let keep = false;
   try {

@@ -5,7 +5,7 @@
  * their messages and exit 1 leaving the warehouse untouched, and `xp generate` into S3.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { xp } from '../../helpers/cli.ts';
@@ -69,6 +69,16 @@ describe('xp build from S3', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/0 built, \d+ up to date/);
     expect(server.objectGets('/raw/')).toBe(gets);
+  });
+
+  it('plans through the scratch, never on the warehouse: staging from S3 must not hold the warehouse', async () => {
+    expect((await buildS3()).code).toBe(0);
+    rmSync(p.file('target/scratch'), { recursive: true, force: true });
+    const again = await buildS3();
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/0 built, \d+ up to date/);
+    // a local raw folder's no-op plans on the warehouse and opens no scratch (tests/runner/up-to-date.test.ts)
+    expect(existsSync(p.file('target/scratch'))).toBe(true);
   });
 
   it('picks up a new object and downloads only that one', async () => {
