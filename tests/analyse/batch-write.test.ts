@@ -5,11 +5,10 @@
  * ctx.results or through ctx.query, declared or not; steps end in plugin order.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadProject } from '../../src/runner/load-project.ts';
-import { runBuild, type BuildOptions, type BuildOutcome } from '../../src/runner/run-build.ts';
+import type { BuildOptions, BuildOutcome } from '../../src/runner/run-build.ts';
 import type { StepResult } from '../../src/core/results.ts';
 import type { BuildEvent } from '../../src/core/events.ts';
-import { miniProject, type TempProject } from '../helpers/project.ts';
+import { miniProject, type TempProject, buildAll } from '../helpers/project.ts';
 import { rows, withDb } from '../helpers/warehouse.ts';
 import { writePlugin } from './support.ts';
 
@@ -19,9 +18,7 @@ beforeEach(async () => {
 });
 afterEach(() => p.remove());
 
-async function build(opts: Partial<BuildOptions> = {}): Promise<BuildOutcome> {
-  return runBuild(await loadProject('configs/dev.yaml', p.root), { select: 'all', ...opts });
-}
+const build = (opts: Partial<BuildOptions> = {}): Promise<BuildOutcome> => buildAll(p.root, opts);
 const analyses = (o: BuildOutcome): StepResult[] => o.results.filter((r) => r.node.startsWith('analysis:'));
 const wh = (): string => p.file('target/warehouse.duckdb');
 const markNotes = (): void => p.write('analyses/variant_count.ts', p.read('analyses/variant_count.ts').replace('note: ctx.experiment.name', "note: ctx.experiment.name + '!'"));

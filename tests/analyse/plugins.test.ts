@@ -5,12 +5,11 @@
  */
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadProject } from '../../src/runner/load-project.ts';
 import { loadPlugins, orderPlugins, type LoadedPlugin } from '../../src/analyse/load-plugins.ts';
-import { runBuild, type BuildOptions, type BuildOutcome } from '../../src/runner/run-build.ts';
+import type { BuildOptions, BuildOutcome } from '../../src/runner/run-build.ts';
 import { XpError } from '../../src/core/errors.ts';
 import { reasonText, type StepResult } from '../../src/core/results.ts';
-import { REPO_ROOT, miniProject, type TempProject } from '../helpers/project.ts';
+import { REPO_ROOT, miniProject, type TempProject, buildAll } from '../helpers/project.ts';
 import { spawnXp, xp } from '../helpers/cli.ts';
 import { rows, withDb } from '../helpers/warehouse.ts';
 import { readExperimentEvents } from '../../src/ledger/store.ts';
@@ -28,9 +27,7 @@ beforeEach(async () => {
 });
 afterEach(() => p.remove());
 
-async function build(opts: Partial<BuildOptions> = {}): Promise<BuildOutcome> {
-  return runBuild(await loadProject('configs/dev.yaml', p.root), { select: 'all', ...opts });
-}
+const build = (opts: Partial<BuildOptions> = {}): Promise<BuildOutcome> => buildAll(p.root, opts);
 const analyses = (o: BuildOutcome): StepResult[] => o.results.filter((r) => r.node.startsWith('analysis:'));
 const wh = (): string => p.file('target/warehouse.duckdb');
 

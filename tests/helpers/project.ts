@@ -8,6 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDb } from '../../src/engine/connection.ts';
+import { loadProject } from '../../src/runner/load-project.ts';
+import { runBuild, type BuildOptions, type BuildOutcome } from '../../src/runner/run-build.ts';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const FIXTURES = path.join(REPO_ROOT, 'tests/fixtures');
@@ -140,4 +142,9 @@ export async function miniProject(opts: { raw?: readonly string[] } = {}): Promi
   const p = fixtureProject('mini');
   await writeMiniRaw(p.file('raw'), opts.raw ?? ['exp_a', 'exp_b']);
   return p;
+}
+
+/** `runBuild` of the project at `root` from configs/dev.yaml, `select: 'all'` unless given (the in-process build the mini-project tests share). */
+export async function buildAll(root: string, opts: Partial<BuildOptions> = {}): Promise<BuildOutcome> {
+  return runBuild(await loadProject('configs/dev.yaml', root), { select: 'all', ...opts });
 }

@@ -7,13 +7,12 @@
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadProject } from '../../src/runner/load-project.ts';
-import { runBuild, type BuildOptions, type BuildOutcome } from '../../src/runner/run-build.ts';
+import type { BuildOptions, BuildOutcome } from '../../src/runner/run-build.ts';
 import { readEvents } from '../../src/ledger/store.ts';
 import { verifyLedger } from '../../src/ledger/verify.ts';
 import { PartitionMap } from '../../src/plan/partition-map.ts';
 import { sameFingerprints } from '../../src/runner/up-to-date.ts';
-import { miniProject, writeMiniRaw, type TempProject } from '../helpers/project.ts';
+import { miniProject, writeMiniRaw, type TempProject, buildAll } from '../helpers/project.ts';
 import { withDb } from '../helpers/warehouse.ts';
 import { xp } from '../ledger/helpers.ts';
 
@@ -23,9 +22,7 @@ beforeEach(async () => {
 });
 afterEach(() => p.remove());
 
-async function build(opts: Partial<BuildOptions> = {}): Promise<BuildOutcome> {
-  return runBuild(await loadProject('configs/dev.yaml', p.root), { select: 'all', ...opts });
-}
+const build = (opts: Partial<BuildOptions> = {}): Promise<BuildOutcome> => buildAll(p.root, opts);
 
 const wh = (): string => p.file('target/warehouse.duckdb');
 const scratchDir = (): string => p.file('target/scratch');
