@@ -9,7 +9,7 @@ import { selectModels } from '../graph/selectors.ts';
 import { plan, type PartitionInput, type PlanStep } from '../plan/plan.ts';
 import type { ReadonlyPartitionMap } from '../plan/partition-map.ts';
 import { renderModels, type SourceFiles } from '../template/render-models.ts';
-import type { RawStore } from '../storage/types.ts';
+import { isLocalFolder, type RawStore } from '../storage/types.ts';
 import { expectedSourceGlob, snapshotInputs, stageInputs, type InputSnapshot } from '../storage/inputs.ts';
 import { checkDimensionColumns } from '../storage/raw-schema.ts';
 import { tableOfKey } from '../storage/types.ts';
@@ -78,7 +78,7 @@ export async function prepareBuild(project: Project, store: RawStore, opts: Prep
   const ephemeral: CompiledEphemeral[] = [];
   const snapshots = new Map<string, InputSnapshot>();
   const partitions: PartitionInput[] = [];
-  const canMapLocally = store.uri.startsWith('file://');
+  const canMapLocally = isLocalFolder(store);
   const rendered = opts.stage ? renderCache(env, dag, config) : undefined;
   for (const experiment of opts.experiments) {
     const snapshot = await snapshotInputs(store, experiment.id);

@@ -9,6 +9,7 @@ import { selectExperiments } from '../graph/selectors.ts';
 import { openWarehouse } from '../state/open.ts';
 import { ensurePlatformTables, readStoredFingerprints, recordRun } from '../engine/platform-store.ts';
 import { openRawStore } from '../storage/open-store.ts';
+import { isLocalFolder } from '../storage/types.ts';
 import { storedByKey, type PlanStep } from '../plan/plan.ts';
 import { PartitionMap, type ReadonlyPartitionMap } from '../plan/partition-map.ts';
 import { prepareBuild, type PreparedBuild } from './prepare.ts';
@@ -156,7 +157,7 @@ export async function runBuild(project: Project, opts: BuildOptions): Promise<Bu
       });
     };
     // planned on the warehouse first: a build that finds everything fresh needs no scratch (up-to-date.ts)
-    const probe = await probeUpToDate(project, { fullRefresh: !!opts.fullRefresh, localInputs: store.uri.startsWith('file://') }, { openLedger, prepare });
+    const probe = await probeUpToDate(project, { fullRefresh: !!opts.fullRefresh, localInputs: isLocalFolder(store) }, { openLedger, prepare });
     // the build's private scratch, committing each stage to the warehouse (src/runner/build-db.ts)
     const db = probe.upToDate?.db ?? await openBuildDb(project, ids, runId);
     try {

@@ -14,6 +14,11 @@ export interface StageProgress {
   (done: number, total: number, key: string): void;
 }
 
+/** A raw folder on this machine: its objects are read where they are (nothing is downloaded or extracted to stage them). */
+export function isLocalFolder(store: Pick<RawStore, 'uri'>): boolean {
+  return store.uri.startsWith('file://');
+}
+
 export interface RawStore {
   /** e.g. file:///abs/data/raw/exp_platform or s3://bucket/prefix */
   readonly uri: string;
