@@ -38,8 +38,6 @@ export function templateContext(project: ProjectConfig, experiment: Experiment |
     experiment: experiment ?? null,
     metrics,
     all_metrics: Object.entries(project.metrics).map(([name, m]) => ({ name, ...m })),
-    /** the quantile metrics among `metrics`, so a model builds its order statistics only when there are some */
-    quantile_metrics: metrics.filter((m) => m.type === 'quantile'),
     vars: project.vars,
     /** the experiment's exposure dimensions (config `dimensions`), [] when none */
     dimensions: experiment?.dimensions ?? [],

@@ -130,7 +130,6 @@ describe('templateContext', () => {
     const ctx = templateContext(project.config, expA());
     // `whole`: which of its per-user values are whole numbers (summed with one integer sum)
     expect(ctx['metrics']).toEqual([{ name: 'conversion', type: 'binomial', event: 'purchase', direction: 'increase', guardrail: false, noninferiority: false, whole: { value: true, denominator: false } }]);
-    expect(ctx['quantile_metrics']).toEqual([]);
     expect(ctx['vars']).toEqual({ min_value: 0 });
     expect((ctx['experiment'] as { id: string }).id).toBe('exp_a');
     expect(templateContext(project.config, undefined)['experiment']).toBeNull();
