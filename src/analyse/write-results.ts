@@ -124,7 +124,7 @@ export async function writeStagedResults(db: Db, batch: readonly StagedResults[]
         const rel = relation(MODEL_SCHEMA, table);
         await tx.run(`delete from ${rel} where experiment_id = $1`, [experimentId]);
         const rows = staged.tables.get(table) ?? [];
-        const cols = ['experiment_id', ...Object.keys(spec)];
+        const cols = ['experiment_id', ...Object.keys(spec)].map(quoteIdent).join(', ');
         for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
           const params: SqlValue[] = [];
           const tuples = rows.slice(i, i + ROWS_PER_INSERT).map((values) => {
@@ -132,24 +132,10 @@ export async function writeStagedResults(db: Db, batch: readonly StagedResults[]
             params.push(...values);
             return `(${values.map((_, k) => `$${start + k + 1}`).join(', ')})`;
           });
-          await tx.run(`insert into ${rel} (${cols.map((c, k) => (k === 0 ? c : quoteIdent(c))).join(', ')}) values ${tuples.join(', ')}`, params);
+          await tx.run(`insert into ${rel} (${cols}) values ${tuples.join(', ')}`, params);
         }
       }
       await recordFingerprint(tx, { model: `analysis:${plugin.name}`, experimentId, fingerprint: staged.fingerprint, runId }, staged.rows);
     }
   });
-}
-
-/** One plugin's results on their own: stage and write them. Returns the rows written. */
-export async function writePluginResults(
-  db: Db,
-  plugin: { name: string; writes: Readonly<Record<string, TableSpec>> },
-  experimentId: string,
-  output: unknown,
-  fingerprint: string,
-  runId: string,
-): Promise<number> {
-  const staged = stagePluginResults(plugin, experimentId, output, fingerprint);
-  await writeStagedResults(db, [staged], runId);
-  return staged.rows;
 }

@@ -1,6 +1,6 @@
 /** Reading result tables back as the contract's rows: decodeRow on stored values, and a round trip through DuckDB. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writePluginResults } from '../../src/analyse/write-results.ts';
+import { stagePluginResults, writeStagedResults } from '../../src/analyse/write-results.ts';
 import { decodeRow, readResults } from '../../src/analyses/read-table.ts';
 import { DECISIONS } from '../../src/analyses/tables.ts';
 import { openDb, type Db } from '../../src/engine/connection.ts';
@@ -40,11 +40,11 @@ describe('readResults', () => {
     expect(await readResults(db, 'decisions', DECISIONS, 'exp_a')).toEqual([]);
   });
 
-  it('is the inverse of writePluginResults, one partition at a time', async () => {
+  it('is the inverse of writing staged plugin results, one partition at a time', async () => {
     const plugin = { name: 'probe', writes: { probe_results: SPEC } };
     const row = { n: 1200, p: 0.031, look: 2, ok: false, reasons: ['x', { kind: 'note', message: 'y' }], day: '2026-01-05', name: 'treatment' };
-    await writePluginResults(db, plugin, 'exp_a', { probe_results: [row] }, 'fp-a', 'run-1');
-    await writePluginResults(db, plugin, 'exp_b', { probe_results: [{ n: 1 }] }, 'fp-b', 'run-1');
+    await writeStagedResults(db, [stagePluginResults(plugin, 'exp_a', { probe_results: [row] }, 'fp-a')], 'run-1');
+    await writeStagedResults(db, [stagePluginResults(plugin, 'exp_b', { probe_results: [{ n: 1 }] }, 'fp-b')], 'run-1');
     const [read, ...more] = await readResults(db, 'probe_results', SPEC, 'exp_a');
     expect(more).toEqual([]);
     expect(read).toEqual({ ...row, at: null });
