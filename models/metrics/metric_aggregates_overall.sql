@@ -100,20 +100,7 @@ sums as (
                 numerator_pre_denominator_sum: null::double,
                 denominator_pre_numerator_sum: null::double,
 {{/if}}
-{{#if (and (eq type "mean") winsor)}}
-                value_floor: m{{@index}}_value_floor,
-                pre_value_floor: m{{@index}}_pre_value_floor,
-{{else}}
-                value_floor: null::double,
-                pre_value_floor: null::double,
-{{/if}}
-{{#if (and (eq type "mean") (or cap_quantile winsor))}}
-                value_cap: m{{@index}}_value_cap,
-                pre_value_cap: m{{@index}}_pre_value_cap
-{{else}}
-                value_cap: null::double,
-                pre_value_cap: null::double
-{{/if}}
+{{> metric_bound_fields idx=@index}}
             }{{#unless @last}},{{/unless}}
 {{/each}}
         ], recursive := true)

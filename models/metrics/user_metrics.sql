@@ -29,20 +29,7 @@ user_metric_rows as (
                 pre_numerator: null::double,
                 pre_denominator: null::double,
 {{/if}}
-{{#if (and (eq type "mean") winsor)}}
-                value_floor: m{{@index}}_value_floor,
-                pre_value_floor: m{{@index}}_pre_value_floor,
-{{else}}
-                value_floor: null::double,
-                pre_value_floor: null::double,
-{{/if}}
-{{#if (and (eq type "mean") (or cap_quantile winsor))}}
-                value_cap: m{{@index}}_value_cap,
-                pre_value_cap: m{{@index}}_pre_value_cap
-{{else}}
-                value_cap: null::double,
-                pre_value_cap: null::double
-{{/if}}
+{{> metric_bound_fields idx=@index}}
             }{{#unless @last}},{{/unless}}
 {{/each}}
         ], recursive := true)
